@@ -1,0 +1,19 @@
+//! buildmail's library: everything the `buildmail` CLI and the `buildmail-action` binary share.
+//!
+//! - [`reply`]: what an SMTP server said, parsed and classified.
+//! - [`explain`]: why a server said it and what to do, from the built-in [`catalog`].
+//!
+//! The core knows no front end: it never reads argv, the environment, or CI state. The binaries
+//! turn their inputs into the types here.
+#![deny(missing_docs)]
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod catalog;
+pub mod category;
+pub mod explain;
+pub mod hint;
+pub mod reply;
+
+pub use category::Category;
+pub use explain::{Explanation, explain};
+pub use reply::{Class, EnhancedCode, Reply, ReplyError};

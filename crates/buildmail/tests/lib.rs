@@ -1,0 +1,5 @@
+//! Integration tests of the real `buildmail` binary: one module per area.
+
+mod support;
+
+mod cli;

@@ -1,0 +1,88 @@
+//! A small builder that runs the real binary and always asserts exit code, stdout and stderr.
+
+#![allow(dead_code)] // each test module uses the helpers it needs
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// One run of `buildmail`, with what it is expected to print and return.
+pub struct Run {
+    args: Vec<String>,
+    stdin: Option<String>,
+    envs: Vec<(String, String)>,
+}
+
+/// What a finished run printed and returned.
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn buildmail<I, S>(args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    Run {
+        args: args.into_iter().map(Into::into).collect(),
+        stdin: None,
+        envs: Vec::new(),
+    }
+}
+
+impl Run {
+    pub fn stdin(mut self, input: impl Into<String>) -> Self {
+        self.stdin = Some(input.into());
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.envs.push((key.to_owned(), value.into()));
+        self
+    }
+
+    /// Runs the binary with a clean `BUILDMAIL_*` environment and returns what it did.
+    pub fn output(self) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_buildmail"));
+        command
+            .args(&self.args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (key, _) in std::env::vars() {
+            if key.starts_with("BUILDMAIL_") || key.starts_with("GITHUB_") || key == "JENKINS_URL" {
+                command.env_remove(key);
+            }
+        }
+        command.env("NO_COLOR", "1");
+        for (key, value) in &self.envs {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("the buildmail binary runs");
+        let input = self.stdin.unwrap_or_default();
+        child
+            .stdin
+            .take()
+            .expect("stdin is piped")
+            .write_all(input.as_bytes())
+            .ok();
+        let out = child.wait_with_output().expect("buildmail finishes");
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Runs and asserts the exit code; returns the output for further checks.
+    pub fn expect_code(self, code: i32) -> Output {
+        let args = self.args.join(" ");
+        let out = self.output();
+        assert_eq!(
+            out.code, code,
+            "buildmail {args}: exit {} instead of {code}\n--- stdout\n{}\n--- stderr\n{}",
+            out.code, out.stdout, out.stderr
+        );
+        out
+    }
+}
