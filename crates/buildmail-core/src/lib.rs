@@ -2,6 +2,8 @@
 //!
 //! - [`reply`]: what an SMTP server said, parsed and classified.
 //! - [`explain`]: why a server said it and what to do, from the built-in [`catalog`].
+//! - [`deliver`]: sending a message through [`server`]s with the retry [`policy`], reported as a
+//!   [`report`]; the network comes through a [`connector`], time through the [`clock`].
 //!
 //! The core knows no front end: it never reads argv, the environment, or CI state. The binaries
 //! turn their inputs into the types here.
@@ -10,10 +12,23 @@
 
 pub mod catalog;
 pub mod category;
+pub mod clock;
+pub mod connector;
+pub mod deliver;
+pub mod error;
 pub mod explain;
 pub mod hint;
+pub mod policy;
 pub mod reply;
+pub mod report;
+pub mod server;
+mod session;
 
 pub use category::Category;
 pub use explain::{Explanation, explain};
 pub use reply::{Class, EnhancedCode, Reply, ReplyError};
+
+pub use deliver::{Delivery, Event, Outgoing};
+pub use error::{Error, Phase};
+pub use report::{Report, Status};
+pub use server::{Server, Tls};
