@@ -18,6 +18,7 @@ pub mod deliver;
 pub mod error;
 pub mod explain;
 pub mod hint;
+pub mod outbox;
 pub mod policy;
 pub mod reply;
 pub mod report;
