@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::ValueEnum;
 use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{Address, Message, address::Envelope};
 
 pub use super::deliver::{deliver_and_report, print_dry_run};
@@ -153,7 +153,7 @@ pub fn build(addresses: &AddressArgs, args: &MessageArgs) -> anyhow::Result<Mess
                 .with_context(|| format!("reading --html-file {}", path.display()))?;
             builder.multipart(MultiPart::alternative_plain_html(text, html))
         }
-        None => builder.body(text),
+        None => builder.singlepart(SinglePart::plain(text)),
     };
     message.map_err(|e| UserError::bad_input(format!("the message cannot be built: {e}")).into())
 }
