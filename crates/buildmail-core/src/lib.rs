@@ -2,6 +2,7 @@
 //!
 //! - [`reply`]: what an SMTP server said, parsed and classified.
 //! - [`explain`]: why a server said it and what to do, from the built-in [`catalog`].
+//! - [`compose`]: a mail from parts (Markdown, attachments, threading) through typed headers.
 //!
 //! The core knows no front end: it never reads argv, the environment, or CI state. The binaries
 //! turn their inputs into the types here.
@@ -10,6 +11,7 @@
 
 pub mod catalog;
 pub mod category;
+pub mod compose;
 pub mod explain;
 pub mod hint;
 pub mod reply;
