@@ -3,6 +3,7 @@
 //! - [`reply`]: what an SMTP server said, parsed and classified.
 //! - [`explain`]: why a server said it and what to do, from the built-in [`catalog`].
 //! - [`ci`]: the build a notification is about, from GitHub Actions, Jenkins or git.
+//! - [`logtail`]: the last lines of a build log, read from the end.
 //! - [`compose`]: a mail from parts (Markdown, attachments, threading) through typed headers.
 //!
 //! The core knows no front end: it never reads argv, the environment, or CI state. The binaries
@@ -16,6 +17,7 @@ pub mod ci;
 pub mod compose;
 pub mod explain;
 pub mod hint;
+pub mod logtail;
 pub mod reply;
 
 pub use category::Category;
