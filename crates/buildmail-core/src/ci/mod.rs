@@ -34,7 +34,7 @@ impl Provider {
         match self {
             Provider::GithubActions => "GitHub Actions",
             Provider::Jenkins => "Jenkins",
-            Provider::Local => "local",
+            Provider::Local => "a local checkout",
         }
     }
 }
