@@ -7,5 +7,8 @@
 mod support;
 
 mod dialogue;
+mod garbage;
 mod paused_clock;
+mod python;
 mod scenarios;
+mod tls_auth;
