@@ -205,6 +205,7 @@ fn help_documents_every_scenario_with_an_example() {
             help.example
         );
     }
+    insta::assert_snapshot!(out.stdout);
 }
 
 #[test]
