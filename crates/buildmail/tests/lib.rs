@@ -4,3 +4,4 @@ mod support;
 
 mod cli;
 mod notify;
+mod sim;
