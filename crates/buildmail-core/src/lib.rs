@@ -2,6 +2,10 @@
 //!
 //! - [`reply`]: what an SMTP server said, parsed and classified.
 //! - [`explain`]: why a server said it and what to do, from the built-in [`catalog`].
+//! - [`ci`]: the build a notification is about, from GitHub Actions, Jenkins or git.
+//! - [`notify`]: build notifications: triggers, outcome, templates, threading.
+//! - [`logtail`]: the last lines of a build log, read from the end.
+//! - [`compose`]: a mail from parts (Markdown, attachments, threading) through typed headers.
 //!
 //! The core knows no front end: it never reads argv, the environment, or CI state. The binaries
 //! turn their inputs into the types here.
@@ -10,8 +14,12 @@
 
 pub mod catalog;
 pub mod category;
+pub mod ci;
+pub mod compose;
 pub mod explain;
 pub mod hint;
+pub mod logtail;
+pub mod notify;
 pub mod reply;
 
 pub use category::Category;

@@ -3,4 +3,5 @@
 mod support;
 
 mod cli;
+mod notify;
 mod sim;
