@@ -2,6 +2,10 @@
 //!
 //! - [`reply`]: what an SMTP server said, parsed and classified.
 //! - [`explain`]: why a server said it and what to do, from the built-in [`catalog`].
+//! - [`ci`]: the build a notification is about, from GitHub Actions, Jenkins or git.
+//! - [`notify`]: build notifications: triggers, outcome, templates, threading.
+//! - [`logtail`]: the last lines of a build log, read from the end.
+//! - [`compose`]: a mail from parts (Markdown, attachments, threading) through typed headers.
 //! - [`deliver`]: sending a message through [`server`]s with the retry [`policy`], reported as a
 //!   [`report`]; the network comes through a [`connector`], time through the [`clock`].
 //!
@@ -12,12 +16,16 @@
 
 pub mod catalog;
 pub mod category;
+pub mod ci;
 pub mod clock;
+pub mod compose;
 pub mod connector;
 pub mod deliver;
 pub mod error;
 pub mod explain;
 pub mod hint;
+pub mod logtail;
+pub mod notify;
 pub mod outbox;
 pub mod policy;
 pub mod reply;

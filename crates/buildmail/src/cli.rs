@@ -14,7 +14,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-#[allow(clippy::large_enum_variant)] // parsed once per process; boxing would only add noise
+#[allow(clippy::large_enum_variant)] // parsed once per run: boxing the flags buys nothing
 pub enum Command {
     /// Send one message, retrying transient failures within a time budget.
     Send(cmd::send::SendArgs),

@@ -1,14 +1,340 @@
-//! `buildmail notify`. (Not built yet: see the issue that introduces it.)
+//! `buildmail notify`: a build notification composed from the CI context.
+//!
+//! The environment is read here, not in the core: the CI variables go to
+//! [`buildmail_core::ci::detect`] as a lookup function, flags override what it found, and the
+//! core decides the trigger, renders the templates and builds the message.
 
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use buildmail_core::ci::{self, Build, Change, Status};
+use buildmail_core::compose::{Attacher, Draft, SizePolicy};
+use buildmail_core::logtail::{self, Tail, TailOptions};
+use buildmail_core::notify::{Decision, Notification, Templates, When};
+
+use crate::cmd::common::{AddressArgs, OutputFormat, SmtpArgs};
 use crate::exit::{Exit, UserError};
 
 #[derive(Debug, clap::Args)]
-pub struct NotifyArgs {}
+pub struct NotifyArgs {
+    #[command(flatten)]
+    pub smtp: SmtpArgs,
 
-pub fn run(_args: NotifyArgs) -> anyhow::Result<Exit> {
+    #[command(flatten)]
+    pub addresses: AddressArgs,
+
+    #[command(flatten)]
+    pub notify: NotifyOptions,
+
+    #[command(flatten)]
+    pub context: ContextArgs,
+}
+
+/// What to send and when.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Notification")]
+pub struct NotifyOptions {
+    /// How the build ended: success, failure, unstable, aborted, cancelled (Jenkins' and
+    /// GitHub's words are accepted too).
+    #[arg(long, env = "BUILDMAIL_STATUS", value_name = "STATUS")]
+    pub status: Option<Status>,
+
+    /// How the previous build of the same job and branch ended (gives fixed, still failing,
+    /// first failure).
+    #[arg(long, env = "BUILDMAIL_PREVIOUS_STATUS", value_name = "STATUS")]
+    pub previous_status: Option<Status>,
+
+    /// Send only for: always, failure, first-failure, still-failing, fixed, unstable, changed,
+    /// not-success. When it does not match, nothing is sent and the exit code is 0.
+    #[arg(
+        long,
+        env = "BUILDMAIL_WHEN",
+        value_name = "TRIGGER",
+        default_value = "always"
+    )]
+    pub when: When,
+
+    /// The build log: its last lines go into the body when the build did not pass.
+    #[arg(long, env = "BUILDMAIL_LOG", value_name = "PATH")]
+    pub log: Option<PathBuf>,
+
+    /// How many lines of the log to show.
+    #[arg(
+        long,
+        env = "BUILDMAIL_LOG_LINES",
+        value_name = "N",
+        default_value_t = 50
+    )]
+    pub log_lines: usize,
+
+    /// Also attach the whole log (gzip-compressed when over 256 KiB).
+    #[arg(long, env = "BUILDMAIL_ATTACH_LOG", requires = "log")]
+    pub attach_log: bool,
+
+    /// Files to attach: paths or globs (`reports/**/*.xml`); repeatable and comma-separated.
+    /// A file that would take the total over 10 MiB is left out, and the report says so.
+    #[arg(
+        long,
+        env = "BUILDMAIL_ATTACH",
+        value_name = "GLOB",
+        value_delimiter = ','
+    )]
+    pub attach: Vec<String>,
+
+    /// A minijinja template for the plain-text body (variables: docs/templates.md).
+    #[arg(long, env = "BUILDMAIL_TEMPLATE", value_name = "PATH")]
+    pub template: Option<PathBuf>,
+
+    /// A minijinja template for the HTML body; values are HTML-escaped.
+    #[arg(long, env = "BUILDMAIL_HTML_TEMPLATE", value_name = "PATH")]
+    pub html_template: Option<PathBuf>,
+
+    /// The subject, as a minijinja template (default: `[project] branch #run outcome`).
+    #[arg(long, env = "BUILDMAIL_SUBJECT", value_name = "TEMPLATE")]
+    pub subject: Option<String>,
+}
+
+/// Overrides for what was read from the CI environment.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Build context (overrides what was detected)")]
+pub struct ContextArgs {
+    /// The short name in the subject.
+    #[arg(long, env = "BUILDMAIL_PROJECT", value_name = "NAME")]
+    pub project: Option<String>,
+    /// The full repository name (owner/repo).
+    #[arg(long, env = "BUILDMAIL_REPOSITORY", value_name = "NAME")]
+    pub repository: Option<String>,
+    /// The workflow or job name.
+    #[arg(long, env = "BUILDMAIL_WORKFLOW", value_name = "NAME")]
+    pub workflow: Option<String>,
+    /// The run number.
+    #[arg(long, env = "BUILDMAIL_RUN_NUMBER", value_name = "N")]
+    pub run_number: Option<String>,
+    /// Where to see the run.
+    #[arg(long, env = "BUILDMAIL_RUN_URL", value_name = "URL")]
+    pub run_url: Option<String>,
+    /// The branch built.
+    #[arg(long, env = "BUILDMAIL_BRANCH", value_name = "NAME")]
+    pub branch: Option<String>,
+    /// The tag built.
+    #[arg(long, env = "BUILDMAIL_TAG", value_name = "NAME")]
+    pub tag: Option<String>,
+    /// The commit id.
+    #[arg(long, env = "BUILDMAIL_COMMIT", value_name = "SHA")]
+    pub commit: Option<String>,
+    /// Where to see the commit.
+    #[arg(long, env = "BUILDMAIL_COMMIT_URL", value_name = "URL")]
+    pub commit_url: Option<String>,
+    /// The commit message.
+    #[arg(long, env = "BUILDMAIL_COMMIT_MESSAGE", value_name = "TEXT")]
+    pub commit_message: Option<String>,
+    /// Who made the change.
+    #[arg(long, env = "BUILDMAIL_AUTHOR", value_name = "NAME")]
+    pub author: Option<String>,
+    /// The pull or merge request number.
+    #[arg(long, env = "BUILDMAIL_PR_NUMBER", value_name = "N")]
+    pub pr_number: Option<String>,
+    /// The pull or merge request title.
+    #[arg(long, env = "BUILDMAIL_PR_TITLE", value_name = "TEXT")]
+    pub pr_title: Option<String>,
+    /// Where to read the pull or merge request.
+    #[arg(long, env = "BUILDMAIL_PR_URL", value_name = "URL")]
+    pub pr_url: Option<String>,
+    /// What started the build (push, schedule, ...).
+    #[arg(long, env = "BUILDMAIL_TRIGGER", value_name = "EVENT")]
+    pub trigger: Option<String>,
+    /// How long the build took (humantime: 3m 12s).
+    #[arg(long, env = "BUILDMAIL_DURATION", value_name = "DUR", value_parser = humantime::parse_duration)]
+    pub duration: Option<Duration>,
+}
+
+pub fn run(args: NotifyArgs) -> anyhow::Result<Exit> {
+    let dir = std::env::current_dir().context("reading the current directory")?;
+    let vars = |name: &str| std::env::var(name).ok();
+    let mut build = ci::detect(&vars, &dir).map_err(|e| UserError::bad_input(format!("{e:#}")))?;
+    apply_overrides(&mut build, &args.context);
+    build.status = args.notify.status.or(build.status);
+    build.previous_status = args.notify.previous_status.or(build.previous_status);
+    let Some(status) = build.status else {
+        return Err(UserError::new(
+            Exit::Usage,
+            "the build status is unknown: give --status success|failure|unstable|aborted|cancelled",
+        )
+        .into());
+    };
+    if let Decision::Skip(reason) = args.notify.when.decide(status, build.previous_status) {
+        return Ok(report_skipped(&reason, args.smtp.output));
+    }
+    let message = compose(&args, &build, &dir)?;
+    if args.addresses.dry_run {
+        print_message(&message.formatted())?;
+        return Ok(Exit::Ok);
+    }
     Err(UserError::new(
         Exit::Usage,
-        "`buildmail notify` is not available in this build yet",
+        "sending is not available in this build yet: use --dry-run to see the message",
     )
     .into())
+}
+
+fn apply_overrides(build: &mut Build, flags: &ContextArgs) {
+    let set = |field: &mut Option<String>, flag: &Option<String>| {
+        if flag.is_some() {
+            field.clone_from(flag);
+        }
+    };
+    if let Some(project) = &flags.project {
+        build.project.clone_from(project);
+    }
+    set(&mut build.repository, &flags.repository);
+    set(&mut build.workflow, &flags.workflow);
+    set(&mut build.run_number, &flags.run_number);
+    set(&mut build.run_url, &flags.run_url);
+    set(&mut build.commit, &flags.commit);
+    set(&mut build.commit_url, &flags.commit_url);
+    set(&mut build.message, &flags.commit_message);
+    set(&mut build.author, &flags.author);
+    set(&mut build.trigger, &flags.trigger);
+    if flags.branch.is_some() {
+        build.branch.clone_from(&flags.branch);
+        build.tag = None;
+    }
+    if flags.tag.is_some() {
+        build.tag.clone_from(&flags.tag);
+        build.branch = flags.branch.clone();
+    }
+    if let Some(number) = &flags.pr_number {
+        build.change = Some(Change {
+            number: number.clone(),
+            ..Change::default()
+        });
+    }
+    if let Some(change) = &mut build.change {
+        set(&mut change.title, &flags.pr_title);
+        set(&mut change.url, &flags.pr_url);
+    }
+    build.duration = flags.duration.or(build.duration);
+}
+
+/// Renders the notification and builds the message, attachments included.
+fn compose(args: &NotifyArgs, build: &Build, dir: &Path) -> anyhow::Result<lettre::Message> {
+    let options = &args.notify;
+    let tail = options
+        .log
+        .as_deref()
+        .and_then(|path| read_tail(path, options.log_lines));
+    let templates = templates(options)?;
+    let domain = sender_domain(args.addresses.from.as_deref().unwrap_or_default());
+    let mail = Notification::render(build, tail.as_ref(), &templates, domain)
+        .map_err(|e| UserError::bad_input(e.to_string()))?;
+    let mut draft = mail.into_draft(addressed(&args.addresses));
+    draft.attachments = attachments(options, dir)?;
+    let message = draft
+        .build()
+        .map_err(|e| UserError::bad_input(e.to_string()))?;
+    Ok(message)
+}
+
+/// A log that cannot be read does not stop the notification: it goes without the tail.
+#[allow(clippy::print_stderr)]
+fn read_tail(path: &Path, lines: usize) -> Option<Tail> {
+    let options = TailOptions {
+        lines,
+        ..TailOptions::default()
+    };
+    match logtail::tail_file(path, options) {
+        Ok(tail) => Some(tail),
+        Err(error) => {
+            eprintln!(
+                "buildmail: warning: reading the build log {} (--log): {error}; the notification goes without it",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
+fn templates(options: &NotifyOptions) -> anyhow::Result<Templates> {
+    let mut templates = Templates::builtin();
+    if let Some(path) = &options.template {
+        templates = templates.with_text(
+            path.display().to_string(),
+            read_template(path, "--template")?,
+        );
+    }
+    if let Some(path) = &options.html_template {
+        templates = templates.with_html(
+            path.display().to_string(),
+            read_template(path, "--html-template")?,
+        );
+    }
+    if let Some(subject) = &options.subject {
+        templates = templates.with_subject("--subject", subject.clone());
+    }
+    Ok(templates)
+}
+
+fn read_template(path: &Path, flag: &str) -> anyhow::Result<String> {
+    std::fs::read_to_string(path)
+        .with_context(|| format!("reading the template {} ({flag})", path.display()))
+}
+
+fn addressed(addresses: &AddressArgs) -> Draft {
+    Draft {
+        from: addresses.from.clone().unwrap_or_default(),
+        to: addresses.to.clone(),
+        cc: addresses.cc.clone(),
+        bcc: addresses.bcc.clone(),
+        reply_to: addresses.reply_to.clone(),
+        ..Draft::default()
+    }
+}
+
+/// The domain of the sender, for the thread id: `ci@example.com` gives `example.com`.
+fn sender_domain(from: &str) -> &str {
+    from.rsplit_once('@')
+        .map_or("", |(_, domain)| domain.trim_end_matches(['>', ' ']))
+}
+
+#[allow(clippy::print_stderr)]
+fn attachments(
+    options: &NotifyOptions,
+    dir: &Path,
+) -> anyhow::Result<Vec<buildmail_core::compose::Attachment>> {
+    let mut attacher = Attacher::new(SizePolicy::default());
+    for pattern in &options.attach {
+        attacher
+            .add_pattern(pattern, dir)
+            .map_err(|e| UserError::bad_input(e.to_string()))?;
+    }
+    if let (true, Some(log)) = (options.attach_log, &options.log) {
+        attacher
+            .add_log(log)
+            .map_err(|e| UserError::bad_input(e.to_string()))?;
+    }
+    let collected = attacher.finish();
+    for note in collected.notes() {
+        eprintln!("buildmail: warning: {note}");
+    }
+    Ok(collected.attachments)
+}
+
+#[allow(clippy::print_stderr, clippy::print_stdout)]
+fn report_skipped(reason: &str, output: OutputFormat) -> Exit {
+    eprintln!("buildmail: notification skipped: {reason}");
+    if output == OutputFormat::Json {
+        let report = serde_json::json!({ "status": "skipped", "reason": reason });
+        println!("{report}");
+    }
+    Exit::Ok
+}
+
+fn print_message(raw: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(raw)
+        .and_then(|()| stdout.flush())
+        .context("writing the message to stdout")
 }

@@ -1,0 +1,479 @@
+//! A [`Draft`]: the parts of one mail, built into a `lettre::Message`.
+//!
+//! Every value reaches the message through lettre's typed headers, which RFC 2047-encode
+//! non-ASCII text and fold long lines; before that, [`super::header_text`] turns control
+//! characters into spaces, so text from a commit or a branch never starts a header line.
+//! Addresses are parsed by lettre and a bad one is a [`ComposeError::Address`] naming it.
+
+use std::str::FromStr;
+use std::time::SystemTime;
+
+use lettre::Message;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+
+use super::attach::Attachment;
+use super::header_text;
+
+/// How urgent the mail is, as `X-Priority` and `Importance` headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Priority {
+    /// `X-Priority: 1 (Highest)`, `Importance: high`.
+    High,
+    /// No priority headers.
+    #[default]
+    Normal,
+    /// `X-Priority: 5 (Lowest)`, `Importance: low`.
+    Low,
+}
+
+impl FromStr for Priority {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.to_ascii_lowercase().as_str() {
+            "high" => Ok(Priority::High),
+            "normal" => Ok(Priority::Normal),
+            "low" => Ok(Priority::Low),
+            _ => Err(format!(
+                "{text:?} is not a priority: use high, normal or low"
+            )),
+        }
+    }
+}
+
+/// The parts of one mail. Addresses are text as the user wrote them (`a@b` or `Name <a@b>`).
+#[derive(Debug, Clone, Default)]
+pub struct Draft {
+    /// The sender.
+    pub from: String,
+    /// Recipients.
+    pub to: Vec<String>,
+    /// Carbon-copy recipients.
+    pub cc: Vec<String>,
+    /// Blind-copy recipients: in the envelope, never in the formatted message.
+    pub bcc: Vec<String>,
+    /// Where replies go.
+    pub reply_to: Option<String>,
+    /// The subject; control characters become spaces.
+    pub subject: String,
+    /// The plain-text body.
+    pub text: String,
+    /// An HTML body: with it, the text and the HTML make a `multipart/alternative`.
+    pub html: Option<String>,
+    /// Attachments: with any, the body and the files make a `multipart/mixed`.
+    pub attachments: Vec<Attachment>,
+    /// The Message-ID, with or without angle brackets; lettre makes one when absent.
+    pub message_id: Option<String>,
+    /// The message this one answers (`In-Reply-To`).
+    pub in_reply_to: Option<String>,
+    /// The conversation this message belongs to (`References`), oldest first.
+    pub references: Vec<String>,
+    /// More headers, `(name, value)`; the ones a flag sets (From, Subject, ...) are refused.
+    pub headers: Vec<(String, String)>,
+    /// `X-Priority` and `Importance`.
+    pub priority: Priority,
+    /// The `Date`; now when absent.
+    pub date: Option<SystemTime>,
+}
+
+/// Why a draft cannot become a message. Each is bad input (exit 65 in the CLI).
+#[derive(Debug, thiserror::Error)]
+pub enum ComposeError {
+    /// An address that does not parse.
+    #[error(
+        "{input:?} is not a valid {field} address ({reason}): write a@example.com or \"Name <a@example.com>\""
+    )]
+    Address {
+        /// Which address: `from`, `to`, `cc`, `bcc`, `reply-to`.
+        field: &'static str,
+        /// The address as given.
+        input: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// No sender.
+    #[error("the message has no sender: give --from")]
+    NoSender,
+    /// No recipient at all.
+    #[error("the message has no recipient: give --to, --cc or --bcc")]
+    NoRecipient,
+    /// A header name with a space, a colon or a character outside printable ASCII.
+    #[error("{0:?} is not a valid header name: use letters, digits and dashes, like X-Build-Id")]
+    HeaderName(String),
+    /// A header that buildmail sets from its own flags.
+    #[error("the {0} header is set by buildmail itself: use its flag instead of --header")]
+    ReservedHeader(String),
+    /// A Message-ID that is not `<left@right>`.
+    #[error("{0:?} is not a valid message id: write <unique@your.domain>")]
+    MessageId(String),
+    /// lettre refused the message.
+    #[error("building the message: {0}")]
+    Build(#[from] lettre::error::Error),
+}
+
+impl ComposeError {
+    /// The address that was refused, when the error is about an address.
+    pub fn bad_address(&self) -> Option<&str> {
+        match self {
+            ComposeError::Address { input, .. } => Some(input),
+            _ => None,
+        }
+    }
+}
+
+/// Headers that a [`Draft`] field sets; `--header` may not set them a second time.
+const RESERVED_HEADERS: &[&str] = &[
+    "from",
+    "sender",
+    "to",
+    "cc",
+    "bcc",
+    "reply-to",
+    "subject",
+    "date",
+    "message-id",
+    "in-reply-to",
+    "references",
+    "mime-version",
+    "content-type",
+    "content-transfer-encoding",
+    "content-disposition",
+    "return-path",
+    "x-priority",
+    "importance",
+];
+
+impl Draft {
+    /// Builds the message.
+    ///
+    /// ```
+    /// use buildmail_core::compose::Draft;
+    /// let message = Draft {
+    ///     from: "CI <ci@example.com>".into(),
+    ///     to: vec!["dev@example.com".into()],
+    ///     subject: "[app] main #12 passed".into(),
+    ///     text: "All green.".into(),
+    ///     ..Draft::default()
+    /// }
+    /// .build()?;
+    /// let raw = String::from_utf8(message.formatted()).expect("ascii");
+    /// assert!(raw.contains("Subject: [app] main #12 passed\r\n"));
+    /// # Ok::<(), buildmail_core::compose::ComposeError>(())
+    /// ```
+    pub fn build(&self) -> Result<Message, ComposeError> {
+        let mut builder = Message::builder()
+            .from(mailbox("from", &self.from)?)
+            .subject(header_text(&self.subject));
+        if self.from.trim().is_empty() {
+            return Err(ComposeError::NoSender);
+        }
+        if self.to.is_empty() && self.cc.is_empty() && self.bcc.is_empty() {
+            return Err(ComposeError::NoRecipient);
+        }
+        for to in &self.to {
+            builder = builder.to(mailbox("to", to)?);
+        }
+        for cc in &self.cc {
+            builder = builder.cc(mailbox("cc", cc)?);
+        }
+        for bcc in &self.bcc {
+            builder = builder.bcc(mailbox("bcc", bcc)?);
+        }
+        if let Some(reply_to) = &self.reply_to {
+            builder = builder.reply_to(mailbox("reply-to", reply_to)?);
+        }
+        builder = builder.message_id(self.message_id.as_deref().map(message_id).transpose()?);
+        if let Some(parent) = &self.in_reply_to {
+            builder = builder.in_reply_to(message_id(parent)?);
+        }
+        if !self.references.is_empty() {
+            let ids: Result<Vec<String>, ComposeError> =
+                self.references.iter().map(|id| message_id(id)).collect();
+            builder = builder.references(ids?.join(" "));
+        }
+        if let Some(date) = self.date {
+            builder = builder.date(date);
+        }
+        for header in self
+            .priority_headers()
+            .into_iter()
+            .chain(self.extra_headers()?)
+        {
+            builder = builder.raw_header(header);
+        }
+        Ok(builder.multipart_or_single(self.body())?)
+    }
+
+    fn priority_headers(&self) -> Vec<HeaderValue> {
+        let (x_priority, importance) = match self.priority {
+            Priority::High => ("1 (Highest)", "high"),
+            Priority::Low => ("5 (Lowest)", "low"),
+            Priority::Normal => return Vec::new(),
+        };
+        vec![
+            HeaderValue::new(
+                HeaderName::new_from_ascii_str("X-Priority"),
+                x_priority.to_owned(),
+            ),
+            HeaderValue::new(
+                HeaderName::new_from_ascii_str("Importance"),
+                importance.to_owned(),
+            ),
+        ]
+    }
+
+    fn extra_headers(&self) -> Result<Vec<HeaderValue>, ComposeError> {
+        self.headers
+            .iter()
+            .map(|(name, value)| extra_header(name, value))
+            .collect()
+    }
+
+    fn body(&self) -> Body {
+        let text = SinglePart::plain(self.text.clone());
+        let main = match &self.html {
+            Some(html) => Body::Multi(
+                MultiPart::alternative()
+                    .singlepart(text)
+                    .singlepart(SinglePart::html(html.clone())),
+            ),
+            None => Body::Single(text),
+        };
+        if self.attachments.is_empty() {
+            return main;
+        }
+        let mut mixed = match main {
+            Body::Multi(alternative) => MultiPart::mixed().multipart(alternative),
+            Body::Single(text) => MultiPart::mixed().singlepart(text),
+        };
+        for attachment in &self.attachments {
+            mixed = mixed.singlepart(attachment_part(attachment));
+        }
+        Body::Multi(mixed)
+    }
+}
+
+enum Body {
+    Single(SinglePart),
+    Multi(MultiPart),
+}
+
+trait BuildBody {
+    fn multipart_or_single(self, body: Body) -> Result<Message, lettre::error::Error>;
+}
+
+impl BuildBody for lettre::message::MessageBuilder {
+    fn multipart_or_single(self, body: Body) -> Result<Message, lettre::error::Error> {
+        match body {
+            Body::Single(part) => self.singlepart(part),
+            Body::Multi(part) => self.multipart(part),
+        }
+    }
+}
+
+fn attachment_part(attachment: &Attachment) -> SinglePart {
+    let content_type = ContentType::parse(&attachment.content_type)
+        .unwrap_or_else(|_| ContentType::parse("application/octet-stream").expect("a valid type"));
+    lettre::message::Attachment::new(header_text(&attachment.filename))
+        .body(attachment.body.clone(), content_type)
+}
+
+/// Parses one address; control characters are refused rather than cleaned, since an address
+/// that contains them was never meant as one.
+fn mailbox(field: &'static str, input: &str) -> Result<Mailbox, ComposeError> {
+    let refuse = |reason: &str| ComposeError::Address {
+        field,
+        input: input.to_owned(),
+        reason: reason.to_owned(),
+    };
+    if input.chars().any(char::is_control) {
+        return Err(refuse("it contains a line break or a control character"));
+    }
+    input
+        .trim()
+        .parse::<Mailbox>()
+        .map_err(|error| refuse(&error.to_string().to_lowercase()))
+}
+
+/// `<left@right>` from an id with or without its angle brackets.
+fn message_id(input: &str) -> Result<String, ComposeError> {
+    let bare = input.trim().trim_start_matches('<').trim_end_matches('>');
+    let valid = bare.contains('@')
+        && !bare.starts_with('@')
+        && !bare.ends_with('@')
+        && bare
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !matches!(c, '<' | '>' | '"' | '\\' | ',' | ';'));
+    if valid {
+        Ok(format!("<{bare}>"))
+    } else {
+        Err(ComposeError::MessageId(input.to_owned()))
+    }
+}
+
+fn extra_header(name: &str, value: &str) -> Result<HeaderValue, ComposeError> {
+    let valid_name = !name.is_empty() && name.bytes().all(|b| (33..=126).contains(&b) && b != b':');
+    if !valid_name {
+        return Err(ComposeError::HeaderName(name.to_owned()));
+    }
+    if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+        return Err(ComposeError::ReservedHeader(name.to_owned()));
+    }
+    let name = HeaderName::new_from_ascii(name.to_owned())
+        .map_err(|_| ComposeError::HeaderName(name.to_owned()))?;
+    Ok(HeaderValue::new(name, header_text(value)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft() -> Draft {
+        Draft {
+            from: "CI <ci@example.com>".into(),
+            to: vec!["dev@example.com".into()],
+            subject: "subject".into(),
+            text: "body".into(),
+            message_id: Some("id-1@example.com".into()),
+            date: Some(SystemTime::UNIX_EPOCH),
+            ..Draft::default()
+        }
+    }
+
+    fn formatted(draft: &Draft) -> String {
+        String::from_utf8(draft.build().expect("builds").formatted()).expect("utf-8")
+    }
+
+    fn header_names(raw: &str) -> Vec<String> {
+        let head = raw.split("\r\n\r\n").next().expect("a header block");
+        head.split("\r\n")
+            .filter(|line| !line.starts_with([' ', '\t']))
+            .map(|line| line.split(':').next().expect("a name").to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn a_bad_address_names_itself_and_its_field() {
+        let mut bad = draft();
+        bad.cc = vec!["not an address".into()];
+        let error = bad.build().expect_err("bad address");
+        assert_eq!(error.bad_address(), Some("not an address"));
+        assert!(error.to_string().contains("valid cc address"), "{error}");
+    }
+
+    #[test]
+    fn an_address_with_a_line_break_is_refused() {
+        let mut bad = draft();
+        bad.to = vec!["dev@example.com\r\nBcc: x@evil.example".into()];
+        let error = bad.build().expect_err("line break");
+        assert!(error.to_string().contains("line break"), "{error}");
+    }
+
+    #[test]
+    fn no_recipient_is_an_error() {
+        let mut bad = draft();
+        bad.to.clear();
+        assert!(matches!(bad.build(), Err(ComposeError::NoRecipient)));
+    }
+
+    #[test]
+    fn bcc_is_in_the_envelope_but_not_the_message() {
+        let mut with_bcc = draft();
+        with_bcc.bcc = vec!["hidden@example.com".into()];
+        let message = with_bcc.build().expect("builds");
+        let raw = String::from_utf8(message.formatted()).expect("utf-8");
+        assert!(!raw.contains("hidden@example.com"), "{raw}");
+        let envelope: Vec<String> = message
+            .envelope()
+            .to()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(envelope, ["dev@example.com", "hidden@example.com"]);
+    }
+
+    #[test]
+    fn a_subject_with_crlf_and_a_bcc_line_stays_one_header() {
+        let mut evil = draft();
+        evil.subject = "fix\r\nBcc: victim@example.com\r\n\r\nbody".into();
+        let raw = formatted(&evil);
+        assert_eq!(
+            header_names(&raw),
+            [
+                "From",
+                "Subject",
+                "To",
+                "Message-ID",
+                "Date",
+                "MIME-Version",
+                "Content-Type",
+                "Content-Transfer-Encoding"
+            ]
+        );
+        assert!(
+            raw.contains("Subject: fix Bcc: victim@example.com body\r\n"),
+            "{raw}"
+        );
+    }
+
+    #[test]
+    fn reserved_and_malformed_header_names_are_refused() {
+        let mut bad = draft();
+        bad.headers = vec![("bcc".into(), "x@example.com".into())];
+        assert!(matches!(bad.build(), Err(ComposeError::ReservedHeader(_))));
+        bad.headers = vec![("X-Evil\r\nBcc".into(), "x".into())];
+        assert!(matches!(bad.build(), Err(ComposeError::HeaderName(_))));
+    }
+
+    #[test]
+    fn an_extra_header_value_cannot_break_its_line() {
+        let mut extra = draft();
+        extra.headers = vec![("X-Build".into(), "812\r\nBcc: x@evil.example".into())];
+        let raw = formatted(&extra);
+        assert!(
+            raw.contains("X-Build: 812 Bcc: x@evil.example\r\n"),
+            "{raw}"
+        );
+        assert!(!header_names(&raw).contains(&"Bcc".to_owned()));
+    }
+
+    #[test]
+    fn message_ids_get_their_angle_brackets_and_bad_ones_are_refused() {
+        let mut threaded = draft();
+        threaded.in_reply_to = Some("<parent@example.com>".into());
+        threaded.references = vec!["root@example.com".into(), "parent@example.com".into()];
+        let raw = formatted(&threaded);
+        assert!(raw.contains("Message-ID: <id-1@example.com>\r\n"), "{raw}");
+        assert!(
+            raw.contains("In-Reply-To: <parent@example.com>\r\n"),
+            "{raw}"
+        );
+        assert!(
+            raw.contains("References: <root@example.com> <parent@example.com>\r\n"),
+            "{raw}"
+        );
+        threaded.in_reply_to = Some("no at sign".into());
+        assert!(matches!(threaded.build(), Err(ComposeError::MessageId(_))));
+    }
+
+    #[test]
+    fn priority_high_sets_both_headers() {
+        let mut urgent = draft();
+        urgent.priority = Priority::High;
+        let raw = formatted(&urgent);
+        assert!(raw.contains("X-Priority: 1 (Highest)\r\n"), "{raw}");
+        assert!(raw.contains("Importance: high\r\n"), "{raw}");
+    }
+
+    #[test]
+    fn non_ascii_subject_and_name_are_encoded_words() {
+        let mut intl = draft();
+        intl.subject = "Größe ✓".into();
+        intl.from = "Jürgen <ci@example.com>".into();
+        let raw = formatted(&intl);
+        assert!(raw.is_ascii(), "{raw}");
+        assert!(raw.contains("Subject: =?utf-8?"), "{raw}");
+        assert!(raw.contains("From: =?utf-8?"), "{raw}");
+    }
+}

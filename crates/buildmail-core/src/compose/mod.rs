@@ -1,0 +1,48 @@
+//! Composing a mail from parts: shared by `send` and `notify`.
+//!
+//! - [`markdown`]: Markdown to HTML, raw HTML in untrusted input escaped.
+//! - [`attach`]: attachments from paths and globs, under a total size cap, logs gzip-compressed.
+//! - [`draft`]: a [`Draft`] (addresses, subject, text, HTML, attachments, threading) built into a
+//!   `lettre::Message` through lettre's typed headers only, so untrusted text never becomes a
+//!   header line.
+
+pub mod attach;
+pub mod draft;
+pub mod markdown;
+
+pub use attach::{AttachError, Attacher, Attachment, Collected, LeftOut, SizePolicy};
+pub use draft::{ComposeError, Draft, Priority};
+
+/// Makes untrusted text fit for one header value: control characters (CR, LF, TAB, NUL, ...)
+/// become spaces and runs of white space collapse to one, so no text can start a header line.
+pub fn header_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text
+        .split(|c: char| c.is_control() || c.is_whitespace())
+        .filter(|word| !word.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::header_text;
+
+    #[test]
+    fn control_characters_never_survive_into_a_header_value() {
+        assert_eq!(
+            header_text("fix\r\nBcc: victim@example.com\0\tend"),
+            "fix Bcc: victim@example.com end"
+        );
+    }
+
+    #[test]
+    fn non_ascii_text_is_kept() {
+        assert_eq!(header_text("  Größe  ändern ✓ "), "Größe ändern ✓");
+    }
+}
