@@ -3,6 +3,7 @@
 mod support;
 
 mod cli;
+mod delivery;
 mod notify;
 mod send;
 mod sim;
