@@ -2,6 +2,7 @@
 //!
 //! - [`reply`]: what an SMTP server said, parsed and classified.
 //! - [`explain`]: why a server said it and what to do, from the built-in [`catalog`].
+//! - [`scan`]: every SMTP reply in an arbitrary log, streamed line by line.
 //!
 //! The core knows no front end: it never reads argv, the environment, or CI state. The binaries
 //! turn their inputs into the types here.
@@ -13,6 +14,7 @@ pub mod category;
 pub mod explain;
 pub mod hint;
 pub mod reply;
+pub mod scan;
 
 pub use category::Category;
 pub use explain::{Explanation, explain};
