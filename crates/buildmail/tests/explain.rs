@@ -106,7 +106,7 @@ fn a_log_without_replies_says_so_on_stderr() {
 fn scan_json(fixture: &str) -> serde_json::Value {
     let path = format!("{FIXTURES}/{fixture}");
     let out = buildmail(["explain", "--output", "json", "--scan", path.as_str()]).expect_code(0);
-    serde_json::from_str(&out.stdout).unwrap()
+    serde_json::from_str(&out.stdout).expect("--output json prints JSON")
 }
 
 fn scan_text(fixture: &str) -> String {
