@@ -19,6 +19,9 @@ mod enhanced;
 mod generic;
 mod mta;
 mod providers;
+mod reference;
+
+pub use reference::{Page, reference_pages};
 
 use std::sync::LazyLock;
 
