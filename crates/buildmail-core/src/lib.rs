@@ -6,6 +6,7 @@
 //! - [`notify`]: build notifications: triggers, outcome, templates, threading.
 //! - [`logtail`]: the last lines of a build log, read from the end.
 //! - [`compose`]: a mail from parts (Markdown, attachments, threading) through typed headers.
+//! - [`scan`]: every SMTP reply in an arbitrary log, streamed line by line.
 //!
 //! The core knows no front end: it never reads argv, the environment, or CI state. The binaries
 //! turn their inputs into the types here.
@@ -21,6 +22,7 @@ pub mod hint;
 pub mod logtail;
 pub mod notify;
 pub mod reply;
+pub mod scan;
 
 pub use category::Category;
 pub use explain::{Explanation, explain};

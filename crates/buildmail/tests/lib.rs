@@ -3,5 +3,6 @@
 mod support;
 
 mod cli;
+mod explain;
 mod notify;
 mod sim;
