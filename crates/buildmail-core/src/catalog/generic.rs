@@ -264,7 +264,10 @@ pub(super) static ENTRIES: &[Entry] = &[
             text: r"lost (input )?connection|connection (timed out|expired|dropped|reset|lost)|timeout|timed out|idle (too long|timeout)|try reconnecting|broken pipe",
             ..When::ANY
         },
-        category: Category::Network,
+        // A server that says so in a reply is up and talking: the trouble is the session, not the
+        // network (the labelled replies agree), so this is `other`; `network` is for failures with
+        // no reply at all.
+        category: Category::Other,
         title: "The connection timed out or was dropped",
         cause: "The connection ended before the transaction finished: the client was idle or slow \
                 between commands, or the network between client and server broke.",
@@ -325,10 +328,43 @@ pub(super) static ENTRIES: &[Entry] = &[
         example: "421 4.7.1 : (DYN:T1) http://postmaster.info.aol.com/errors/421dynt1.html (throttled)",
     },
     Entry {
+        id: "generic.service-unavailable",
+        when: When {
+            code: "4xx",
+            text: r"service (is )?(temporarily |currently )?unavailable",
+            ..When::ANY
+        },
+        category: Category::Congestion,
+        title: "The service is unavailable for now",
+        cause: "The receiving service refuses new mail for the moment, most often because it is \
+                overloaded or shedding load; it says nothing more specific.",
+        fix: &[
+            "Retry later with increasing delays; nothing to change on the sending side.",
+            "Configure a fallback relay (`--fallback-smtp-url`) if this happens often.",
+        ],
+        references: &["https://www.rfc-editor.org/rfc/rfc5321#section-4.2.2"],
+        example: "451 4.7.1 Service unavailable - try again later",
+    },
+    Entry {
+        id: "generic.try-again-later",
+        when: When {
+            code: "421",
+            text: r"^try again later[.,]?( closing connection\.?)?$",
+            ..When::ANY
+        },
+        category: Category::RateLimit,
+        title: "Throttled: the server closes the connection and wants a retry later",
+        cause: "A bare \"Try again later\" with a 421 is how large providers (Gmail first) throttle \
+                a client that opens too many connections or sends too fast; it closes the connection.",
+        fix: FIX_RATE,
+        references: &[GMAIL_ERRORS],
+        example: "421 4.7.0 Try again later",
+    },
+    Entry {
         id: "generic.temporary-problem",
         when: When {
             code: "4xx",
-            text: r"temporary (local |system |service )(problem|error|failure)|temporary system problem|service (is )?(temporarily )?(unavailable|not available)|system not accepting|maintenance|shutting down|try again later.*restart",
+            text: r"temporary (local |system |service )(problem|error|failure)|temporary system problem|service (is )?not available|system not accepting|maintenance|shutting down|try again later.*restart",
             ..When::ANY
         },
         category: Category::Maintenance,
