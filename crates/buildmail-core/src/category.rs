@@ -18,11 +18,12 @@ pub enum Category {
     Maintenance,
     /// The sending IP address or domain has a poor reputation or is listed.
     Reputation,
-    /// Authentication is missing, refused or not allowed this way.
+    /// Authentication is missing, refused or not allowed this way: SMTP AUTH, and the sender
+    /// authentication of the message (SPF, DKIM, DMARC).
     Auth,
     /// TLS is required, unavailable or failed.
     Tls,
-    /// A policy of the receiving site refuses the message (relaying, SPF/DMARC, content).
+    /// A policy of the receiving site refuses the message (relaying, verified senders, content).
     Policy,
     /// The mailbox does not exist, is full or is disabled.
     Mailbox,

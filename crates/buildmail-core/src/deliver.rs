@@ -446,6 +446,11 @@ fn explanation_of(error: &Error) -> Explanation {
             &["Use the server's submission port (587 with STARTTLS, or 465 with smtps://)."],
         ),
     };
+    // Local failures have no server reply: the catalog's entry for the reply they stand for
+    // (a 451 for a lost connection) is the base, with our own words about what happened.
+    let stands_for = error.reply().unwrap_or_else(|| {
+        Reply::new(554, None, error.to_string()).expect("554 is a valid reply code")
+    });
     Explanation {
         category,
         transient: error.is_transient(),
@@ -453,6 +458,7 @@ fn explanation_of(error: &Error) -> Explanation {
         cause: capitalised(&error.to_string()),
         fix: fix.iter().map(|step| (*step).to_owned()).collect(),
         retry_after: None,
+        ..explain(&stands_for)
     }
 }
 

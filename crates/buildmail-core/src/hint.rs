@@ -1,10 +1,45 @@
 //! The server's own retry hint: "try again in 15 minutes", "retry in an hour", "come back in
-//! 00:05:00". The sender never waits less than what a server asked for.
+//! 00:05:00", "Greylisted for 300 seconds", "wait 1h30m". The sender never waits less than what a
+//! server asked for.
+//!
+//! A delay counts only when a retry word introduces it (`in`, `after`, `wait`, `retry`, `again`,
+//! `come back`, or `for` after `greylisted`/`deferred`/`blocked`), and only with a unit: `4.7.0`,
+//! IP addresses, queue ids and "500 messages per 24 hours" are not hints.
 
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use regex::Regex;
+use regex::{Captures, Regex};
+
+/// Longer hints are not taken at face value: a week is already more than any retry budget.
+const MAX_HINT: Duration = Duration::from_secs(7 * 86_400);
+
+/// Digits may touch their unit (`30m`); a word needs a space after it (so `and` is not `an d`).
+const NUMBER: &str = r"(?:\d{1,6}(?:\.\d{1,3})?\s*|\b(?:an?|one|two|three|four|five|six|ten|fifteen|twenty|thirty|sixty|half\s+an?)\s+)";
+/// No `\b` here: `1h30m` chains units; the whole amount must end at a word boundary instead.
+const UNIT: &str = r"(?:seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)";
+
+static TRIGGERED: LazyLock<Regex> = LazyLock::new(|| {
+    let amount = format!(r"{NUMBER}-?\s*{UNIT}");
+    Regex::new(&format!(
+        r"(?ix)
+        (?: \b(?:in|after|within|wait(?:ing)?|retry(?:ing)?|again|back\s+in)
+          | \b(?:gr[ae]ylisted|deferred|delayed|blocked|throttled|suspended|rejected)\s+for )
+        \s+ (?:(?:about|approximately|approx\.?|around|roughly|at\s+least|another|the\s+next)\s+)?
+        (?P<amount>{amount}(?:\s*(?:,|and)?\s*{amount})*)\b"
+    ))
+    .expect("the retry-hint pattern is valid")
+});
+
+static PART: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i)(?P<n>{NUMBER})-?\s*(?P<unit>{UNIT})"))
+        .expect("the amount pattern is valid")
+});
+
+static CLOCK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:in|after|back in|wait)\s+(?P<h>\d{1,2}):(?P<m>\d{2}):(?P<s>\d{2})\b")
+        .expect("the clock pattern is valid")
+});
 
 /// The delay a reply's text asks for, or `None` when it names none.
 ///
@@ -16,37 +51,57 @@ use regex::Regex;
 /// assert_eq!(retry_after("Try again later"), None);
 /// ```
 pub fn retry_after(text: &str) -> Option<Duration> {
-    static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(
-            r"(?ix)
-            \b(?:in|after|for|wait|retry|again|back\ in|within)\s+
-            (?:about\s+|approximately\s+|at\ least\s+|another\s+)?
-            (?P<n>\d{1,6}|an|a|one)\s*
-            (?P<unit>seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)\b",
-        )
-        .expect("the retry-hint pattern is valid")
-    });
-    static CLOCK: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(?:in|after|back in)\s+(?P<h>\d{1,2}):(?P<m>\d{2}):(?P<s>\d{2})\b")
-            .expect("the clock pattern is valid")
-    });
-    if let Some(caps) = CLOCK.captures(text) {
-        let part = |name: &str| caps[name].parse::<u64>().ok();
-        return Some(Duration::from_secs(
-            part("h")? * 3600 + part("m")? * 60 + part("s")?,
-        ));
+    let clock = CLOCK.captures(text).and_then(|caps| clock_duration(&caps));
+    let hint = clock.or_else(|| {
+        let caps = TRIGGERED.captures(text)?;
+        amount_duration(&caps["amount"])
+    })?;
+    (hint > Duration::ZERO && hint <= MAX_HINT).then_some(hint)
+}
+
+fn clock_duration(caps: &Captures<'_>) -> Option<Duration> {
+    let part = |name: &str| caps[name].parse::<u64>().ok();
+    let (h, m, s) = (part("h")?, part("m")?, part("s")?);
+    (m < 60 && s < 60).then(|| Duration::from_secs(h * 3600 + m * 60 + s))
+}
+
+fn amount_duration(amount: &str) -> Option<Duration> {
+    let mut total = 0.0_f64;
+    for caps in PART.captures_iter(amount) {
+        total += number(&caps["n"])? * unit_secs(&caps["unit"])?;
     }
-    let caps = AMOUNT.captures(text)?;
-    let n: u64 = match caps["n"].to_ascii_lowercase().as_str() {
-        "a" | "an" | "one" => 1,
+    (total.is_finite() && total > 0.0).then(|| Duration::from_secs_f64(total.round()))
+}
+
+fn number(word: &str) -> Option<f64> {
+    let word = word.to_ascii_lowercase();
+    let word = word.split_whitespace().collect::<Vec<_>>().join(" ");
+    let word = word.trim();
+    Some(match word {
+        "a" | "an" | "one" => 1.0,
+        "half a" | "half an" => 0.5,
+        "two" => 2.0,
+        "three" => 3.0,
+        "four" => 4.0,
+        "five" => 5.0,
+        "six" => 6.0,
+        "ten" => 10.0,
+        "fifteen" => 15.0,
+        "twenty" => 20.0,
+        "thirty" => 30.0,
+        "sixty" => 60.0,
         digits => digits.parse().ok()?,
-    };
-    let unit = match caps["unit"].to_ascii_lowercase().chars().next()? {
-        's' => 1,
-        'm' => 60,
-        _ => 3600,
-    };
-    Some(Duration::from_secs(n.checked_mul(unit)?))
+    })
+}
+
+fn unit_secs(unit: &str) -> Option<f64> {
+    Some(match unit.to_ascii_lowercase().chars().next()? {
+        's' => 1.0,
+        'm' => 60.0,
+        'h' => 3600.0,
+        'd' => 86_400.0,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -59,9 +114,24 @@ mod tests {
             ("Greylisted, retry in 15 minutes", 900),
             ("Rate limit exceeded, try again in an hour", 3600),
             ("please try again in 300 seconds", 300),
+            ("in 300 seconds", 300),
             ("Try again in 1h", 3600),
             ("retry after 30 min", 1800),
+            ("after 30 min", 1800),
             ("Greylisting in action, please come back in 00:05:00", 300),
+            ("please wait 2 hours before sending more mail", 7200),
+            ("Throttled, try again in 1h30m", 5400),
+            ("retry after 120s", 120),
+            ("Try again in 1 hour and 30 minutes", 5400),
+            (
+                "Recipient address rejected: Greylisted for 300 seconds",
+                300,
+            ),
+            ("try again in half an hour", 1800),
+            ("please retry in about 5 minutes", 300),
+            ("Try again in 2.5 minutes", 150),
+            ("deferred for 10 mins", 600),
+            ("try again in five minutes", 300),
         ];
         for (text, secs) in cases {
             assert_eq!(retry_after(text), Some(Duration::from_secs(secs)), "{text}");
@@ -70,7 +140,49 @@ mod tests {
 
     #[test]
     fn no_hint_when_none_is_stated() {
-        assert_eq!(retry_after("Service temporarily unavailable"), None);
-        assert_eq!(retry_after("Try again later"), None);
+        let cases = [
+            "Service temporarily unavailable",
+            "Try again later",
+            "Greylisted, please try again in a few moments.",
+            "421 4.7.0 [192.0.2.1] Try again later",
+            "Error: too many connections from 192.0.2.1",
+            "Daily limit of 500 messages per 24 hours exceeded",
+            "in 4.7.0 state",
+            "You have sent too many messages in the last 24 hours",
+            "Queued as 4BX2Lw3c5mz1s",
+            "message exceeded 10 megabytes",
+            "in 5 messages",
+            "https://support.google.com/mail/?p=UnsolicitedRateLimitError 1.2.3.4",
+            "please come back in 99:99:99",
+        ];
+        for text in cases {
+            assert_eq!(retry_after(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn absurd_delays_are_ignored() {
+        assert_eq!(retry_after("try again in 999999 hours"), None);
+        assert_eq!(retry_after("try again in 0 seconds"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
+            if let Some(hint) = retry_after(&text) {
+                proptest::prop_assert!(hint <= MAX_HINT);
+            }
+        }
+
+        #[test]
+        fn stated_minutes_are_read_exactly(n in 1u64..10_000) {
+            proptest::prop_assert_eq!(retry_after(&format!("421 4.7.0 try again in {n} minutes")), Some(Duration::from_secs(n * 60)));
+        }
+
+        #[test]
+        fn numbers_without_a_retry_word_are_not_hints(n in 1u64..100_000, unit in "(seconds|minutes|hours)") {
+            let text = format!("limit of {n} messages per {n} {unit} exceeded");
+            proptest::prop_assert_eq!(retry_after(&text), None);
+        }
     }
 }

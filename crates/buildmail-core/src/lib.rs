@@ -6,6 +6,7 @@
 //! - [`notify`]: build notifications: triggers, outcome, templates, threading.
 //! - [`logtail`]: the last lines of a build log, read from the end.
 //! - [`compose`]: a mail from parts (Markdown, attachments, threading) through typed headers.
+//! - [`scan`]: every SMTP reply in an arbitrary log, streamed line by line.
 //! - [`deliver`]: sending a message through [`server`]s with the retry [`policy`], reported as a
 //!   [`report`]; the network comes through a [`connector`], time through the [`clock`].
 //!
@@ -30,6 +31,7 @@ pub mod outbox;
 pub mod policy;
 pub mod reply;
 pub mod report;
+pub mod scan;
 pub mod server;
 mod session;
 

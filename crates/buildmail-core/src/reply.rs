@@ -82,8 +82,9 @@ impl Reply {
     pub fn parse(input: &str) -> Result<Self, ReplyError> {
         let mut lines = input.lines().map(str::trim).filter(|line| !line.is_empty());
         let first = lines.next().ok_or(ReplyError::Empty)?;
-        let (code, rest) =
-            split_code(first).ok_or_else(|| ReplyError::MissingCode(shorten(first)))?;
+        let (code, rest) = split_code(first)
+            .or_else(|| code_from_enhanced(first))
+            .ok_or_else(|| ReplyError::MissingCode(shorten(first)))?;
         if !(200..=599).contains(&code) {
             return Err(ReplyError::CodeOutOfRange(code));
         }
@@ -269,6 +270,20 @@ fn split_code(line: &str) -> Option<(u16, &str)> {
     Some((line[..3].parse().ok()?, rest.trim()))
 }
 
+/// A reply quoted with only its enhanced code (Exchange NDRs print `4.3.2 STOREDRV...`): the basic
+/// code is the class's generic one (451 or 554, 250 for success), and the text keeps the enhanced
+/// code so that [`split_enhanced`] reads it as usual.
+fn code_from_enhanced(line: &str) -> Option<(u16, &str)> {
+    let token = line.split_whitespace().next()?;
+    let enhanced = parse_enhanced(token)?;
+    let code = match enhanced.class {
+        2 => 250,
+        4 => 451,
+        _ => 554,
+    };
+    Some((code, line))
+}
+
 /// Splits a leading enhanced code off the text. Servers that send one with a class unlike the
 /// basic code's (e.g. `550 4.7.1`) are rare and kept as they are.
 fn split_enhanced(text: &str, _code: u16) -> (Option<EnhancedCode>, &str) {
@@ -337,6 +352,18 @@ mod tests {
         assert_eq!(reply.enhanced(), None);
         let reply = Reply::parse("550 6.1.1 odd").unwrap();
         assert_eq!(reply.enhanced(), None, "class 6 does not exist");
+    }
+
+    #[test]
+    fn a_reply_quoted_with_only_its_enhanced_code_keeps_its_class() {
+        let reply =
+            Reply::parse("4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded.").unwrap();
+        assert_eq!(reply.enhanced(), Some(EnhancedCode::new(4, 3, 2)));
+        assert!(reply.is_transient());
+        assert_eq!(
+            reply.text(),
+            "STOREDRV.ClientSubmit; sender thread limit exceeded."
+        );
     }
 
     #[test]

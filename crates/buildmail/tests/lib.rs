@@ -4,6 +4,7 @@ mod support;
 
 mod cli;
 mod delivery;
+mod explain;
 mod notify;
 mod send;
 mod sim;

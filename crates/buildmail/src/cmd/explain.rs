@@ -1,14 +1,154 @@
-//! `buildmail explain`. (Not built yet: see the issue that introduces it.)
+//! `buildmail explain`: what SMTP replies mean, from arguments, stdin, or found in a log
+//! (`--scan`). The explanation itself, and its text and JSON renderings, come from the core.
 
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use buildmail_core::{Explanation, Reply, explain, scan};
+use serde::Serialize;
+
+use crate::cmd::common::OutputFormat;
 use crate::exit::{Exit, UserError};
 
 #[derive(Debug, clap::Args)]
-pub struct ExplainArgs {}
+#[command(
+    after_help = "Examples:\n  buildmail explain \"421 4.7.0 Try again later\"\n  \
+    buildmail explain - < reply.txt\n  buildmail explain --scan build.log --output json"
+)]
+pub struct ExplainArgs {
+    /// The replies to explain, e.g. "451 4.7.1 Greylisted"; `-` reads one reply (possibly
+    /// multi-line) from stdin.
+    #[arg(
+        value_name = "REPLY",
+        required_unless_present = "scan",
+        conflicts_with = "scan"
+    )]
+    pub replies: Vec<String>,
 
-pub fn run(_args: ExplainArgs) -> anyhow::Result<Exit> {
-    Err(UserError::new(
-        Exit::Usage,
-        "`buildmail explain` is not available in this build yet",
-    )
-    .into())
+    /// Find and explain every SMTP reply in this log (`-` for stdin), with its line number.
+    #[arg(long, value_name = "PATH|-")]
+    pub scan: Option<PathBuf>,
+
+    /// text: a short article per reply; json: an object (an array for several or for --scan).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+}
+
+pub fn run(args: ExplainArgs) -> anyhow::Result<Exit> {
+    match &args.scan {
+        Some(path) => run_scan(path, args.output),
+        None => run_replies(&args.replies, args.output),
+    }
+}
+
+fn run_replies(inputs: &[String], output: OutputFormat) -> anyhow::Result<Exit> {
+    let mut explanations = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let text = if input == "-" {
+            read_stdin()?
+        } else {
+            input.clone()
+        };
+        let reply = Reply::parse(&text).map_err(|e| {
+            UserError::bad_input(format!("cannot explain {}: {e}", describe(input)))
+        })?;
+        explanations.push(explain(&reply));
+    }
+    let mut out = io::stdout().lock();
+    match output {
+        OutputFormat::Text => {
+            let articles: Vec<String> = explanations.iter().map(Explanation::to_text).collect();
+            write!(out, "{}", articles.join("\n"))?;
+        }
+        OutputFormat::Json => match explanations.as_slice() {
+            [one] => write_json(&mut out, one)?,
+            many => write_json(&mut out, &many)?,
+        },
+    }
+    Ok(Exit::Ok)
+}
+
+fn run_scan(path: &PathBuf, output: OutputFormat) -> anyhow::Result<Exit> {
+    let is_stdin = path.as_os_str() == "-";
+    let name = if is_stdin {
+        "stdin".to_owned()
+    } else {
+        path.display().to_string()
+    };
+    let reader: Box<dyn BufRead> = if is_stdin {
+        Box::new(BufReader::new(io::stdin()))
+    } else {
+        let file = File::open(path).map_err(|e| {
+            UserError::bad_input(format!(
+                "cannot read the log {name}: {e}; give a readable file or - for stdin"
+            ))
+        })?;
+        Box::new(BufReader::with_capacity(1 << 16, file))
+    };
+    let mut out = io::stdout().lock();
+    let mut found = Vec::new();
+    let mut count = 0usize;
+    for item in scan::scan(reader) {
+        let item = item.with_context(|| format!("reading the log {name}"))?;
+        let explanation = explain(&item.reply);
+        count += 1;
+        match output {
+            // Text streams as it goes, so a long log shows its first reply at once.
+            OutputFormat::Text => {
+                let separator = if count > 1 { "\n" } else { "" };
+                write!(
+                    out,
+                    "{separator}line {}: {}",
+                    item.line,
+                    explanation.to_text()
+                )?;
+            }
+            OutputFormat::Json => found.push(Located {
+                line: item.line,
+                explanation,
+            }),
+        }
+    }
+    if output == OutputFormat::Json {
+        write_json(&mut out, &found)?;
+    }
+    if count == 0 {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("buildmail: no SMTP reply (4xx or 5xx) found in {name}");
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+/// An explanation with the line of the log where its reply starts.
+#[derive(Serialize)]
+struct Located {
+    line: u64,
+    #[serde(flatten)]
+    explanation: Explanation,
+}
+
+fn write_json(out: &mut impl Write, value: &impl Serialize) -> anyhow::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).context("writing JSON to stdout")?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn read_stdin() -> anyhow::Result<String> {
+    let mut bytes = Vec::new();
+    io::stdin()
+        .read_to_end(&mut bytes)
+        .map_err(|e| UserError::bad_input(format!("cannot read the reply from stdin: {e}")))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn describe(input: &str) -> &str {
+    if input == "-" {
+        "the reply on stdin"
+    } else {
+        "the reply"
+    }
 }

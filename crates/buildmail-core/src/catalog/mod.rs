@@ -1,0 +1,263 @@
+//! The catalog of explanations: one [`Entry`] per pattern (basic code, enhanced code, provider
+//! text), reviewed like data and compiled into the binary. The most specific matching entry wins.
+//!
+//! The entries live in submodules by source, so a reviewer can hold one document beside one file:
+//! - `providers.rs`: what Gmail, Microsoft, Yahoo/AOL, Amazon SES, SendGrid, Mailgun and others say;
+//! - `mta.rs`: what Postfix, Exim, Sendmail and greylisters say;
+//! - `generic.rs`: phrases every server uses ("user unknown", "rate limit", "blocked using");
+//! - `enhanced.rs`: the RFC 3463 / RFC 5248 enhanced status codes;
+//! - `codes.rs`: every RFC 5321 basic reply code, plus a fallback per class.
+//!
+//! # Matching
+//! An entry's [`When`] names up to three patterns; every one it names must match. Specificity
+//! decides between matching entries: a text pattern outweighs any code, an enhanced code with its
+//! detail outweighs a subject or a range, and an exact basic code outweighs a class. Between equally
+//! specific entries the one listed first wins, so a file lists its narrower entries first.
+
+mod codes;
+mod enhanced;
+mod generic;
+mod mta;
+mod providers;
+mod reference;
+
+pub use reference::{Page, reference_pages};
+
+use std::sync::LazyLock;
+
+use regex::{Regex, RegexBuilder};
+
+use crate::category::Category;
+use crate::reply::{EnhancedCode, Reply};
+
+/// One explanation in the catalog, with the pattern that selects it.
+#[derive(Debug)]
+pub struct Entry {
+    /// A stable name, e.g. `gmail.unsolicited`; also the anchor in the reference pages.
+    pub id: &'static str,
+    /// Which replies this entry explains.
+    pub when: When,
+    /// The category the matching replies fall into.
+    pub category: Category,
+    /// A short headline.
+    pub title: &'static str,
+    /// The likely cause, in a sentence or two.
+    pub cause: &'static str,
+    /// What to do, most useful first.
+    pub fix: &'static [&'static str],
+    /// Where the meaning is documented: RFCs, provider pages.
+    pub references: &'static [&'static str],
+    /// A reply this entry explains: documentation, and the proof (a test) that it is reachable.
+    pub example: &'static str,
+}
+
+/// The patterns an entry matches. An empty string matches anything.
+#[derive(Debug, Clone, Copy)]
+pub struct When {
+    /// Basic codes: `421`, `45x`, `4xx`, or alternatives separated by `|`.
+    pub code: &'static str,
+    /// Enhanced codes: `5.7.1`, `X.7.1` (any class), `X.7.*` (a subject), `X.7.500-699`
+    /// (a range of details), or alternatives separated by `|`.
+    pub enhanced: &'static str,
+    /// A case-insensitive regular expression searched in the reply's text.
+    pub text: &'static str,
+}
+
+impl When {
+    /// Matches every reply; the base for `When { code: "421", ..When::ANY }`.
+    pub const ANY: When = When {
+        code: "",
+        enhanced: "",
+        text: "",
+    };
+}
+
+/// Every entry of the catalog, in the order of precedence between equally specific ones.
+pub fn entries() -> impl Iterator<Item = &'static Entry> {
+    providers::ENTRIES
+        .iter()
+        .chain(mta::ENTRIES)
+        .chain(generic::ENTRIES)
+        .chain(enhanced::ENTRIES)
+        .chain(codes::ENTRIES)
+}
+
+/// The most specific entry for a reply. Every reply has one: each class has a fallback.
+///
+/// ```
+/// use buildmail_core::{Category, Reply, catalog};
+///
+/// let reply = Reply::parse("550 5.1.1 <bob@example.com>: Recipient address rejected").unwrap();
+/// assert_eq!(catalog::lookup(&reply).category, Category::Mailbox);
+/// ```
+pub fn lookup(reply: &Reply) -> &'static Entry {
+    COMPILED
+        .iter()
+        .filter_map(|compiled| compiled.score(reply).map(|score| (score, compiled.entry)))
+        // `max_by_key` keeps the last of equal maxima; reversing keeps the first listed instead.
+        .rev()
+        .max_by_key(|(score, _)| *score)
+        .map(|(_, entry)| entry)
+        .expect("every class of reply code has a fallback entry")
+}
+
+/// The meaning of a basic code as RFC 5321 (and its extensions) define it, e.g. "Service not
+/// available, closing transmission channel" for 421.
+pub fn code_meaning(code: u16) -> Option<&'static str> {
+    codes::MEANINGS
+        .iter()
+        .find(|(known, _)| *known == code)
+        .map(|(_, meaning)| *meaning)
+}
+
+/// The meaning of an enhanced status code as RFC 3463 and the IANA registry (RFC 5248) define it:
+/// the detail's meaning when it is registered, else its subject's.
+pub fn enhanced_meaning(code: EnhancedCode) -> Option<&'static str> {
+    enhanced::meaning(code.subject, code.detail)
+}
+
+struct Compiled {
+    entry: &'static Entry,
+    code: Vec<CodePattern>,
+    enhanced: Vec<EnhancedPattern>,
+    text: Option<Regex>,
+}
+
+static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| entries().map(Compiled::new).collect());
+
+impl Compiled {
+    fn new(entry: &'static Entry) -> Self {
+        Compiled {
+            entry,
+            code: alternatives(entry.when.code)
+                .map(|p| CodePattern::parse(p).expect("catalog code patterns are tested"))
+                .collect(),
+            enhanced: alternatives(entry.when.enhanced)
+                .map(|p| EnhancedPattern::parse(p).expect("catalog enhanced patterns are tested"))
+                .collect(),
+            text: (!entry.when.text.is_empty()).then(|| {
+                RegexBuilder::new(entry.when.text)
+                    .case_insensitive(true)
+                    .build()
+                    .expect("catalog text patterns are tested")
+            }),
+        }
+    }
+
+    /// How specifically this entry matches the reply, or `None` when it does not.
+    fn score(&self, reply: &Reply) -> Option<u32> {
+        let code = best(&self.code, |p| p.score(reply.code()))?;
+        let enhanced = best(&self.enhanced, |p| p.score(reply.enhanced()))?;
+        let text = match &self.text {
+            None => 0,
+            Some(regex) => regex.is_match(reply.text()).then_some(100)?,
+        };
+        Some(code + enhanced + text)
+    }
+}
+
+/// The best score among alternatives; no alternatives at all match anything with score 0.
+fn best<P>(patterns: &[P], score: impl Fn(&P) -> Option<u32>) -> Option<u32> {
+    if patterns.is_empty() {
+        return Some(0);
+    }
+    patterns.iter().filter_map(score).max()
+}
+
+fn alternatives(spec: &'static str) -> impl Iterator<Item = &'static str> {
+    spec.split('|').map(str::trim).filter(|p| !p.is_empty())
+}
+
+/// `421`, `45x` or `4xx`: digits, with `x` for any digit after the first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct CodePattern {
+    digits: [Option<u8>; 3],
+}
+
+impl CodePattern {
+    fn parse(spec: &str) -> Option<Self> {
+        let bytes = spec.as_bytes();
+        if bytes.len() != 3 || !matches!(bytes[0], b'2'..=b'5') {
+            return None;
+        }
+        let mut digits = [None; 3];
+        for (slot, byte) in digits.iter_mut().zip(bytes) {
+            *slot = match byte {
+                b'0'..=b'9' => Some(byte - b'0'),
+                b'x' | b'X' => None,
+                _ => return None,
+            };
+        }
+        Some(CodePattern { digits })
+    }
+
+    fn score(&self, code: u16) -> Option<u32> {
+        let actual = [code / 100, code / 10 % 10, code % 10].map(|d| d as u8);
+        let mut score = 0;
+        for (want, have) in self.digits.iter().zip(actual) {
+            match want {
+                Some(digit) if *digit != have => return None,
+                Some(_) => score += 4,
+                None => {}
+            }
+        }
+        // 4 for a class, 8 for `45x`, 12 for an exact code.
+        Some(score)
+    }
+}
+
+/// `5.7.1`, `X.7.1`, `X.7.*` or `X.7.500-699`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct EnhancedPattern {
+    class: Option<u8>,
+    subject: u16,
+    details: Option<(u16, u16)>,
+}
+
+impl EnhancedPattern {
+    fn parse(spec: &str) -> Option<Self> {
+        let mut parts = spec.split('.');
+        let class = match parts.next()? {
+            "X" | "x" => None,
+            digit => Some(digit.parse().ok().filter(|c| matches!(c, 2 | 4 | 5))?),
+        };
+        let subject = parts.next()?.parse().ok()?;
+        let details = match parts.next()? {
+            "*" => None,
+            detail => Some(match detail.split_once('-') {
+                Some((low, high)) => (low.parse().ok()?, high.parse().ok()?),
+                None => (detail.parse().ok()?, detail.parse().ok()?),
+            }),
+        };
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(EnhancedPattern {
+            class,
+            subject,
+            details,
+        })
+    }
+
+    fn score(&self, code: Option<EnhancedCode>) -> Option<u32> {
+        let code = code?;
+        if self.class.is_some_and(|class| class != code.class) || self.subject != code.subject {
+            return None;
+        }
+        let detail_score = match self.details {
+            None => 15,
+            Some((low, high)) if (low..=high).contains(&code.detail) => {
+                if low == high {
+                    30
+                } else {
+                    22
+                }
+            }
+            Some(_) => return None,
+        };
+        Some(detail_score + u32::from(self.class.is_some()))
+    }
+}
+
+#[cfg(test)]
+mod tests;

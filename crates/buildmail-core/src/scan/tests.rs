@@ -1,0 +1,123 @@
+use super::*;
+
+fn found(log: &str) -> Vec<(u64, String)> {
+    scan(log.as_bytes())
+        .map(|item| item.unwrap())
+        .map(|f| (f.line, f.reply.to_string()))
+        .collect()
+}
+
+#[test]
+fn raw_multi_line_reply_is_one_reply_at_its_first_line() {
+    let log = "connecting\n421-4.7.0 [192.0.2.1] Our system has detected\n421-4.7.0 unsolicited mail.\n421 4.7.0 https://support.google.com/mail/?p=UnsolicitedRateLimitError\ndone\n";
+    assert_eq!(found(log), [(2, "421 4.7.0 [192.0.2.1] Our system has detected unsolicited mail. https://support.google.com/mail/?p=UnsolicitedRateLimitError".to_owned())]);
+}
+
+#[test]
+fn java_mail_exceptions_as_jenkins_prints_them() {
+    let log = "javax.mail.SendFailedException: Invalid Addresses;\n  nested exception is:\n\tcom.sun.mail.smtp.SMTPAddressFailedException: 550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown\n\n\tat com.sun.mail.smtp.SMTPTransport.rcptTo(SMTPTransport.java:2064)\nCaused by: com.sun.mail.smtp.SMTPAddressFailedException: 550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown\n";
+    assert_eq!(
+        found(log),
+        [(
+            3,
+            "550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown".to_owned()
+        )]
+    );
+}
+
+#[test]
+fn nodemailer_error_and_its_response_field_are_one_reply() {
+    let log = "Error: Invalid login: 535-5.7.8 Username and Password not accepted. Learn more at\n535 5.7.8  https://support.google.com/mail/?p=BadCredentials a1sm gsmtp\n    at SMTPConnection._formatError (/app/node_modules/nodemailer/lib/smtp-connection/index.js:798:19)\n  code: 'EAUTH',\n  response: '535-5.7.8 Username and Password not accepted. Learn more at\\n535 5.7.8  https://support.google.com/mail/?p=BadCredentials a1sm gsmtp',\n  responseCode: 535,\n  command: 'AUTH PLAIN'\n";
+    let got = found(log);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, 1);
+    assert!(
+        got[0].1.starts_with(
+            "535 5.7.8 Username and Password not accepted. Learn more at https://support.google.com"
+        ),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn phpmailer_debug_and_error_lines() {
+    let log = "2024-05-01 10:00:00 SERVER -> CLIENT: 220 smtp.example.com ESMTP\n2024-05-01 10:00:01 SERVER -> CLIENT: 421 4.7.0 Try again later, closing connection.\n2024-05-01 10:00:01 SMTP ERROR: RCPT TO command failed: 550 5.1.1 <bob@example.com> User unknown\n";
+    assert_eq!(
+        found(log),
+        [
+            (
+                2,
+                "421 4.7.0 Try again later, closing connection.".to_owned()
+            ),
+            (3, "550 5.1.1 <bob@example.com> User unknown".to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn python_smtplib_exceptions() {
+    let log = "smtplib.SMTPRecipientsRefused: {'a@example.com': (450, b'4.2.0 <a@example.com>: Recipient address rejected: Greylisted'), 'b@example.com': (550, b'5.1.1 <b@example.com>: User unknown')}\nsmtplib.SMTPAuthenticationError: (535, b'5.7.8 Username and Password not accepted. Learn more at\\n5.7.8  https://support.google.com/mail/?p=BadCredentials')\n";
+    let got = found(log);
+    assert_eq!(
+        got[0],
+        (
+            1,
+            "450 4.2.0 <a@example.com>: Recipient address rejected: Greylisted".to_owned()
+        )
+    );
+    assert_eq!(
+        got[1],
+        (1, "550 5.1.1 <b@example.com>: User unknown".to_owned())
+    );
+    assert_eq!(got[2].0, 2);
+    assert!(got[2].1.starts_with("535 5.7.8 Username"), "{got:?}");
+}
+
+#[test]
+fn lettre_swaks_and_msmtp() {
+    let log = "Error: permanent error (550): 5.1.1 <bob@example.com>: Recipient address rejected\n<~  421 4.7.0 Too many connections\n<** 554 5.7.1 Relay access denied\nmsmtp: envelope from address ci@example.com not accepted by the server\nmsmtp: server message: 553 5.7.1 Sender address rejected: not owned by user\n";
+    let codes: Vec<u64> = found(log).iter().map(|(line, _)| *line).collect();
+    assert_eq!(codes, [1, 2, 3, 5]);
+}
+
+#[test]
+fn postfix_log_said_with_in_reply_to_suffix() {
+    let log = "postfix/smtp[123]: 4BX2: to=<bob@example.org>, relay=mx.example.org[192.0.2.9]:25, status=deferred (host mx.example.org[192.0.2.9] said: 450 4.2.0 <bob@example.org>: Recipient address rejected: Greylisted (in reply to RCPT TO command))\n";
+    assert_eq!(
+        found(log),
+        [(
+            1,
+            "450 4.2.0 <bob@example.org>: Recipient address rejected: Greylisted".to_owned()
+        )]
+    );
+}
+
+#[test]
+fn numbers_that_are_not_replies_are_ignored() {
+    let log = "2024-05-01T10:00:00Z connecting to smtp.example.com port: 587\nHTTP/1.1 503 Service Unavailable\nresponse: 404 Not Found\nDownloaded 450 files in 4.2.1 seconds\nBuild #421 finished\n550 tests passed\nversion 4.7.0 released\n250 2.0.0 Ok: queued\n";
+    assert_eq!(found(log), []);
+}
+
+#[test]
+fn an_overlong_line_is_cut_not_buffered() {
+    let log = format!("{}\n421 4.7.0 Try again later\n", "x".repeat(MAX_LINE * 4));
+    assert_eq!(found(&log), [(2, "421 4.7.0 Try again later".to_owned())]);
+}
+
+proptest::proptest! {
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..2000)) {
+        for item in scan(bytes.as_slice()) {
+            let found = item.unwrap();
+            proptest::prop_assert!((400..=599).contains(&found.reply.code()));
+        }
+    }
+
+    #[test]
+    fn reply_like_lines_never_panic(lines in proptest::collection::vec("[ <~*\\-'(]{0,3}[2-6][0-9]{2}[ -]?[245]?\\.?[0-9]{0,3}\\.?[0-9]{0,2} ?[a-z'\\\\(),]{0,12}", 0..20)) {
+        let log = lines.join("\n");
+        for item in scan(log.as_bytes()) {
+            proptest::prop_assert!(item.is_ok());
+        }
+    }
+}
