@@ -7,6 +7,8 @@
 //! - [`logtail`]: the last lines of a build log, read from the end.
 //! - [`compose`]: a mail from parts (Markdown, attachments, threading) through typed headers.
 //! - [`scan`]: every SMTP reply in an arbitrary log, streamed line by line.
+//! - [`deliver`]: sending a message through [`server`]s with the retry [`policy`], reported as a
+//!   [`report`]; the network comes through a [`connector`], time through the [`clock`].
 //!
 //! The core knows no front end: it never reads argv, the environment, or CI state. The binaries
 //! turn their inputs into the types here.
@@ -16,14 +18,28 @@
 pub mod catalog;
 pub mod category;
 pub mod ci;
+pub mod clock;
 pub mod compose;
+pub mod connector;
+pub mod deliver;
+pub mod error;
 pub mod explain;
 pub mod hint;
 pub mod logtail;
 pub mod notify;
+pub mod outbox;
+pub mod policy;
 pub mod reply;
+pub mod report;
 pub mod scan;
+pub mod server;
+mod session;
 
 pub use category::Category;
 pub use explain::{Explanation, explain};
 pub use reply::{Class, EnhancedCode, Reply, ReplyError};
+
+pub use deliver::{Delivery, Event, Outgoing};
+pub use error::{Error, Phase};
+pub use report::{Report, Status};
+pub use server::{Server, Tls};

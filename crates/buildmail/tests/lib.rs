@@ -3,6 +3,8 @@
 mod support;
 
 mod cli;
+mod delivery;
 mod explain;
 mod notify;
+mod send;
 mod sim;

@@ -4,7 +4,13 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use anyhow::Context as _;
+use buildmail_core::connector::TlsTrust;
+use buildmail_core::policy::RetryPolicy;
+use buildmail_core::{Delivery, Server, Tls};
 use clap::{Args, ValueEnum};
+
+use crate::exit::UserError;
 
 /// How the outcome is reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -125,4 +131,75 @@ pub struct AddressArgs {
     /// Print the complete RFC 5322 message on stdout and send nothing.
     #[arg(long, env = "BUILDMAIL_DRY_RUN")]
     pub dry_run: bool,
+}
+
+impl SmtpArgs {
+    /// The validated delivery: relays with their credentials, TLS trust, timeout and retry policy.
+    /// A missing or invalid URL or TLS setting is a configuration error (exit 78); an unreadable
+    /// password file is bad input (exit 65).
+    pub fn delivery(&self) -> anyhow::Result<Delivery> {
+        let url = self.smtp_url.as_deref().ok_or_else(|| {
+            UserError::config("no SMTP server: pass --smtp-url or set BUILDMAIL_SMTP_URL")
+        })?;
+        let password = self.password()?;
+        let primary = parse_server("--smtp-url", url)?
+            .with_credentials(self.username.clone(), password.clone());
+        if primary.has_password() && primary.username().is_none() {
+            return Err(UserError::config(
+                "a password without a user name: add --username or user@ to --smtp-url",
+            )
+            .into());
+        }
+        let mut servers = vec![primary];
+        for url in &self.fallback_smtp_urls {
+            let server = parse_server("--fallback-smtp-url", url)?;
+            let server = match server.username() {
+                Some(_) => server,
+                None => server.with_credentials(self.username.clone(), password.clone()),
+            };
+            servers.push(server);
+        }
+        let needs_tls = servers.iter().any(|server| server.tls() != Tls::None);
+        let mut delivery = Delivery::new(servers.remove(0))
+            .timeout(self.timeout)
+            .policy(RetryPolicy {
+                budget: self.retry_budget,
+                max_attempts: self.max_attempts,
+            });
+        if needs_tls {
+            delivery = delivery.trust(self.trust()?);
+        }
+        Ok(servers.into_iter().fold(delivery, Delivery::fallback))
+    }
+
+    fn password(&self) -> anyhow::Result<Option<String>> {
+        let Some(path) = &self.password_file else {
+            return Ok(self.password.clone());
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading --password-file {}", path.display()))?;
+        Ok(Some(text.lines().next().unwrap_or_default().to_owned()))
+    }
+
+    fn trust(&self) -> anyhow::Result<TlsTrust> {
+        if self.insecure_skip_verify {
+            let trust = TlsTrust::insecure_skip_verify()
+                .map_err(|e| UserError::config(format!("--insecure-skip-verify: {e}")))?;
+            return Ok(trust);
+        }
+        let pem = match &self.ca_file {
+            Some(path) => Some(std::fs::read(path).map_err(|e| {
+                UserError::config(format!("reading --ca-file {}: {e}", path.display()))
+            })?),
+            None => None,
+        };
+        let trust = TlsTrust::system_roots_and(pem.as_deref())
+            .map_err(|e| UserError::config(format!("--ca-file: {e}")))?;
+        Ok(trust)
+    }
+}
+
+fn parse_server(flag: &str, url: &str) -> anyhow::Result<Server> {
+    url.parse::<Server>()
+        .map_err(|e| UserError::config(format!("{flag}: {e}")).into())
 }

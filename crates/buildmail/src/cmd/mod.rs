@@ -2,6 +2,7 @@
 
 pub mod common;
 pub mod completions;
+pub mod deliver;
 pub mod demo;
 pub mod explain;
 pub mod notify;

@@ -1,0 +1,187 @@
+//! The network, injected: a [`Connector`] opens a byte stream to a server, and [`TlsTrust`] says
+//! which certificates a TLS upgrade accepts. Tests plug in a connector that hands back one end of
+//! an in-memory pipe served by the simulator, so a whole delivery runs on tokio's paused clock.
+
+use std::fmt;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use tokio::io::{AsyncRead, AsyncWrite};
+
+use crate::server::Server;
+
+/// A byte stream to an SMTP server: TCP, TLS over TCP, or an in-memory pipe in tests.
+pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
+/// A boxed [`Stream`], what a [`Connector`] returns.
+pub type BoxStream = Box<dyn Stream>;
+
+/// The future a [`Connector`] returns.
+pub type ConnectFuture<'a> = Pin<Box<dyn Future<Output = io::Result<BoxStream>> + Send + 'a>>;
+
+/// Opens a plain byte stream to a server (TLS, when wanted, is layered on top by the session).
+pub trait Connector: Send + Sync {
+    /// Connects to `server`.
+    fn connect<'a>(&'a self, server: &'a Server) -> ConnectFuture<'a>;
+}
+
+/// The real network: TCP to `host:port`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TcpConnector;
+
+impl Connector for TcpConnector {
+    fn connect<'a>(&'a self, server: &'a Server) -> ConnectFuture<'a> {
+        Box::pin(async move {
+            let stream = tokio::net::TcpStream::connect((server.host(), server.port())).await?;
+            stream.set_nodelay(true)?;
+            Ok(Box::new(stream) as BoxStream)
+        })
+    }
+}
+
+/// Which server certificates TLS accepts.
+#[derive(Clone)]
+pub struct TlsTrust {
+    config: Arc<ClientConfig>,
+}
+
+/// Why a TLS trust setting is unusable.
+#[derive(Debug, thiserror::Error)]
+pub enum TrustError {
+    /// The CA file holds no certificate or one rustls refuses.
+    #[error("the CA file holds no usable PEM certificate: {0}")]
+    CaFile(String),
+    /// rustls refused the configuration.
+    #[error("the TLS configuration is invalid: {0}")]
+    Config(#[from] rustls::Error),
+}
+
+impl TlsTrust {
+    /// The system's root certificates plus the PEM certificates in `extra_pem` (from `--ca-file`).
+    pub fn system_roots_and(extra_pem: Option<&[u8]>) -> Result<Self, TrustError> {
+        let mut roots = RootCertStore::empty();
+        // A machine without a certificate store still works with --ca-file, so missing system
+        // roots are not an error here; a handshake against a public server will say so.
+        let native = rustls_native_certs::load_native_certs();
+        roots.add_parsable_certificates(native.certs);
+        if let Some(pem) = extra_pem {
+            for cert in CertificateDer::pem_slice_iter(pem) {
+                let cert = cert.map_err(|e| TrustError::CaFile(e.to_string()))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| TrustError::CaFile(e.to_string()))?;
+            }
+            if roots.is_empty() {
+                return Err(TrustError::CaFile("no certificate found".into()));
+            }
+        }
+        Self::from_roots(roots)
+    }
+
+    /// Only the PEM certificates in `pem` (tests, the demo).
+    pub fn only(pem: &[u8]) -> Result<Self, TrustError> {
+        let mut roots = RootCertStore::empty();
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            let cert = cert.map_err(|e| TrustError::CaFile(e.to_string()))?;
+            roots
+                .add(cert)
+                .map_err(|e| TrustError::CaFile(e.to_string()))?;
+        }
+        Self::from_roots(roots)
+    }
+
+    /// Accepts any certificate: the connection is encrypted but the server is not authenticated.
+    /// Only for a relay you control (`--insecure-skip-verify`).
+    pub fn insecure_skip_verify() -> Result<Self, TrustError> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
+            .with_no_client_auth();
+        Ok(TlsTrust {
+            config: Arc::new(config),
+        })
+    }
+
+    fn from_roots(roots: RootCertStore) -> Result<Self, TrustError> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(TlsTrust {
+            config: Arc::new(config),
+        })
+    }
+
+    /// Wraps `stream` in a TLS client session for `host`.
+    pub(crate) async fn handshake(&self, host: &str, stream: BoxStream) -> io::Result<BoxStream> {
+        let name = ServerName::try_from(host.to_owned())
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        let connector = tokio_rustls::TlsConnector::from(self.config.clone());
+        let stream = connector.connect(name, stream).await?;
+        Ok(Box::new(stream))
+    }
+}
+
+impl fmt::Debug for TlsTrust {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TlsTrust")
+    }
+}
+
+#[derive(Debug)]
+struct AcceptAnyCertificate(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}

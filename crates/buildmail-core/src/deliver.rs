@@ -1,0 +1,471 @@
+//! The delivery loop: attempts, recipient by recipient, until everyone has the message, someone
+//! refused it for good, or the budget says stop. Each attempt is reported as it happens through
+//! an [`Event`] callback, and the whole as a [`Report`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::transport::smtp::extension::ClientId;
+use lettre::{Address, Message};
+
+use crate::category::Category;
+use crate::clock::{self, Instant};
+use crate::connector::{Connector, TcpConnector, TlsTrust};
+use crate::error::{Error, Phase};
+use crate::explain::{Explanation, explain};
+use crate::policy::{RetryPolicy, Schedule, WaitReason};
+use crate::reply::Reply;
+use crate::report::{AttemptReport, Outcome, RecipientReport, RecipientStatus, Report};
+use crate::server::Server;
+use crate::session::{self, AttemptOutcome, AttemptSpec};
+
+/// A message ready to go: the exact bytes, the envelope, and its Message-ID. The bytes are
+/// formatted once, so every attempt sends the same Message-ID and Date.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    /// The envelope sender (MAIL FROM); `None` for the null sender `<>`.
+    pub from: Option<Address>,
+    /// The envelope recipients (RCPT TO).
+    pub to: Vec<Address>,
+    /// The RFC 5322 message, as sent after DATA.
+    pub bytes: Vec<u8>,
+    /// The Message-ID header's value.
+    pub message_id: String,
+    /// An earlier run may have delivered it already (a flush killed mid-send): reported as a
+    /// possible duplicate.
+    pub possibly_sent_before: bool,
+}
+
+impl Outgoing {
+    /// Formats a lettre message once, with its envelope and Message-ID.
+    pub fn from_message(message: &Message) -> Self {
+        let envelope = message.envelope();
+        Outgoing {
+            from: envelope.from().cloned(),
+            to: envelope.to().to_vec(),
+            bytes: message.formatted(),
+            message_id: message
+                .headers()
+                .get_raw("Message-ID")
+                .unwrap_or_default()
+                .to_owned(),
+            possibly_sent_before: false,
+        }
+    }
+}
+
+/// What the delivery tells its caller while it runs.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// An attempt is starting.
+    Connecting {
+        /// Its number, 1 for the first.
+        number: u32,
+        /// `host:port`.
+        server: String,
+    },
+    /// An attempt ended.
+    Attempt(AttemptReport),
+    /// The delivery waits before the next attempt.
+    Waiting {
+        /// How long.
+        wait: Duration,
+        /// Why that long.
+        reason: WaitReason,
+    },
+    /// The delivery stops with recipients still deferred.
+    GaveUp(GiveUp),
+}
+
+/// Why a delivery stopped while recipients were still deferred.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GiveUp {
+    /// The next wait would end after the retry budget.
+    Budget {
+        /// The wait the policy (or the server) asked for.
+        wait: Duration,
+        /// What was left of the budget.
+        left: Duration,
+    },
+    /// `max_attempts` attempts were made.
+    MaxAttempts(u32),
+}
+
+/// How to deliver: relays, TLS trust, timeouts, retry policy, and the network.
+///
+/// ```no_run
+/// # async fn run(message: lettre::Message) {
+/// use buildmail_core::deliver::{Delivery, Outgoing};
+///
+/// let server = "smtp://relay.example.com".parse().unwrap();
+/// let report = Delivery::new(server).send(&Outgoing::from_message(&message), &mut |_| {}).await;
+/// println!("{:?}", report.status);
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Delivery {
+    servers: Vec<Server>,
+    trust: Option<TlsTrust>,
+    timeout: Duration,
+    policy: RetryPolicy,
+    connector: Arc<dyn Connector>,
+    client_id: ClientId,
+}
+
+impl Delivery {
+    /// Delivery through `primary`, over TCP, 60 s per step, the default policy, no TLS trust
+    /// (set one with [`Delivery::trust`] before using a TLS mode).
+    pub fn new(primary: Server) -> Self {
+        Delivery {
+            servers: vec![primary],
+            trust: None,
+            timeout: Duration::from_secs(60),
+            policy: RetryPolicy::default(),
+            connector: Arc::new(TcpConnector),
+            client_id: ClientId::default(),
+        }
+    }
+
+    /// Adds a relay tried in turn while the others fail transiently.
+    pub fn fallback(mut self, server: Server) -> Self {
+        self.servers.push(server);
+        self
+    }
+
+    /// The certificates TLS accepts.
+    pub fn trust(mut self, trust: TlsTrust) -> Self {
+        self.trust = Some(trust);
+        self
+    }
+
+    /// The connect and per-command timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The retry budget and attempt limit.
+    pub fn policy(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The network (tests point it at the simulator).
+    pub fn connector(mut self, connector: Arc<dyn Connector>) -> Self {
+        self.connector = connector;
+        self
+    }
+
+    /// The name sent with EHLO.
+    pub fn client_id(mut self, client_id: ClientId) -> Self {
+        self.client_id = client_id;
+        self
+    }
+
+    /// The relays, primary first.
+    pub fn servers(&self) -> &[Server] {
+        &self.servers
+    }
+
+    /// Delivers `message`, calling `events` as each attempt happens, and reports what happened.
+    pub async fn send(&self, message: &Outgoing, events: &mut (dyn FnMut(Event) + Send)) -> Report {
+        let mut run = Run::new(self, message);
+        run.go(events).await;
+        run.finish()
+    }
+}
+
+/// The state of one delivery in progress.
+struct Run<'a> {
+    delivery: &'a Delivery,
+    message: &'a Outgoing,
+    start: Instant,
+    recipients: Vec<RecipientReport>,
+    attempts: Vec<AttemptReport>,
+    schedule: Schedule,
+    possible_duplicate: bool,
+    last_failure: Option<Failure>,
+}
+
+/// The latest failure: what the explanation will be about.
+#[derive(Debug, Clone)]
+struct Failure {
+    error: Error,
+}
+
+impl<'a> Run<'a> {
+    fn new(delivery: &'a Delivery, message: &'a Outgoing) -> Self {
+        let recipients = message
+            .to
+            .iter()
+            .map(|address| RecipientReport {
+                address: address.to_string(),
+                status: RecipientStatus::Deferred,
+                reply: None,
+            })
+            .collect();
+        Run {
+            delivery,
+            message,
+            start: clock::now(),
+            recipients,
+            attempts: Vec::new(),
+            schedule: Schedule::new(),
+            possible_duplicate: message.possibly_sent_before,
+            last_failure: None,
+        }
+    }
+
+    async fn go(&mut self, events: &mut (dyn FnMut(Event) + Send)) {
+        let deadline = self.start + self.delivery.policy.budget;
+        let mut server = 0;
+        let mut waited = Duration::ZERO;
+        for number in 1.. {
+            let pending = self.pending();
+            if pending.is_empty() {
+                return;
+            }
+            let attempt = self.attempt(number, server, &pending, waited, events).await;
+            events(Event::Attempt(attempt.clone()));
+            if self.pending().is_empty() {
+                return;
+            }
+            if number >= self.delivery.policy.max_attempts {
+                events(Event::GaveUp(GiveUp::MaxAttempts(number)));
+                return;
+            }
+            server = (server + 1) % self.delivery.servers.len();
+            if server != 0 {
+                waited = Duration::ZERO;
+                continue;
+            }
+            let now = clock::now();
+            let wait = self.next_wait(&attempt, now);
+            let left = deadline.saturating_duration_since(now);
+            if wait.0 > left {
+                events(Event::GaveUp(GiveUp::Budget { wait: wait.0, left }));
+                return;
+            }
+            events(Event::Waiting {
+                wait: wait.0,
+                reason: wait.1,
+            });
+            clock::sleep(wait.0).await;
+            waited = wait.0;
+        }
+    }
+
+    fn pending(&self) -> Vec<usize> {
+        (0..self.recipients.len())
+            .filter(|&i| self.recipients[i].status == RecipientStatus::Deferred)
+            .collect()
+    }
+
+    fn next_wait(&mut self, attempt: &AttemptReport, now: Instant) -> (Duration, WaitReason) {
+        let fallback = Reply::new(451, None, "").expect("451 is a valid reply code");
+        let reply = attempt.reply.as_ref().unwrap_or(&fallback);
+        self.schedule
+            .next_wait(reply, attempt.category, attempt.phase, now)
+    }
+
+    async fn attempt(
+        &mut self,
+        number: u32,
+        server: usize,
+        pending: &[usize],
+        waited: Duration,
+        events: &mut (dyn FnMut(Event) + Send),
+    ) -> AttemptReport {
+        let server = &self.delivery.servers[server];
+        events(Event::Connecting {
+            number,
+            server: server.to_string(),
+        });
+        let recipients: Vec<Address> = pending
+            .iter()
+            .map(|&i| self.message.to[i].clone())
+            .collect();
+        let spec = AttemptSpec {
+            server,
+            connector: self.delivery.connector.as_ref(),
+            trust: self.delivery.trust.as_ref(),
+            timeout: self.delivery.timeout,
+            client_id: &self.delivery.client_id,
+            from: self.message.from.as_ref(),
+            recipients: &recipients,
+            message: &self.message.bytes,
+        };
+        let outcome = session::attempt(&spec).await;
+        let report = self.record(number, server.to_string(), pending, waited, &outcome);
+        self.attempts.push(report.clone());
+        report
+    }
+
+    /// Applies an attempt's outcome to the recipients and describes it.
+    fn record(
+        &mut self,
+        number: u32,
+        server: String,
+        pending: &[usize],
+        waited: Duration,
+        outcome: &AttemptOutcome,
+    ) -> AttemptReport {
+        let mut deferred_at_rcpt = None;
+        let mut refused_at_rcpt = vec![false; pending.len()];
+        for (index, result) in &outcome.rcpt {
+            if let Err(error) = result {
+                refused_at_rcpt[*index] = true;
+                self.fail(pending[*index], error);
+                if error.is_transient() && deferred_at_rcpt.is_none() {
+                    deferred_at_rcpt = Some(error.clone());
+                }
+            }
+        }
+        let others = pending
+            .iter()
+            .zip(&refused_at_rcpt)
+            .filter(|(_, refused)| !**refused)
+            .map(|(&i, _)| i);
+        match &outcome.end {
+            Ok(reply) => {
+                for i in others {
+                    self.recipients[i].status = RecipientStatus::Delivered;
+                    self.recipients[i].reply = Some(reply.clone());
+                }
+            }
+            Err(error) => {
+                if error.phase() == Phase::EndOfData && error.is_network() {
+                    self.possible_duplicate = true;
+                }
+                for i in others.collect::<Vec<_>>() {
+                    self.fail(i, error);
+                }
+            }
+        }
+        let decisive = outcome.end.as_ref().err().or(deferred_at_rcpt.as_ref());
+        let (phase, result, reply, category) = match (decisive, &outcome.end) {
+            (Some(error), _) => (
+                error.phase(),
+                outcome_of(error),
+                error.reply(),
+                category_of(error),
+            ),
+            (None, Ok(reply)) => (
+                Phase::EndOfData,
+                Outcome::Ok,
+                Some(reply.clone()),
+                explain(reply).category,
+            ),
+            (None, Err(_)) => unreachable!("an error end is decisive"),
+        };
+        AttemptReport {
+            number,
+            server,
+            phase,
+            outcome: result,
+            reply,
+            category,
+            waited_ms: clock::millis(waited),
+        }
+    }
+
+    fn fail(&mut self, recipient: usize, error: &Error) {
+        let entry = &mut self.recipients[recipient];
+        entry.reply = error.reply();
+        if error.is_permanent() {
+            entry.status = RecipientStatus::Rejected;
+        }
+        self.last_failure = Some(Failure {
+            error: error.clone(),
+        });
+    }
+
+    fn finish(self) -> Report {
+        let status = Report::status_of(&self.recipients);
+        let explanation = match status {
+            crate::report::Status::Delivered => None,
+            _ => self.last_failure.as_ref().map(|f| explanation_of(&f.error)),
+        };
+        Report {
+            status,
+            message_id: self.message.message_id.clone(),
+            elapsed_ms: clock::millis(clock::now() - self.start),
+            possible_duplicate: self.possible_duplicate,
+            recipients: self.recipients,
+            attempts: self.attempts,
+            explanation,
+        }
+    }
+}
+
+fn outcome_of(error: &Error) -> Outcome {
+    if error.is_transient() {
+        Outcome::Transient
+    } else {
+        Outcome::Permanent
+    }
+}
+
+/// What an error is about: the catalog's word for a server's reply, ours for local failures.
+fn category_of(error: &Error) -> Category {
+    if error.is_network() {
+        Category::Network
+    } else if error.is_tls() {
+        Category::Tls
+    } else if let Some(reply) = error.server_reply() {
+        explain(reply).category
+    } else {
+        Category::Auth
+    }
+}
+
+/// The explanation of a failure: the catalog's for a server's reply, a local one otherwise.
+fn explanation_of(error: &Error) -> Explanation {
+    if let Some(reply) = error.server_reply() {
+        return explain(reply);
+    }
+    let category = category_of(error);
+    let (title, fix): (&str, &[&str]) = match category {
+        Category::Network => (
+            "The connection failed or was lost",
+            &[
+                "Check that the host and port of --smtp-url are right and reachable from the runner.",
+                "Raise --timeout if the server is slow to answer, or --retry-budget to keep trying longer.",
+            ],
+        ),
+        Category::Tls => (
+            "TLS could not be set up",
+            &[
+                "For a company CA, pass its certificate with --ca-file.",
+                "Use smtps:// for a server that speaks TLS from the first byte (port 465).",
+                "Only on a network you trust: ?tls=none, or --insecure-skip-verify.",
+            ],
+        ),
+        _ => (
+            "The server offers no way to log in that buildmail speaks",
+            &["Use the server's submission port (587 with STARTTLS, or 465 with smtps://)."],
+        ),
+    };
+    // Local failures have no server reply: the catalog's entry for the reply they stand for
+    // (a 451 for a lost connection) is the base, with our own words about what happened.
+    let stands_for = error.reply().unwrap_or_else(|| {
+        Reply::new(554, None, error.to_string()).expect("554 is a valid reply code")
+    });
+    Explanation {
+        category,
+        transient: error.is_transient(),
+        title: title.to_owned(),
+        cause: capitalised(&error.to_string()),
+        fix: fix.iter().map(|step| (*step).to_owned()).collect(),
+        retry_after: None,
+        ..explain(&stands_for)
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect::<String>() + ".",
+        None => String::new(),
+    }
+}

@@ -1,0 +1,206 @@
+//! What a delivery did, as typed data: the overall status, each recipient's fate, each attempt,
+//! and the explanation of the final failure. Serialises exactly to the JSON report of the
+//! interface; the CLI renders the same data as text.
+
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::category::Category;
+use crate::error::Phase;
+use crate::explain::Explanation;
+use crate::reply::Reply;
+
+/// The overall outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Every recipient has it.
+    Delivered,
+    /// Some recipients have it, others were refused or are still deferred.
+    Partial,
+    /// Nobody has it yet and somebody may later: a transient failure outlasted the budget.
+    Deferred,
+    /// Every recipient was refused for good.
+    Rejected,
+    /// Nothing was sent on purpose (a `notify` trigger that did not match).
+    Skipped,
+}
+
+/// One recipient's fate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecipientStatus {
+    /// The server accepted the message for this recipient.
+    Delivered,
+    /// Refused for now; still pending when the delivery stopped.
+    Deferred,
+    /// Refused for good.
+    Rejected,
+}
+
+/// How one attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Nothing left to do after it, for the recipients it reached.
+    Ok,
+    /// Refused for now, or the connection failed: worth another attempt.
+    Transient,
+    /// Refused for good.
+    Permanent,
+}
+
+/// A recipient in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecipientReport {
+    /// The envelope address.
+    pub address: String,
+    /// Its fate.
+    pub status: RecipientStatus,
+    /// The last reply about it.
+    pub reply: Option<Reply>,
+}
+
+/// One attempt in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttemptReport {
+    /// 1 for the first attempt.
+    pub number: u32,
+    /// `host:port` of the server that answered (never the credentials).
+    pub server: String,
+    /// The step where it ended.
+    pub phase: Phase,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// The reply that decided it (for a lost connection, the 451 that RFC 5321 says to assume).
+    pub reply: Option<Reply>,
+    /// What the deciding reply is about.
+    pub category: Category,
+    /// How long the delivery waited before this attempt.
+    pub waited_ms: u64,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The overall outcome.
+    pub status: Status,
+    /// The Message-ID, identical on every attempt.
+    pub message_id: String,
+    /// Wall time from the first attempt to the end.
+    pub elapsed_ms: u64,
+    /// The connection was lost after the message was sent and before the server's reply, and
+    /// the message was sent again: the recipient may get it twice.
+    pub possible_duplicate: bool,
+    /// Each recipient's fate.
+    pub recipients: Vec<RecipientReport>,
+    /// Each attempt, in order.
+    pub attempts: Vec<AttemptReport>,
+    /// Why the delivery failed and what to do; absent on success.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "serialize_explanation"
+    )]
+    pub explanation: Option<Explanation>,
+}
+
+impl Report {
+    /// A report for a message that was not sent on purpose.
+    pub fn skipped(message_id: impl Into<String>) -> Self {
+        Report {
+            status: Status::Skipped,
+            message_id: message_id.into(),
+            elapsed_ms: 0,
+            possible_duplicate: false,
+            recipients: Vec::new(),
+            attempts: Vec::new(),
+            explanation: None,
+        }
+    }
+
+    /// Whether any recipient is still deferred.
+    pub fn any_deferred(&self) -> bool {
+        self.count(RecipientStatus::Deferred) > 0
+    }
+
+    /// Whether any recipient was refused for good.
+    pub fn any_rejected(&self) -> bool {
+        self.count(RecipientStatus::Rejected) > 0
+    }
+
+    /// Whether the final failure was the server refusing our credentials.
+    pub fn auth_refused(&self) -> bool {
+        self.last_failure()
+            .is_some_and(|attempt| attempt.phase == Phase::Auth)
+    }
+
+    /// Whether the final failure was TLS that could not be set up (a configuration matter).
+    pub fn tls_failed(&self) -> bool {
+        self.last_failure().is_some_and(|attempt| {
+            attempt.reply.is_none() && matches!(attempt.phase, Phase::Starttls | Phase::Connect)
+        })
+    }
+
+    /// The server that accepted the message, when one did.
+    pub fn delivered_by(&self) -> Option<&str> {
+        self.attempts
+            .iter()
+            .rev()
+            .find(|attempt| attempt.phase == Phase::EndOfData && attempt.outcome == Outcome::Ok)
+            .map(|attempt| attempt.server.as_str())
+    }
+
+    fn last_failure(&self) -> Option<&AttemptReport> {
+        self.attempts
+            .last()
+            .filter(|attempt| attempt.outcome == Outcome::Permanent)
+    }
+
+    fn count(&self, status: RecipientStatus) -> usize {
+        self.recipients
+            .iter()
+            .filter(|recipient| recipient.status == status)
+            .count()
+    }
+
+    /// The overall status from the recipients' fates.
+    pub(crate) fn status_of(recipients: &[RecipientReport]) -> Status {
+        let has = |status| recipients.iter().any(|r| r.status == status);
+        match (
+            has(RecipientStatus::Delivered),
+            has(RecipientStatus::Deferred),
+            has(RecipientStatus::Rejected),
+        ) {
+            (true, false, false) => Status::Delivered,
+            (true, _, _) => Status::Partial,
+            (false, true, _) => Status::Deferred,
+            (false, false, _) => Status::Rejected,
+        }
+    }
+}
+
+/// The interface's explanation object: the catalog's fields without `transient`, which the
+/// report's status already says.
+fn serialize_explanation<S: Serializer>(
+    explanation: &Option<Explanation>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Shown<'a> {
+        category: Category,
+        title: &'a str,
+        cause: &'a str,
+        fix: &'a [String],
+        retry_after_s: Option<u64>,
+    }
+    match explanation {
+        Some(e) => Shown {
+            category: e.category,
+            title: &e.title,
+            cause: &e.cause,
+            fix: &e.fix,
+            retry_after_s: e.retry_after.map(|d| d.as_secs()),
+        }
+        .serialize(serializer),
+        None => serializer.serialize_none(),
+    }
+}

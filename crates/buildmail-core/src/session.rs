@@ -1,0 +1,419 @@
+//! One delivery attempt over one connection: the SMTP dialogue from connect to QUIT, with a
+//! timeout around every step, each recipient's reply kept, and the connection dropped (never
+//! reused) after a 421 or a network error.
+//!
+//! lettre's `AsyncSmtpConnection` times out only the TCP connect, aborts at the first refused
+//! recipient and cannot run over an in-memory pipe, so the dialogue is driven here, with lettre's
+//! command types writing the wire lines and its `Mechanism` answering AUTH.
+
+use std::time::Duration;
+
+use lettre::Address;
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::commands::{Auth, Data, Ehlo, Mail, Quit, Rcpt, Starttls};
+use lettre::transport::smtp::extension::{ClientId, MailBodyParameter, MailParameter};
+use lettre::transport::smtp::response::{
+    Category as LettreCategory, Code, Detail, Response, Severity,
+};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+
+use crate::clock;
+use crate::connector::{BoxStream, Connector, TlsTrust};
+use crate::error::{Error, Phase};
+use crate::reply::Reply;
+use crate::server::{Server, Tls};
+
+/// What a server may send in one reply before we stop reading: a defence against a runaway peer.
+const MAX_REPLY_LINES: usize = 200;
+const MAX_LINE_BYTES: usize = 4096;
+/// QUIT is a courtesy: the message is already accepted or refused, so it gets a short leash.
+const QUIT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Everything one attempt needs.
+pub(crate) struct AttemptSpec<'a> {
+    pub server: &'a Server,
+    pub connector: &'a dyn Connector,
+    pub trust: Option<&'a TlsTrust>,
+    pub timeout: Duration,
+    pub client_id: &'a ClientId,
+    pub from: Option<&'a Address>,
+    pub recipients: &'a [Address],
+    pub message: &'a [u8],
+}
+
+/// How one attempt went, recipient by recipient.
+#[derive(Debug)]
+pub(crate) struct AttemptOutcome {
+    /// The RCPT result of each recipient it got to, by index into `AttemptSpec::recipients`.
+    pub rcpt: Vec<(usize, Result<Reply, Error>)>,
+    /// The end: the reply to the final dot, or the error that ended the attempt.
+    pub end: Result<Reply, Error>,
+}
+
+/// Runs one attempt: connect, greet, EHLO, TLS, AUTH, MAIL, RCPT each, DATA, message, QUIT.
+pub(crate) async fn attempt(spec: &AttemptSpec<'_>) -> AttemptOutcome {
+    let mut rcpt = Vec::new();
+    let end = dialogue(spec, &mut rcpt).await;
+    AttemptOutcome { rcpt, end }
+}
+
+async fn dialogue(
+    spec: &AttemptSpec<'_>,
+    rcpt: &mut Vec<(usize, Result<Reply, Error>)>,
+) -> Result<Reply, Error> {
+    let mut session = Session::open(spec).await?;
+    let result = session.transaction(spec, rcpt).await;
+    match &result {
+        Err(error) if closes_connection(error) => {}
+        _ => session.quit().await,
+    }
+    result
+}
+
+/// A 421 means the server is closing; a network error means there is nothing left to talk to.
+fn closes_connection(error: &Error) -> bool {
+    error.is_network()
+        || error
+            .server_reply()
+            .is_some_and(|reply| reply.code() == 421)
+}
+
+struct Session {
+    stream: BufReader<BoxStream>,
+    timeout: Duration,
+}
+
+/// What EHLO told us the server can do.
+#[derive(Debug, Default)]
+struct Capabilities {
+    starttls: bool,
+    eight_bit_mime: bool,
+    smtputf8: bool,
+    auth: Vec<String>,
+}
+
+impl Session {
+    async fn open(spec: &AttemptSpec<'_>) -> Result<Session, Error> {
+        let connect = spec.connector.connect(spec.server);
+        let stream = clock::within(spec.timeout, connect)
+            .await
+            .ok_or_else(|| Error::timed_out(Phase::Connect, spec.timeout))?
+            .map_err(|e| Error::lost(Phase::Connect, e))?;
+        let stream = match spec.server.tls() {
+            Tls::Implicit => handshake(spec, stream, Phase::Connect).await?,
+            _ => stream,
+        };
+        Ok(Session {
+            stream: BufReader::new(stream),
+            timeout: spec.timeout,
+        })
+    }
+
+    async fn transaction(
+        &mut self,
+        spec: &AttemptSpec<'_>,
+        rcpt: &mut Vec<(usize, Result<Reply, Error>)>,
+    ) -> Result<Reply, Error> {
+        self.expect(Phase::Greeting).await?;
+        let mut capabilities = self.ehlo(spec.client_id).await?;
+        if self.wants_starttls(spec.server.tls(), &capabilities)? {
+            self.command(Phase::Starttls, &Starttls.to_string()).await?;
+            self.starttls(spec).await?;
+            capabilities = self.ehlo(spec.client_id).await?;
+        }
+        if let Some(credentials) = spec.server.credentials() {
+            self.authenticate(&capabilities, credentials).await?;
+        }
+        let mail = Mail::new(spec.from.cloned(), mail_parameters(spec, &capabilities));
+        self.command(Phase::Mail, &mail.to_string()).await?;
+        let accepted = self.recipients(spec.recipients, rcpt).await?;
+        if accepted == 0 {
+            return Err(last_refusal(rcpt));
+        }
+        let data = self.command(Phase::Data, &Data.to_string()).await?;
+        if data.code() != 354 {
+            return Err(Error::garbled(
+                Phase::Data,
+                format!("{data} instead of 354"),
+            ));
+        }
+        self.write(Phase::Data, &dot_stuffed(spec.message)).await?;
+        self.expect(Phase::EndOfData).await
+    }
+
+    async fn recipients(
+        &mut self,
+        recipients: &[Address],
+        rcpt: &mut Vec<(usize, Result<Reply, Error>)>,
+    ) -> Result<usize, Error> {
+        let mut accepted = 0;
+        for (index, address) in recipients.iter().enumerate() {
+            let line = Rcpt::new(address.clone(), Vec::new()).to_string();
+            let result = self.command(Phase::Rcpt, &line).await;
+            match &result {
+                Ok(_) => accepted += 1,
+                Err(error) if closes_connection(error) => return Err(error.clone()),
+                Err(_) => {}
+            }
+            rcpt.push((index, result));
+        }
+        Ok(accepted)
+    }
+
+    fn wants_starttls(&self, tls: Tls, capabilities: &Capabilities) -> Result<bool, Error> {
+        match tls {
+            Tls::None | Tls::Implicit => Ok(false),
+            Tls::Opportunistic => Ok(capabilities.starttls),
+            Tls::Required if capabilities.starttls => Ok(true),
+            Tls::Required => Err(Error::tls(
+                Phase::Starttls,
+                "the server does not offer STARTTLS; use smtps:// or, on a trusted network, ?tls=none",
+            )),
+        }
+    }
+
+    async fn starttls(&mut self, spec: &AttemptSpec<'_>) -> Result<(), Error> {
+        let placeholder: BoxStream =
+            Box::new(tokio::io::join(tokio::io::empty(), tokio::io::sink()));
+        let plain = std::mem::replace(&mut self.stream, BufReader::new(placeholder));
+        let tls = handshake(spec, plain.into_inner(), Phase::Starttls).await?;
+        self.stream = BufReader::new(tls);
+        Ok(())
+    }
+
+    async fn ehlo(&mut self, client_id: &ClientId) -> Result<Capabilities, Error> {
+        let line = Ehlo::new(client_id.clone()).to_string();
+        self.write(Phase::Ehlo, line.as_bytes()).await?;
+        let (reply, lines) = self.read_reply(Phase::Ehlo).await?;
+        if !reply.is_positive() {
+            return Err(Error::refused(Phase::Ehlo, reply));
+        }
+        Ok(Capabilities::parse(&lines))
+    }
+
+    async fn authenticate(
+        &mut self,
+        capabilities: &Capabilities,
+        credentials: Credentials,
+    ) -> Result<(), Error> {
+        let offered = |name: &str| capabilities.auth.iter().any(|m| m == name);
+        if offered("PLAIN") {
+            let auth = Auth::new(Mechanism::Plain, credentials, None)
+                .map_err(|e| Error::garbled(Phase::Auth, e))?;
+            self.command(Phase::Auth, &auth.to_string()).await?;
+            return Ok(());
+        }
+        if !offered("LOGIN") {
+            return Err(Error::no_auth());
+        }
+        let mut challenge = self.command(Phase::Auth, "AUTH LOGIN\r\n").await?;
+        while challenge.code() == 334 {
+            let response = lettre_challenge(&challenge);
+            let auth = Auth::new_from_response(Mechanism::Login, credentials.clone(), &response)
+                .map_err(|e| Error::garbled(Phase::Auth, e))?;
+            challenge = self.command(Phase::Auth, &auth.to_string()).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends a command and reads its reply: a 4xx or 5xx becomes an error of `phase`.
+    async fn command(&mut self, phase: Phase, line: &str) -> Result<Reply, Error> {
+        self.write(phase, line.as_bytes()).await?;
+        self.expect(phase).await
+    }
+
+    async fn expect(&mut self, phase: Phase) -> Result<Reply, Error> {
+        let (reply, _) = self.read_reply(phase).await?;
+        if reply.is_positive() {
+            Ok(reply)
+        } else {
+            Err(Error::refused(phase, reply))
+        }
+    }
+
+    async fn write(&mut self, phase: Phase, bytes: &[u8]) -> Result<(), Error> {
+        let stream = self.stream.get_mut();
+        let send = async {
+            stream.write_all(bytes).await?;
+            stream.flush().await
+        };
+        clock::within(self.timeout, send)
+            .await
+            .ok_or_else(|| Error::timed_out(phase, self.timeout))?
+            .map_err(|e| Error::lost(phase, e))
+    }
+
+    /// Reads one (possibly multi-line) reply, the whole of it within the timeout.
+    async fn read_reply(&mut self, phase: Phase) -> Result<(Reply, Vec<String>), Error> {
+        let timeout = self.timeout;
+        clock::within(timeout, self.read_lines(phase))
+            .await
+            .ok_or_else(|| Error::timed_out(phase, timeout))?
+    }
+
+    async fn read_lines(&mut self, phase: Phase) -> Result<(Reply, Vec<String>), Error> {
+        let mut lines = Vec::new();
+        loop {
+            let line = self.read_line(phase).await?;
+            let last = line.as_bytes().get(3) != Some(&b'-');
+            lines.push(line);
+            if last {
+                break;
+            }
+            if lines.len() >= MAX_REPLY_LINES {
+                return Err(Error::garbled(phase, "a reply of too many lines"));
+            }
+        }
+        let reply = Reply::parse(&lines.join("\r\n")).map_err(|e| Error::garbled(phase, e))?;
+        Ok((reply, lines))
+    }
+
+    async fn read_line(&mut self, phase: Phase) -> Result<String, Error> {
+        let mut bytes = Vec::new();
+        let mut limited = (&mut self.stream).take(MAX_LINE_BYTES as u64);
+        let read = limited
+            .read_until(b'\n', &mut bytes)
+            .await
+            .map_err(|e| Error::lost(phase, e))?;
+        if read == 0 {
+            return Err(Error::lost(phase, "the server closed the connection"));
+        }
+        if bytes.last() != Some(&b'\n') {
+            return Err(Error::garbled(phase, "a reply line without an end"));
+        }
+        let line = String::from_utf8_lossy(&bytes).trim_end().to_owned();
+        if line.len() < 3 || !line.as_bytes()[..3].iter().all(u8::is_ascii_digit) {
+            return Err(Error::garbled(phase, shorten(&line)));
+        }
+        Ok(line)
+    }
+
+    async fn quit(&mut self) {
+        let session = async {
+            self.write(Phase::EndOfData, Quit.to_string().as_bytes())
+                .await?;
+            self.read_reply(Phase::EndOfData).await
+        };
+        // The outcome is already decided; a server that hangs up instead of answering QUIT is common.
+        let _ = clock::within(QUIT_TIMEOUT, session).await;
+    }
+}
+
+/// The attempt ends when every recipient was refused: with the last refusal, which the others share.
+fn last_refusal(rcpt: &[(usize, Result<Reply, Error>)]) -> Error {
+    rcpt.iter()
+        .rev()
+        .find_map(|(_, result)| result.clone().err())
+        .unwrap_or_else(|| Error::garbled(Phase::Rcpt, "no recipient to send to"))
+}
+
+async fn handshake(
+    spec: &AttemptSpec<'_>,
+    stream: BoxStream,
+    phase: Phase,
+) -> Result<BoxStream, Error> {
+    let trust = spec
+        .trust
+        .ok_or_else(|| Error::tls(phase, "no TLS trust configured for this delivery"))?;
+    clock::within(spec.timeout, trust.handshake(spec.server.host(), stream))
+        .await
+        .ok_or_else(|| Error::timed_out(phase, spec.timeout))?
+        .map_err(|e| Error::tls(phase, e))
+}
+
+impl Capabilities {
+    fn parse(lines: &[String]) -> Capabilities {
+        let mut capabilities = Capabilities::default();
+        for line in lines.iter().skip(1) {
+            let keywords = line.get(4..).unwrap_or_default().to_ascii_uppercase();
+            let mut words = keywords.split([' ', '=']);
+            match words.next().unwrap_or_default() {
+                "STARTTLS" => capabilities.starttls = true,
+                "8BITMIME" => capabilities.eight_bit_mime = true,
+                "SMTPUTF8" => capabilities.smtputf8 = true,
+                "AUTH" => capabilities
+                    .auth
+                    .extend(words.filter(|w| !w.is_empty()).map(str::to_owned)),
+                _ => {}
+            }
+        }
+        capabilities
+    }
+}
+
+fn mail_parameters(spec: &AttemptSpec<'_>, capabilities: &Capabilities) -> Vec<MailParameter> {
+    let mut parameters = Vec::new();
+    if capabilities.eight_bit_mime && !spec.message.is_ascii() {
+        parameters.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+    }
+    let non_ascii = spec
+        .from
+        .into_iter()
+        .chain(spec.recipients)
+        .any(|address: &Address| !AsRef::<str>::as_ref(address).is_ascii());
+    if capabilities.smtputf8 && non_ascii {
+        parameters.push(MailParameter::SmtpUtfEight);
+    }
+    parameters
+}
+
+/// lettre's LOGIN answers a `Response`; ours is a `Reply`, so the challenge is handed over.
+fn lettre_challenge(reply: &Reply) -> Response {
+    let code = Code::new(
+        Severity::PositiveIntermediate,
+        LettreCategory::Unspecified3,
+        Detail::Four,
+    );
+    Response::new(code, vec![reply.text().to_owned()])
+}
+
+/// The message as DATA carries it: lines starting with a dot doubled, CRLF at the end, then the
+/// final dot (RFC 5321 section 4.5.2).
+fn dot_stuffed(message: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(message.len() + 64);
+    let mut line_start = true;
+    for &byte in message {
+        if line_start && byte == b'.' {
+            out.push(b'.');
+        }
+        out.push(byte);
+        line_start = byte == b'\n';
+    }
+    if !out.ends_with(b"\r\n") {
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b".\r\n");
+    out
+}
+
+fn shorten(line: &str) -> String {
+    line.chars().take(80).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dots_at_line_starts_are_doubled_and_the_message_ends_with_a_dot() {
+        assert_eq!(
+            dot_stuffed(b".hidden\r\nline\r\n..two"),
+            b"..hidden\r\nline\r\n...two\r\n.\r\n".to_vec()
+        );
+    }
+
+    #[test]
+    fn ehlo_capabilities() {
+        let lines: Vec<String> = [
+            "250-mail.example.com",
+            "250-STARTTLS",
+            "250-AUTH PLAIN LOGIN",
+            "250 8BITMIME",
+        ]
+        .map(String::from)
+        .to_vec();
+        let capabilities = Capabilities::parse(&lines);
+        assert!(capabilities.starttls && capabilities.eight_bit_mime);
+        assert_eq!(capabilities.auth, ["PLAIN", "LOGIN"]);
+    }
+}

@@ -1,0 +1,439 @@
+//! The delivery loop against a scripted SMTP server over in-memory pipes, on tokio's paused clock:
+//! minutes of greylisting run in milliseconds, and the times the report shows are exact.
+
+#![allow(clippy::unwrap_used)] // a test helper that fails should panic
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use buildmail_core::connector::{BoxStream, ConnectFuture, Connector};
+use buildmail_core::deliver::{Delivery, Event, GiveUp, Outgoing};
+use buildmail_core::policy::RetryPolicy;
+use buildmail_core::report::{Outcome, RecipientStatus, Status};
+use buildmail_core::{Phase, Server};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream};
+use tokio::time::Instant;
+
+/// What the scripted server does at a step.
+enum Act {
+    Say(String),
+    Drop,
+    Stall,
+}
+
+fn say(text: &str) -> Act {
+    Act::Say(text.to_owned())
+}
+
+/// Where the server is in a connection when it decides.
+struct Ctx<'a> {
+    connection: usize,
+    /// Time since the first connection.
+    since_first: Duration,
+    step: &'a str,
+    argument: &'a str,
+}
+
+type Script = dyn Fn(&Ctx) -> Option<Act> + Send + Sync;
+
+/// A scripted server: `script` overrides the normal replies where it returns `Some`.
+struct Fake {
+    script: Box<Script>,
+    first: Mutex<Option<Instant>>,
+    connections: Mutex<usize>,
+    delivered: Mutex<Vec<(Vec<String>, String)>>,
+}
+
+impl Fake {
+    fn new(script: impl Fn(&Ctx) -> Option<Act> + Send + Sync + 'static) -> Arc<Fake> {
+        Arc::new(Fake {
+            script: Box::new(script),
+            first: Mutex::new(None),
+            connections: Mutex::new(0),
+            delivered: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn deliveries(&self) -> Vec<(Vec<String>, String)> {
+        self.delivered.lock().unwrap().clone()
+    }
+
+    fn connections(&self) -> usize {
+        *self.connections.lock().unwrap()
+    }
+
+    async fn serve(self: Arc<Self>, stream: DuplexStream) {
+        let connection = {
+            let mut count = self.connections.lock().unwrap();
+            *count += 1;
+            *count
+        };
+        let first = *self.first.lock().unwrap().get_or_insert_with(Instant::now);
+        let act = |step: &str, argument: &str, normal: &str| {
+            let ctx = Ctx {
+                connection,
+                since_first: Instant::now() - first,
+                step,
+                argument,
+            };
+            (self.script)(&ctx).unwrap_or_else(|| say(normal))
+        };
+        let mut stream = BufReader::new(stream);
+        let mut rcpts = Vec::new();
+        if !reply(&mut stream, act("greeting", "", "220 fake ESMTP")).await {
+            return;
+        }
+        loop {
+            let mut line = String::new();
+            if stream.read_line(&mut line).await.unwrap_or(0) == 0 {
+                return;
+            }
+            let line = line.trim_end().to_owned();
+            let verb = line
+                .split([' ', ':'])
+                .next()
+                .unwrap_or_default()
+                .to_ascii_uppercase();
+            let next = match verb.as_str() {
+                "EHLO" => act("ehlo", "", "250-fake\r\n250 8BITMIME"),
+                "MAIL" => act("mail", &line, "250 2.1.0 ok"),
+                "RCPT" => {
+                    let address =
+                        line[line.find('<').unwrap() + 1..line.find('>').unwrap()].to_owned();
+                    let said = act("rcpt", &address, "250 2.1.5 ok");
+                    if matches!(&said, Act::Say(text) if text.starts_with('2')) {
+                        rcpts.push(address);
+                    }
+                    said
+                }
+                "DATA" => {
+                    let said = act("data", "", "354 go ahead");
+                    let go = matches!(&said, Act::Say(text) if text.starts_with("354"));
+                    if !reply(&mut stream, said).await {
+                        return;
+                    }
+                    if !go {
+                        continue;
+                    }
+                    let mut data = String::new();
+                    loop {
+                        let mut l = String::new();
+                        if stream.read_line(&mut l).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if l == ".\r\n" {
+                            break;
+                        }
+                        data.push_str(&l);
+                    }
+                    let said = act("end_of_data", "", "250 2.0.0 queued as 1");
+                    if matches!(&said, Act::Say(text) if text.starts_with('2'))
+                        || matches!(said, Act::Drop)
+                    {
+                        self.delivered
+                            .lock()
+                            .unwrap()
+                            .push((std::mem::take(&mut rcpts), data));
+                    }
+                    said
+                }
+                "QUIT" => {
+                    reply(&mut stream, say("221 bye")).await;
+                    return;
+                }
+                _ => say("500 unknown"),
+            };
+            if !reply(&mut stream, next).await {
+                return;
+            }
+        }
+    }
+}
+
+/// Sends a reply; false when the connection is to end.
+async fn reply(stream: &mut BufReader<DuplexStream>, act: Act) -> bool {
+    match act {
+        Act::Say(text) => {
+            let closes = text.starts_with("421");
+            let wire = format!("{}\r\n", text);
+            stream.get_mut().write_all(wire.as_bytes()).await.is_ok() && !closes
+        }
+        Act::Drop => false,
+        Act::Stall => std::future::pending().await,
+    }
+}
+
+/// Connects every server to one of the fakes, by port.
+struct FakeNet(Vec<(u16, Arc<Fake>)>);
+
+impl Connector for FakeNet {
+    fn connect<'a>(&'a self, server: &'a Server) -> ConnectFuture<'a> {
+        let fake = self
+            .0
+            .iter()
+            .find(|(port, _)| *port == server.port())
+            .map(|(_, f)| f.clone());
+        Box::pin(async move {
+            let fake =
+                fake.ok_or_else(|| std::io::Error::from(std::io::ErrorKind::ConnectionRefused))?;
+            let (client, server) = tokio::io::duplex(64 * 1024);
+            tokio::spawn(fake.serve(server));
+            Ok(Box::new(client) as BoxStream)
+        })
+    }
+}
+
+fn message(to: &[&str]) -> Outgoing {
+    Outgoing {
+        from: Some("ci@example.com".parse().unwrap()),
+        to: to.iter().map(|a| a.parse().unwrap()).collect(),
+        bytes: b"Message-ID: <1@example.com>\r\nSubject: build\r\n\r\n.dot line\r\nbody\r\n"
+            .to_vec(),
+        message_id: "<1@example.com>".into(),
+        possibly_sent_before: false,
+    }
+}
+
+fn delivery(fake: &Arc<Fake>) -> Delivery {
+    Delivery::new("smtp://127.0.0.1:2525?tls=none".parse().unwrap())
+        .connector(Arc::new(FakeNet(vec![(2525, fake.clone())])))
+        .timeout(Duration::from_secs(5))
+}
+
+async fn send(delivery: &Delivery, message: &Outgoing) -> (buildmail_core::Report, Vec<Event>) {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let report = delivery
+        .send(message, &mut move |event| sink.lock().unwrap().push(event))
+        .await;
+    let events = events.lock().unwrap().clone();
+    (report, events)
+}
+
+/// Greylists at RCPT until `window` has passed since the first connection.
+fn greylist(window: Duration, text: &'static str) -> Arc<Fake> {
+    Fake::new(move |ctx| (ctx.step == "rcpt" && ctx.since_first < window).then(|| say(text)))
+}
+
+async fn greylist_without_stated_window_is_delivered_within(window: u64, limit: u64) {
+    let fake = greylist(
+        Duration::from_secs(window),
+        "450 4.2.0 <a@example.com>: Recipient address rejected: Greylisted",
+    );
+    let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+    assert!(
+        report.elapsed_ms <= limit * 1000,
+        "{window} s greylist took {} ms",
+        report.elapsed_ms
+    );
+    assert_eq!(fake.deliveries().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_8s_greylist_is_delivered_within_15s() {
+    greylist_without_stated_window_is_delivered_within(8, 15).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_60s_greylist_is_delivered_within_70s() {
+    greylist_without_stated_window_is_delivered_within(60, 70).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_300s_greylist_is_delivered_within_330s() {
+    greylist_without_stated_window_is_delivered_within(300, 330).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stated_5s_window_is_honoured_and_not_exceeded_by_much() {
+    let fake = greylist(
+        Duration::from_secs(5),
+        "451 4.7.1 Greylisted, please try again in 5 seconds",
+    );
+    let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Delivered);
+    assert_eq!(report.attempts.len(), 2);
+    assert_eq!(report.attempts[1].waited_ms, 5000);
+    assert!(report.elapsed_ms < 6000, "{}", report.elapsed_ms);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_one_hour_hint_with_ten_minutes_of_budget_stops_at_once() {
+    let fake = Fake::new(|ctx| {
+        (ctx.step == "mail").then(|| say("451 4.7.1 Rate limit exceeded, try again in 1 hour"))
+    });
+    let delivery = delivery(&fake).policy(RetryPolicy {
+        budget: Duration::from_secs(600),
+        max_attempts: 10,
+    });
+    let (report, events) = send(&delivery, &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Deferred);
+    assert_eq!(report.attempts.len(), 1);
+    assert_eq!(report.elapsed_ms, 0, "no waiting at all");
+    let explanation = report.explanation.as_ref().unwrap();
+    assert_eq!(explanation.retry_after, Some(Duration::from_secs(3600)));
+    assert!(events.iter().any(|e| matches!(e, Event::GaveUp(GiveUp::Budget { wait, .. }) if *wait == Duration::from_secs(3600))));
+    assert!(fake.deliveries().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_421_greeting_is_retried_on_a_new_connection() {
+    let fake = Fake::new(|ctx| {
+        (ctx.step == "greeting" && ctx.connection == 1)
+            .then(|| say("421 4.3.2 Service busy, closing"))
+    });
+    let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Delivered);
+    assert_eq!(fake.connections(), 2);
+    assert_eq!(report.attempts[0].phase, Phase::Greeting);
+    assert_eq!(report.attempts[0].outcome, Outcome::Transient);
+    assert_eq!(report.attempts[0].reply.as_ref().unwrap().code(), 421);
+    assert!(report.attempts[1].waited_ms <= 2000);
+}
+
+#[tokio::test(start_paused = true)]
+async fn one_refused_recipient_of_three_is_partial_and_the_others_get_it_once() {
+    let fake = Fake::new(|ctx| {
+        (ctx.step == "rcpt" && ctx.argument == "b@example.com")
+            .then(|| say("550 5.1.1 <b@example.com>: no such user"))
+    });
+    let (report, _) = send(
+        &delivery(&fake),
+        &message(&["a@example.com", "b@example.com", "c@example.com"]),
+    )
+    .await;
+    assert_eq!(report.status, Status::Partial);
+    let statuses: Vec<_> = report.recipients.iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses,
+        [
+            RecipientStatus::Delivered,
+            RecipientStatus::Rejected,
+            RecipientStatus::Delivered
+        ]
+    );
+    assert_eq!(
+        fake.deliveries(),
+        [(
+            vec!["a@example.com".to_owned(), "c@example.com".to_owned()],
+            fake.deliveries()[0].1.clone()
+        )]
+    );
+    assert_eq!(report.attempts.len(), 1);
+    assert!(!report.explanation.as_ref().unwrap().transient);
+}
+
+#[tokio::test(start_paused = true)]
+async fn later_attempts_go_only_to_deferred_recipients() {
+    let fake = Fake::new(|ctx| {
+        (ctx.step == "rcpt" && ctx.argument == "b@example.com" && ctx.connection == 1)
+            .then(|| say("450 4.2.0 Greylisted"))
+    });
+    let (report, _) = send(
+        &delivery(&fake),
+        &message(&["a@example.com", "b@example.com"]),
+    )
+    .await;
+    assert_eq!(report.status, Status::Delivered);
+    let recipients: Vec<Vec<String>> = fake.deliveries().into_iter().map(|(r, _)| r).collect();
+    assert_eq!(
+        recipients,
+        [
+            vec!["a@example.com".to_owned()],
+            vec!["b@example.com".to_owned()]
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_reply_lost_after_the_final_dot_is_retried_and_flagged() {
+    let fake =
+        Fake::new(|ctx| (ctx.step == "end_of_data" && ctx.connection == 1).then_some(Act::Drop));
+    let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Delivered);
+    assert!(report.possible_duplicate);
+    assert_eq!(report.attempts[0].phase, Phase::EndOfData);
+    let bodies: Vec<String> = fake
+        .deliveries()
+        .into_iter()
+        .map(|(_, data)| data)
+        .collect();
+    assert_eq!(bodies.len(), 2);
+    assert_eq!(
+        bodies[0], bodies[1],
+        "the same bytes, Message-ID and Date, on every attempt"
+    );
+    assert!(
+        bodies[0].contains("\r\n..dot line\r\n"),
+        "dot-stuffed on the wire"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stalled_greeting_times_out_and_is_retried() {
+    let fake =
+        Fake::new(|ctx| (ctx.step == "greeting" && ctx.connection == 1).then_some(Act::Stall));
+    let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Delivered);
+    assert_eq!(report.attempts[0].phase, Phase::Greeting);
+    assert_eq!(
+        report.attempts[0].reply.as_ref().unwrap().code(),
+        451,
+        "treated as 451"
+    );
+    assert!(!report.possible_duplicate);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_permanent_refusal_is_one_attempt() {
+    let fake = Fake::new(|ctx| (ctx.step == "mail").then(|| say("554 5.7.1 Sender blocked")));
+    let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Rejected);
+    assert_eq!(report.attempts.len(), 1);
+    assert_eq!(report.attempts[0].outcome, Outcome::Permanent);
+    assert_eq!(report.recipients[0].reply.as_ref().unwrap().code(), 554);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_fallback_relay_takes_over_while_the_primary_is_busy() {
+    let busy = Fake::new(|ctx| (ctx.step == "greeting").then(|| say("421 4.3.2 busy")));
+    let good = Fake::new(|_| None);
+    let delivery = Delivery::new("smtp://127.0.0.1:2525?tls=none".parse().unwrap())
+        .fallback("smtp://127.0.0.1:2526?tls=none".parse().unwrap())
+        .connector(Arc::new(FakeNet(vec![
+            (2525, busy.clone()),
+            (2526, good.clone()),
+        ])));
+    let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Delivered);
+    assert_eq!(report.delivered_by(), Some("127.0.0.1:2526"));
+    assert_eq!(report.attempts[1].waited_ms, 0);
+    assert_eq!(good.deliveries().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn attempts_stop_at_the_limit_deferred() {
+    let fake = Fake::new(|ctx| (ctx.step == "greeting").then(|| say("421 4.3.2 busy")));
+    let delivery = delivery(&fake).policy(RetryPolicy {
+        budget: Duration::from_secs(3600),
+        max_attempts: 3,
+    });
+    let (report, events) = send(&delivery, &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Deferred);
+    assert_eq!(report.attempts.len(), 3);
+    assert!(matches!(
+        events.last(),
+        Some(Event::GaveUp(GiveUp::MaxAttempts(3)))
+    ));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_json_report_has_the_interface_shape() {
+    let fake = Fake::new(|ctx| {
+        (ctx.step == "rcpt" && ctx.connection == 1)
+            .then(|| say("451 4.7.1 Greylisted, try again in 5 seconds"))
+    });
+    let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
+    insta::assert_json_snapshot!(report);
+}

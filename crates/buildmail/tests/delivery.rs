@@ -1,0 +1,519 @@
+//! The real `buildmail send` against `buildmail-sim` started in this process: the fault matrix
+//! (421, 451 and a dropped connection at every phase, stalls), exactly-once delivery, permanent
+//! failures, authentication, budgets, partial delivery, and the text and JSON reports.
+
+#![allow(clippy::unwrap_used)] // test helpers: a failure should panic with the line
+
+use std::time::Duration;
+
+use tokio::time::Instant; // wall time here: no paused clock in a test that runs a process
+
+use buildmail_sim::{Record, Scenario, Sim, SimHandle, SimTls};
+
+use crate::support::{Output, buildmail};
+
+/// A sim on a free loopback port, served by its own runtime for as long as the test holds it.
+struct Server {
+    runtime: tokio::runtime::Runtime,
+    sim: Option<SimHandle>,
+}
+
+impl Server {
+    fn start(scenarios: &[&str]) -> Server {
+        Server::start_with(scenarios, |builder| builder)
+    }
+
+    fn start_with(
+        scenarios: &[&str],
+        configure: impl FnOnce(buildmail_sim::SimBuilder) -> buildmail_sim::SimBuilder,
+    ) -> Server {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let scenarios: Vec<Scenario> = scenarios.iter().map(|s| s.parse().unwrap()).collect();
+        let builder = configure(
+            Sim::builder()
+                .scenarios(scenarios)
+                .listen("127.0.0.1:0".parse().unwrap()),
+        );
+        let sim = runtime.block_on(builder.start()).unwrap();
+        Server {
+            runtime,
+            sim: Some(sim),
+        }
+    }
+
+    fn sim(&self) -> &SimHandle {
+        self.sim.as_ref().unwrap()
+    }
+
+    fn url(&self) -> String {
+        format!("smtp://{}?tls=none", self.sim().addr())
+    }
+
+    fn record(&self) -> Record {
+        self.sim().record()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(sim) = self.sim.take() {
+            self.runtime.block_on(sim.shutdown());
+        }
+    }
+}
+
+fn send_args(url: &str, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "send",
+        "--smtp-url",
+        url,
+        "--from",
+        "ci@example.com",
+        "--to",
+        "dev@example.com",
+        "--subject",
+        "main: build 42 passed",
+        "--body",
+        "All green.",
+        "--timeout",
+        "2s",
+    ]
+    .map(String::from)
+    .to_vec();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+fn send(server: &Server, extra: &[&str], code: i32) -> Output {
+    buildmail(send_args(&server.url(), extra)).expect_code(code)
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout))
+}
+
+/// A transient fault heals: delivered once, after more than one attempt.
+fn heals(scenario: &str) {
+    let server = Server::start(&[scenario]);
+    let out = send(&server, &["--output", "json"], 0);
+    let report = json(&out);
+    assert_eq!(report["status"], "delivered", "{scenario}: {report:#}");
+    assert!(
+        report["attempts"].as_array().unwrap().len() >= 2,
+        "{scenario}: {report:#}"
+    );
+    assert_eq!(
+        server.record().deliveries_to("dev@example.com"),
+        1,
+        "{scenario}: exactly once"
+    );
+    assert_eq!(report["possible_duplicate"], false, "{scenario}");
+}
+
+macro_rules! heals {
+    ($($name:ident: $scenario:expr,)*) => {$(
+        #[test]
+        fn $name() {
+            heals($scenario);
+        }
+    )*};
+}
+
+heals! {
+    a_421_at_greeting_heals: "fault:greeting:421 4.3.2 Service busy",
+    a_421_at_ehlo_heals: "fault:ehlo:421 4.3.2 Shutting down",
+    a_421_at_mail_heals: "fault:mail:421 4.7.0 Try again later",
+    a_421_at_rcpt_heals: "fault:rcpt:421 4.7.0 Try again later",
+    a_421_at_data_heals: "fault:data:421 4.3.2 Shutting down",
+    a_421_at_end_of_data_heals: "fault:end_of_data:421 4.3.2 Shutting down",
+    a_451_at_greeting_heals: "fault:greeting:451 4.3.0 Try again",
+    a_451_at_ehlo_heals: "fault:ehlo:451 4.3.0 Try again",
+    a_451_at_mail_heals: "fault:mail:451 4.3.0 Try again",
+    a_451_at_rcpt_heals: "fault:rcpt:451 4.3.0 Try again",
+    a_451_at_data_heals: "fault:data:451 4.3.0 Try again",
+    a_451_at_end_of_data_heals: "fault:end_of_data:451 4.3.0 Try again",
+    a_drop_at_greeting_heals: "drop:greeting",
+    a_drop_at_ehlo_heals: "drop:ehlo",
+    a_drop_at_mail_heals: "drop:mail",
+    a_drop_at_rcpt_heals: "drop:rcpt",
+    a_drop_at_data_heals: "drop:data",
+    a_stall_at_greeting_heals: "stall:greeting:10s",
+}
+
+#[test]
+fn a_drop_at_end_of_data_heals_and_is_flagged_when_the_message_may_have_arrived() {
+    let server = Server::start(&["drop:end_of_data"]);
+    let report = json(&send(&server, &["--output", "json"], 0));
+    assert_eq!(report["status"], "delivered");
+    assert_eq!(
+        report["possible_duplicate"], true,
+        "the reply after the dot was lost"
+    );
+    assert_eq!(report["attempts"][0]["phase"], "end_of_data");
+    assert!(server.record().deliveries_to("dev@example.com") >= 1);
+}
+
+#[test]
+fn a_stall_at_end_of_data_is_retried_and_flagged() {
+    let server = Server::start(&["stall:end_of_data:10s"]);
+    let report = json(&send(&server, &["--output", "json"], 0));
+    assert_eq!(report["status"], "delivered");
+    assert_eq!(report["possible_duplicate"], true);
+    assert_eq!(
+        report["attempts"][0]["reply"]["code"], 451,
+        "a timeout reads as 451"
+    );
+}
+
+#[test]
+fn a_lost_ok_is_delivered_and_flagged_as_a_possible_duplicate() {
+    let server = Server::start(&["lost-ok"]);
+    let report = json(&send(&server, &["--output", "json"], 0));
+    assert_eq!(report["status"], "delivered");
+    assert_eq!(report["possible_duplicate"], true);
+    let record = server.record();
+    let ids: Vec<_> = record
+        .messages
+        .iter()
+        .map(|m| m.message_id.clone())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert_eq!(ids[0], ids[1], "the same Message-ID on every attempt");
+}
+
+#[test]
+fn permanent_faults_are_one_attempt_and_exit_69() {
+    for scenario in [
+        "fault:greeting:554 5.7.1 No SMTP service here",
+        "fault:mail:550 5.7.1 Sender blocked",
+        "fault:rcpt:550 5.1.1 No such user",
+        "fault:end_of_data:554 5.7.1 Message refused",
+    ] {
+        let server = Server::start(&[scenario]);
+        let report = json(&send(&server, &["--output", "json"], 69));
+        assert_eq!(report["status"], "rejected", "{scenario}");
+        assert_eq!(
+            report["attempts"].as_array().unwrap().len(),
+            1,
+            "{scenario}"
+        );
+        assert_eq!(server.record().connections.len(), 1, "{scenario}");
+        assert!(report["explanation"]["title"].is_string(), "{scenario}");
+    }
+}
+
+#[test]
+fn three_recipients_one_refused_is_partial_exit_69_and_the_others_get_it_once() {
+    let server = Server::start(&["reject:nobody@*:550 5.1.1 <nobody@example.com>: no such user"]);
+    let out = send(
+        &server,
+        &[
+            "--to",
+            "nobody@example.com,ops@example.com",
+            "--output",
+            "json",
+        ],
+        69,
+    );
+    let report = json(&out);
+    assert_eq!(report["status"], "partial");
+    let record = server.record();
+    assert_eq!(record.deliveries_to("dev@example.com"), 1);
+    assert_eq!(record.deliveries_to("ops@example.com"), 1);
+    assert_eq!(record.deliveries_to("nobody@example.com"), 0);
+}
+
+#[test]
+fn a_wrong_password_exits_77_and_never_shows_the_password() {
+    let server = Server::start_with(&[], |b| b.auth("ci", "right"));
+    let url = format!("smtp://ci:wrong-hunter2@{}?tls=none", server.sim().addr());
+    let out = buildmail(send_args(&url, &[])).expect_code(77);
+    assert!(!out.stderr.contains("hunter2") && !out.stdout.contains("hunter2"));
+    assert!(server.record().messages.is_empty());
+}
+
+#[test]
+fn the_right_password_over_starttls_with_the_company_ca_delivers() {
+    let server = Server::start_with(&[], |b| {
+        b.auth("ci", "s3cret").tls(SimTls::generate().unwrap())
+    });
+    let ca = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(ca.path(), server.sim().tls_ca_pem().unwrap()).unwrap();
+    let url = format!("smtp://ci@localhost:{}", server.sim().addr().port());
+    let out = buildmail(send_args(&url, &["--ca-file", ca.path().to_str().unwrap()]))
+        .env("BUILDMAIL_SMTP_PASSWORD", "s3cret")
+        .expect_code(0);
+    assert!(!out.stderr.contains("s3cret"));
+    let record = server.record();
+    assert!(record.messages[0].tls, "STARTTLS was used");
+    assert_eq!(record.messages[0].auth_user.as_deref(), Some("ci"));
+}
+
+#[test]
+fn starttls_required_but_not_offered_is_a_configuration_error() {
+    let server = Server::start(&["no-starttls"]);
+    let url = format!("smtp://{}?tls=required", server.sim().addr());
+    let out = buildmail(send_args(&url, &[])).expect_code(78);
+    assert!(out.stderr.contains("STARTTLS"), "{}", out.stderr);
+}
+
+#[test]
+fn a_one_hour_hint_with_a_ten_minute_budget_exits_75_at_once_with_the_explanation() {
+    let server =
+        Server::start(&["fault:mail:451 4.7.1 Rate limit exceeded, try again in 1 hour:100"]);
+    let started = Instant::now();
+    let out = send(&server, &["--retry-budget", "10m"], 75);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        out.stderr
+            .contains("giving up: the next try would be in 1h"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("What to do"), "{}", out.stderr);
+    assert_eq!(server.record().connections.len(), 1);
+}
+
+#[test]
+fn a_stated_5s_greylist_is_delivered_within_6s() {
+    let server = Server::start(&["greylist-hint:5s"]);
+    let started = Instant::now();
+    let report = json(&send(&server, &["--output", "json"], 0));
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(report["attempts"].as_array().unwrap().len(), 2);
+    assert_eq!(server.record().deliveries_to("dev@example.com"), 1);
+}
+
+#[test]
+fn a_deferred_message_goes_to_the_outbox_and_a_flush_delivers_it_once() {
+    let outbox = tempfile::tempdir().unwrap();
+    let dir = outbox.path().to_str().unwrap();
+    let busy =
+        Server::start(&["fault:mail:451 4.7.1 Rate limit exceeded, try again in 1 hour:100"]);
+    send(&busy, &["--outbox", dir], 75);
+    let list = buildmail(["outbox", "list", "--outbox", dir]).expect_code(0);
+    assert!(list.stdout.contains("dev@example.com"), "{}", list.stdout);
+
+    let good = Server::start(&[]);
+    let flush = buildmail([
+        "outbox",
+        "flush",
+        "--outbox",
+        dir,
+        "--smtp-url",
+        &good.url(),
+        "--output",
+        "json",
+    ])
+    .expect_code(0);
+    let reports = json(&flush);
+    assert_eq!(reports[0]["status"], "delivered");
+    assert_eq!(reports[0]["possible_duplicate"], false);
+    let again = buildmail([
+        "outbox",
+        "flush",
+        "--outbox",
+        dir,
+        "--smtp-url",
+        &good.url(),
+    ])
+    .expect_code(0);
+    assert_eq!(
+        good.record().deliveries_to("dev@example.com"),
+        1,
+        "{}",
+        again.stderr
+    );
+    assert_eq!(
+        buildmail(["outbox", "list", "--outbox", dir])
+            .expect_code(0)
+            .stdout,
+        ""
+    );
+}
+
+#[test]
+fn the_text_report_shows_each_attempt_and_the_wait() {
+    let server = Server::start(&["fault:mail:451 4.7.1 Greylisted, try again in 1 second"]);
+    let out = send(&server, &["--message-id", "build-42@ci.example.com"], 0);
+    insta::assert_snapshot!(redact(&out.stderr, &server));
+}
+
+#[test]
+fn the_json_report_of_a_deferral() {
+    let server = Server::start(&["fault:greeting:421 4.7.0 Try again in 1 hour:100"]);
+    let out = send(
+        &server,
+        &[
+            "--message-id",
+            "build-42@ci.example.com",
+            "--output",
+            "json",
+        ],
+        75,
+    );
+    json(&out);
+    let elapsed = regex::Regex::new(r#""elapsed_ms": \d+"#).unwrap();
+    let stdout = elapsed.replace(&out.stdout, r#""elapsed_ms": "[elapsed]""#);
+    insta::assert_snapshot!(redact(&stdout, &server));
+}
+
+/// Elapsed times and the sim's port change from run to run.
+fn redact(text: &str, server: &Server) -> String {
+    let port = server.sim().addr().port().to_string();
+    let text = text.replace(&port, "PORT");
+    let times = regex::Regex::new(r"\b\d+(\.\d+)?(ms|s)\b").unwrap();
+    times.replace_all(&text, "[time]").into_owned()
+}
+
+/// Keeps one message in a fresh outbox, deferred by a server that asks for an hour.
+fn outbox_with_one_message() -> tempfile::TempDir {
+    let outbox = tempfile::tempdir().unwrap();
+    let busy =
+        Server::start(&["fault:mail:451 4.7.1 Rate limit exceeded, try again in 1 hour:100"]);
+    send(&busy, &["--outbox", outbox.path().to_str().unwrap()], 75);
+    outbox
+}
+
+fn flush_process(dir: &str, url: &str) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_buildmail"))
+        .args([
+            "outbox",
+            "flush",
+            "--outbox",
+            dir,
+            "--smtp-url",
+            url,
+            "--timeout",
+            "30s",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits (on the condition, not a fixed time) until the sim's record satisfies `reached`.
+fn wait_for(server: &Server, reached: impl Fn(&Record) -> bool) {
+    server.runtime.block_on(async {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while !reached(&server.record()) {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the flush never got there"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    });
+}
+
+#[test]
+fn the_outbox_survives_kill_9_of_a_flush_at_the_greeting_and_after_the_final_dot() {
+    type Reached = fn(&Record) -> bool;
+    let cases: [(&str, Reached); 2] = [
+        ("stall:greeting:30s", |r| !r.connections.is_empty()),
+        ("stall:end_of_data:30s", |r| {
+            r.connections
+                .iter()
+                .any(|c| c.commands().any(|line| line.eq_ignore_ascii_case("DATA")))
+        }),
+    ];
+    for (stall, reached) in cases {
+        let outbox = outbox_with_one_message();
+        let dir = outbox.path().to_str().unwrap();
+        let stalling = Server::start(&[stall]);
+        let mut flush = flush_process(dir, &stalling.url());
+        wait_for(&stalling, reached);
+        flush.kill().unwrap(); // SIGKILL: no cleanup of any kind
+        flush.wait().unwrap();
+        let list = buildmail(["outbox", "list", "--outbox", dir]).expect_code(0);
+        assert!(
+            list.stdout.contains("dev@example.com"),
+            "{stall}: the entry is kept"
+        );
+
+        let good = Server::start(&[]);
+        let out = buildmail([
+            "outbox",
+            "flush",
+            "--outbox",
+            dir,
+            "--smtp-url",
+            &good.url(),
+            "--output",
+            "json",
+        ])
+        .expect_code(0);
+        let reports = json(&out);
+        assert_eq!(reports[0]["status"], "delivered", "{stall}");
+        assert_eq!(
+            reports[0]["possible_duplicate"], true,
+            "{stall}: the killed flush may have sent it"
+        );
+        assert_eq!(good.record().deliveries_to("dev@example.com"), 1, "{stall}");
+        assert_eq!(
+            buildmail(["outbox", "list", "--outbox", dir])
+                .expect_code(0)
+                .stdout,
+            "",
+            "{stall}"
+        );
+    }
+}
+
+#[test]
+fn two_flushes_at_once_send_each_message_once() {
+    let outbox = tempfile::tempdir().unwrap();
+    let dir = outbox.path().to_str().unwrap();
+    let busy =
+        Server::start(&["fault:mail:451 4.7.1 Rate limit exceeded, try again in 1 hour:100"]);
+    for n in 0..4 {
+        let id = format!("build-{n}@ci.example.com");
+        send(&busy, &["--outbox", dir, "--message-id", &id], 75);
+    }
+    let slow = Server::start(&["stall:greeting:300ms:100"]);
+    let first = flush_process(dir, &slow.url());
+    let second = flush_process(dir, &slow.url());
+    for child in [first, second] {
+        assert!(child.wait_with_output().unwrap().status.success());
+    }
+    let record = slow.record();
+    assert_eq!(record.messages.len(), 4, "every message sent");
+    assert!(record.duplicate_message_ids().is_empty(), "none twice");
+    assert_eq!(
+        buildmail(["outbox", "list", "--outbox", dir])
+            .expect_code(0)
+            .stdout,
+        ""
+    );
+}
+
+#[test]
+fn the_demo_shows_the_421_the_greylist_and_the_delivered_message() {
+    let out = buildmail(["demo"]).expect_code(0);
+    assert!(out.stderr.contains("greeting: 421"), "{}", out.stderr);
+    assert!(out.stderr.contains("Greylisted"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("delivered: 3 attempts"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("Subject: [example/app] main #42 passed"),
+        "{}",
+        out.stderr
+    );
+}
