@@ -1,7 +1,7 @@
 //! `buildmail notify` end to end, through `--dry-run`: the CI context from environment
 //! variables, triggers, templates, and the exit codes of bad input.
 
-use crate::support::buildmail;
+use crate::support::{Server, buildmail};
 
 const ADDRESSES: [&str; 4] = ["--from", "CI <ci@example.com>", "--to", "dev@example.com"];
 
@@ -241,12 +241,29 @@ fn a_missing_attachment_exits_65_and_names_it() {
 }
 
 #[test]
-fn sending_is_not_available_yet() {
-    let out = jenkins(buildmail(notify(&["--status", "success"]))).expect_code(2);
+fn a_failure_is_delivered_through_a_greylisting_server_once() {
+    let server = Server::start(&["greylist-hint:1s"]);
+    let url = server.url();
+    let out = jenkins(buildmail(notify(&[
+        "--smtp-url",
+        &url,
+        "--status",
+        "failure",
+        "--previous-status",
+        "failure",
+        "--output",
+        "json",
+    ])))
+    .expect_code(0);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("a JSON report");
+    assert_eq!(report["status"], "delivered", "{report}");
+    assert_eq!(report["attempts"][0]["category"], "greylisting", "{report}");
+    let record = server.record();
+    assert_eq!(record.deliveries_to("dev@example.com"), 1);
+    let accepted = record.messages[0].text();
     assert!(
-        out.stderr
-            .contains("sending is not available in this build yet"),
-        "{}",
-        out.stderr
+        accepted.contains("Subject: [shop] main #812 still failing"),
+        "{accepted}"
     );
+    assert!(accepted.contains(report["message_id"].as_str().unwrap()));
 }

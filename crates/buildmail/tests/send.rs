@@ -42,7 +42,7 @@ fn a_bad_address_is_bad_input() {
     .expect_code(65);
     assert!(
         out.stderr
-            .contains("\"not an address\" is not an email address"),
+            .contains("\"not an address\" is not a valid to address"),
         "{}",
         out.stderr
     );
@@ -60,8 +60,52 @@ fn a_header_that_spans_lines_is_bad_input() {
 }
 
 #[test]
-fn markdown_is_not_available_yet() {
-    buildmail(send(&["--dry-run", "--markdown", "--body", "*hi*"])).expect_code(2);
+fn markdown_sends_the_text_and_its_rendering_with_raw_html_escaped() {
+    let out = buildmail(send(&[
+        "--dry-run",
+        "--markdown",
+        "--body",
+        "Build *fixed*\n\n<script>alert(1)</script>",
+    ]))
+    .expect_code(0);
+    assert!(
+        out.stdout.contains("multipart/alternative"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("Content-Type: text/plain"));
+    assert!(out.stdout.contains("Content-Type: text/html"));
+    let html = out.stdout.split("Content-Type: text/html").nth(1).unwrap();
+    assert!(html.contains("<em>fixed</em>"), "{html}");
+    assert!(html.contains("&lt;script&gt;"), "{html}");
+    assert!(!html.contains("<script>"), "{html}");
+}
+
+#[test]
+fn attachments_come_from_globs_and_a_missing_file_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("reports")).unwrap();
+    std::fs::write(dir.path().join("reports/junit.xml"), "<testsuite/>").unwrap();
+    let glob = format!("{}/reports/*.xml", dir.path().display());
+    let out = buildmail(send(&[
+        "--dry-run",
+        "--body",
+        "see attached",
+        "--attach",
+        &glob,
+    ]))
+    .expect_code(0);
+    assert!(
+        out.stdout.contains("filename=\"junit.xml\""),
+        "{}",
+        out.stdout
+    );
+    let empty_glob = format!("{}/nothing/*.xml", dir.path().display());
+    let out = buildmail(send(&["--dry-run", "--attach", &empty_glob])).expect_code(0);
+    assert!(out.stderr.contains("matched no file"), "{}", out.stderr);
+    let missing = format!("{}/reports/missing.xml", dir.path().display());
+    let out = buildmail(send(&["--dry-run", "--attach", &missing])).expect_code(65);
+    assert!(out.stderr.contains("missing.xml"), "{}", out.stderr);
 }
 
 #[test]

@@ -4,6 +4,8 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+use buildmail_sim::{Record, Scenario, Sim, SimHandle};
+
 /// One run of `buildmail`, with what it is expected to print and return.
 pub struct Run {
     args: Vec<String>,
@@ -84,5 +86,62 @@ impl Run {
             out.code, out.stdout, out.stderr
         );
         out
+    }
+}
+
+/// A sim on a free loopback port, served by its own runtime for as long as the test holds it.
+pub struct Server {
+    pub runtime: tokio::runtime::Runtime,
+    sim: Option<SimHandle>,
+}
+
+impl Server {
+    pub fn start(scenarios: &[&str]) -> Server {
+        Server::start_with(scenarios, |builder| builder)
+    }
+
+    pub fn start_with(
+        scenarios: &[&str],
+        configure: impl FnOnce(buildmail_sim::SimBuilder) -> buildmail_sim::SimBuilder,
+    ) -> Server {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("a runtime for the sim");
+        let scenarios: Vec<Scenario> = scenarios
+            .iter()
+            .map(|s| s.parse().expect("a valid scenario"))
+            .collect();
+        let builder = configure(
+            Sim::builder()
+                .scenarios(scenarios)
+                .listen("127.0.0.1:0".parse().expect("a socket address")),
+        );
+        let sim = runtime.block_on(builder.start()).expect("the sim starts");
+        Server {
+            runtime,
+            sim: Some(sim),
+        }
+    }
+
+    pub fn sim(&self) -> &SimHandle {
+        self.sim.as_ref().expect("the sim runs until drop")
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://{}?tls=none", self.sim().addr())
+    }
+
+    pub fn record(&self) -> Record {
+        self.sim().record()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(sim) = self.sim.take() {
+            self.runtime.block_on(sim.shutdown());
+        }
     }
 }

@@ -9,6 +9,7 @@ use std::str::FromStr;
 use std::time::SystemTime;
 
 use lettre::Message;
+use lettre::address::{Address, Envelope};
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 
@@ -63,7 +64,8 @@ pub struct Draft {
     pub html: Option<String>,
     /// Attachments: with any, the body and the files make a `multipart/mixed`.
     pub attachments: Vec<Attachment>,
-    /// The Message-ID, with or without angle brackets; lettre makes one when absent.
+    /// The Message-ID, with or without angle brackets; when absent, a random one on the
+    /// sender's domain (see [`new_message_id`]).
     pub message_id: Option<String>,
     /// The message this one answers (`In-Reply-To`).
     pub in_reply_to: Option<String>,
@@ -75,6 +77,10 @@ pub struct Draft {
     pub priority: Priority,
     /// The `Date`; now when absent.
     pub date: Option<SystemTime>,
+    /// The SMTP envelope sender (`MAIL FROM`) when it must differ from `from`.
+    pub envelope_from: Option<String>,
+    /// The SMTP envelope recipients (`RCPT TO`) when they must differ from to, cc and bcc.
+    pub envelope_to: Vec<String>,
 }
 
 /// Why a draft cannot become a message. Each is bad input (exit 65 in the CLI).
@@ -168,7 +174,11 @@ impl Draft {
         if self.from.trim().is_empty() {
             return Err(ComposeError::NoSender);
         }
-        if self.to.is_empty() && self.cc.is_empty() && self.bcc.is_empty() {
+        if self.to.is_empty()
+            && self.cc.is_empty()
+            && self.bcc.is_empty()
+            && self.envelope_to.is_empty()
+        {
             return Err(ComposeError::NoRecipient);
         }
         for to in &self.to {
@@ -183,7 +193,14 @@ impl Draft {
         if let Some(reply_to) = &self.reply_to {
             builder = builder.reply_to(mailbox("reply-to", reply_to)?);
         }
-        builder = builder.message_id(self.message_id.as_deref().map(message_id).transpose()?);
+        let id = match &self.message_id {
+            Some(given) => message_id(given)?,
+            None => new_message_id(&self.from),
+        };
+        builder = builder.message_id(Some(id));
+        if let Some(envelope) = self.envelope()? {
+            builder = builder.envelope(envelope);
+        }
         if let Some(parent) = &self.in_reply_to {
             builder = builder.in_reply_to(message_id(parent)?);
         }
@@ -203,6 +220,33 @@ impl Draft {
             builder = builder.raw_header(header);
         }
         Ok(builder.multipart_or_single(self.body())?)
+    }
+
+    /// The envelope when `envelope_from` or `envelope_to` overrides what the headers give.
+    fn envelope(&self) -> Result<Option<Envelope>, ComposeError> {
+        if self.envelope_from.is_none() && self.envelope_to.is_empty() {
+            return Ok(None);
+        }
+        let sender = match &self.envelope_from {
+            Some(input) => mailbox("envelope-from", input)?.email,
+            None => mailbox("from", &self.from)?.email,
+        };
+        let recipients: Vec<Address> = if self.envelope_to.is_empty() {
+            let headers = [("to", &self.to), ("cc", &self.cc), ("bcc", &self.bcc)];
+            let mut all = Vec::new();
+            for (field, list) in headers {
+                for input in list {
+                    all.push(mailbox(field, input)?.email);
+                }
+            }
+            all
+        } else {
+            let listed = self.envelope_to.iter();
+            listed
+                .map(|input| Ok(mailbox("envelope-to", input)?.email))
+                .collect::<Result<_, ComposeError>>()?
+        };
+        Ok(Some(Envelope::new(Some(sender), recipients)?))
     }
 
     fn priority_headers(&self) -> Vec<HeaderValue> {
@@ -294,6 +338,33 @@ fn mailbox(field: &'static str, input: &str) -> Result<Mailbox, ComposeError> {
         .trim()
         .parse::<Mailbox>()
         .map_err(|error| refuse(&error.to_string().to_lowercase()))
+}
+
+/// A new, unique Message-ID on the sender's domain (`<20261128T101500.1f3a...@example.com>`):
+/// receivers trust an id whose domain matches the From address more than one on a host name.
+///
+/// ```
+/// let id = buildmail_core::compose::new_message_id("CI <ci@example.com>");
+/// assert!(id.starts_with('<') && id.ends_with("@example.com>"));
+/// ```
+pub fn new_message_id(from: &str) -> String {
+    let domain = from
+        .trim()
+        .trim_end_matches('>')
+        .rsplit_once('@')
+        .map(|(_, domain)| domain.trim())
+        .filter(|domain| {
+            !domain.is_empty()
+                && domain
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+        })
+        .unwrap_or("buildmail.invalid");
+    format!(
+        "<buildmail.{:016x}{:016x}@{domain}>",
+        fastrand::u64(..),
+        fastrand::u64(..)
+    )
 }
 
 /// `<left@right>` from an id with or without its angle brackets.

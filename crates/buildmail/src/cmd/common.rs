@@ -1,10 +1,11 @@
 //! The flags every sending subcommand shares (`send`, `notify`, `outbox flush`), one-to-one with
 //! what the user typed. Each can also come from the environment as `BUILDMAIL_<FLAG>`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context as _;
+use buildmail_core::compose::{Attacher, Attachment, Draft, SizePolicy};
 use buildmail_core::connector::TlsTrust;
 use buildmail_core::policy::RetryPolicy;
 use buildmail_core::{Delivery, Server, Tls};
@@ -202,4 +203,42 @@ impl SmtpArgs {
 fn parse_server(flag: &str, url: &str) -> anyhow::Result<Server> {
     url.parse::<Server>()
         .map_err(|e| UserError::config(format!("{flag}: {e}")).into())
+}
+
+/// The addresses of the flags as a draft's; the core parses and checks them.
+pub fn addressed(addresses: &AddressArgs) -> Draft {
+    Draft {
+        from: addresses.from.clone().unwrap_or_default(),
+        to: addresses.to.clone(),
+        cc: addresses.cc.clone(),
+        bcc: addresses.bcc.clone(),
+        reply_to: addresses.reply_to.clone(),
+        ..Draft::default()
+    }
+}
+
+/// The files of `--attach` (paths or globs, relative to `dir`) and a log to attach, under the
+/// total size cap. A file that does not fit is left out with a warning: the mail still goes.
+#[allow(clippy::print_stderr)]
+pub fn attachments(
+    patterns: &[String],
+    log: Option<&Path>,
+    dir: &Path,
+) -> anyhow::Result<Vec<Attachment>> {
+    let mut attacher = Attacher::new(SizePolicy::default());
+    for pattern in patterns {
+        attacher
+            .add_pattern(pattern, dir)
+            .map_err(|e| UserError::bad_input(e.to_string()))?;
+    }
+    if let Some(log) = log {
+        attacher
+            .add_log(log)
+            .map_err(|e| UserError::bad_input(e.to_string()))?;
+    }
+    let collected = attacher.finish();
+    for note in collected.notes() {
+        eprintln!("buildmail: warning: {note}");
+    }
+    Ok(collected.attachments)
 }

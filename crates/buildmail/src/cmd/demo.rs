@@ -4,10 +4,12 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
+use buildmail_core::ci::{Build, Provider, Status};
+use buildmail_core::compose::Draft;
+use buildmail_core::notify::{Notification, Templates};
 use buildmail_core::{Delivery, Outgoing, Server};
 use buildmail_sim::{Scenario, Sim};
 use lettre::Message;
-use lettre::message::SinglePart;
 
 use crate::cmd::common::OutputFormat;
 use crate::cmd::deliver::{deliver, exit_for, render_summary};
@@ -43,7 +45,7 @@ async fn demo() -> anyhow::Result<Exit> {
         .parse()
         .context("the demo server's URL")?;
     let delivery = Delivery::new(server).timeout(Duration::from_secs(5));
-    let message = notification()?;
+    let (message, text) = notification()?;
     let report = deliver(
         &delivery,
         &Outgoing::from_message(&message),
@@ -52,29 +54,44 @@ async fn demo() -> anyhow::Result<Exit> {
     .await;
     say(&format!("\n{}", render_summary(&report)));
     if let Some(accepted) = sim.record().messages.first() {
+        let raw = accepted.text();
+        let headers = raw.split("\r\n\r\n").next().unwrap_or_default();
         say(&format!(
-            "\nThe message the server accepted:\n\n{}",
-            accepted.text()
+            "\nThe message the server accepted ({} bytes), its headers and its text part \
+             (an HTML part goes with it):\n\n{}\n\n{text}",
+            accepted.data.len(),
+            headers.replace("\r\n", "\n")
         ));
     }
     sim.shutdown().await;
     Ok(exit_for(&report))
 }
 
-fn notification() -> anyhow::Result<Message> {
-    let body = "Build #42 of example/app on main passed.\n\n\
-                Commit:  3f2a9c1 Fix the flaky retry test\n\
-                Author:  Dev <dev@example.com>\n\
-                Log:     https://ci.example.com/example/app/42\n";
-    Message::builder()
-        .from("CI <ci@example.com>".parse().context("the demo sender")?)
-        .to("Team <team@example.com>"
-            .parse()
-            .context("the demo recipient")?)
-        .subject("[example/app] main #42 passed")
-        .message_id(None)
-        .singlepart(SinglePart::plain(body.to_owned()))
-        .context("building the demo notification")
+/// The notification the demo sends: the real built-in templates, on a made-up GitHub build that
+/// was fixed, so the text reads like what a pipeline would send.
+fn notification() -> anyhow::Result<(Message, String)> {
+    let mut build = Build::new(Provider::GithubActions, "example/app");
+    build.repository = Some("example/app".to_owned());
+    build.workflow = Some("CI".to_owned());
+    build.run_number = Some("42".to_owned());
+    build.run_url = Some("https://github.com/example/app/actions/runs/42".to_owned());
+    build.branch = Some("main".to_owned());
+    build.commit = Some("3f2a9c1d5e7b8a90c1d2e3f4a5b6c7d8e9f0a1b2".to_owned());
+    build.message = Some("Fix the flaky retry test".to_owned());
+    build.author = Some("Dev".to_owned());
+    build.trigger = Some("push".to_owned());
+    build.status = Some(Status::Success);
+    build.previous_status = Some(Status::Failure);
+    let rendered = Notification::render(&build, None, &Templates::builtin(), "example.com")
+        .context("rendering the demo notification")?;
+    let text = rendered.text.clone();
+    let draft = rendered.into_draft(Draft {
+        from: "CI <ci@example.com>".to_owned(),
+        to: vec!["Team <team@example.com>".to_owned()],
+        ..Draft::default()
+    });
+    let message = draft.build().context("building the demo notification")?;
+    Ok((message, text))
 }
 
 #[allow(clippy::print_stderr)]

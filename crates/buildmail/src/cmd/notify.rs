@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use buildmail_core::ci::{self, Build, Change, Status};
-use buildmail_core::compose::{Attacher, Draft, SizePolicy};
 use buildmail_core::logtail::{self, Tail, TailOptions};
 use buildmail_core::notify::{Decision, Notification, Templates, When};
 
-use crate::cmd::common::{AddressArgs, OutputFormat, SmtpArgs};
+use crate::cmd::common::{AddressArgs, OutputFormat, SmtpArgs, addressed, attachments};
+use crate::cmd::deliver::{deliver_and_report, print_dry_run};
 use crate::exit::{Exit, UserError};
 
 #[derive(Debug, clap::Args)]
@@ -168,14 +168,9 @@ pub fn run(args: NotifyArgs) -> anyhow::Result<Exit> {
     }
     let message = compose(&args, &build, &dir)?;
     if args.addresses.dry_run {
-        print_message(&message.formatted())?;
-        return Ok(Exit::Ok);
+        return print_dry_run(&message);
     }
-    Err(UserError::new(
-        Exit::Usage,
-        "sending is not available in this build yet: use --dry-run to see the message",
-    )
-    .into())
+    deliver_and_report(&args.smtp, message)
 }
 
 fn apply_overrides(build: &mut Build, flags: &ContextArgs) {
@@ -229,7 +224,8 @@ fn compose(args: &NotifyArgs, build: &Build, dir: &Path) -> anyhow::Result<lettr
     let mail = Notification::render(build, tail.as_ref(), &templates, domain)
         .map_err(|e| UserError::bad_input(e.to_string()))?;
     let mut draft = mail.into_draft(addressed(&args.addresses));
-    draft.attachments = attachments(options, dir)?;
+    let log = options.log.as_deref().filter(|_| options.attach_log);
+    draft.attachments = attachments(&options.attach, log, dir)?;
     let message = draft
         .build()
         .map_err(|e| UserError::bad_input(e.to_string()))?;
@@ -280,44 +276,10 @@ fn read_template(path: &Path, flag: &str) -> anyhow::Result<String> {
         .with_context(|| format!("reading the template {} ({flag})", path.display()))
 }
 
-fn addressed(addresses: &AddressArgs) -> Draft {
-    Draft {
-        from: addresses.from.clone().unwrap_or_default(),
-        to: addresses.to.clone(),
-        cc: addresses.cc.clone(),
-        bcc: addresses.bcc.clone(),
-        reply_to: addresses.reply_to.clone(),
-        ..Draft::default()
-    }
-}
-
 /// The domain of the sender, for the thread id: `ci@example.com` gives `example.com`.
 fn sender_domain(from: &str) -> &str {
     from.rsplit_once('@')
         .map_or("", |(_, domain)| domain.trim_end_matches(['>', ' ']))
-}
-
-#[allow(clippy::print_stderr)]
-fn attachments(
-    options: &NotifyOptions,
-    dir: &Path,
-) -> anyhow::Result<Vec<buildmail_core::compose::Attachment>> {
-    let mut attacher = Attacher::new(SizePolicy::default());
-    for pattern in &options.attach {
-        attacher
-            .add_pattern(pattern, dir)
-            .map_err(|e| UserError::bad_input(e.to_string()))?;
-    }
-    if let (true, Some(log)) = (options.attach_log, &options.log) {
-        attacher
-            .add_log(log)
-            .map_err(|e| UserError::bad_input(e.to_string()))?;
-    }
-    let collected = attacher.finish();
-    for note in collected.notes() {
-        eprintln!("buildmail: warning: {note}");
-    }
-    Ok(collected.attachments)
 }
 
 #[allow(clippy::print_stderr, clippy::print_stdout)]
@@ -328,13 +290,4 @@ fn report_skipped(reason: &str, output: OutputFormat) -> Exit {
         println!("{report}");
     }
     Exit::Ok
-}
-
-fn print_message(raw: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(raw)
-        .and_then(|()| stdout.flush())
-        .context("writing the message to stdout")
 }

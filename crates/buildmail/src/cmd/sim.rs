@@ -80,12 +80,15 @@ async fn serve(args: SimArgs, credentials: Option<(String, String)>) -> anyhow::
     if let Some(path) = &args.record {
         builder = builder.record_file(path);
     }
+    // Listen for the stop signals before announcing the address: a script may send SIGTERM as
+    // soon as it has read it.
+    let stop = stop_signal()?;
     let sim = builder
         .start()
         .await
         .context("starting the sim (choose another address with --listen)")?;
     announce(&sim, &args)?;
-    wait_for_stop().await?;
+    stop.await?;
     let record = sim.record();
     sim.shutdown().await;
     eprintln!(
@@ -127,21 +130,29 @@ fn write_ca(path: &Path, pem: &str) -> anyhow::Result<()> {
     })
 }
 
-async fn wait_for_stop() -> anyhow::Result<()> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+/// A future that ends on Ctrl-C or SIGTERM; the handlers are installed when this returns.
+#[cfg(unix)]
+fn stop_signal() -> anyhow::Result<impl Future<Output = anyhow::Result<()>>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt()).context("listening for Ctrl-C")?;
+    let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+    Ok(async move {
         tokio::select! {
-            result = tokio::signal::ctrl_c() => result.context("listening for Ctrl-C")?,
+            _ = interrupt.recv() => {}
             _ = terminate.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    tokio::signal::ctrl_c()
-        .await
-        .context("listening for Ctrl-C")?;
-    Ok(())
+        Ok(())
+    })
+}
+
+/// A future that ends on Ctrl-C.
+#[cfg(not(unix))]
+fn stop_signal() -> anyhow::Result<impl Future<Output = anyhow::Result<()>>> {
+    Ok(async {
+        tokio::signal::ctrl_c()
+            .await
+            .context("listening for Ctrl-C")
+    })
 }
 
 /// The scenario reference under `buildmail sim --help`, from the library's own table.
