@@ -227,6 +227,11 @@ fn a_one_hour_hint_with_a_ten_minute_budget_exits_75_at_once_with_the_explanatio
         out.stderr
     );
     assert!(out.stderr.contains("What to do"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("not kept anywhere: pass --outbox DIR"),
+        "without --outbox the user learns how to keep the message: {}",
+        out.stderr
+    );
     assert_eq!(server.record().connections.len(), 1);
 }
 

@@ -21,6 +21,12 @@ pub fn deliver_and_report(smtp: &SmtpArgs, message: lettre::Message) -> anyhow::
     let outgoing = Outgoing::from_message(&message);
     let runtime = super::runtime()?;
     let report = runtime.block_on(deliver(&delivery, &outgoing, smtp.output));
+    if report.any_deferred() && smtp.outbox.is_none() && smtp.output == OutputFormat::Text {
+        note(
+            "not kept anywhere: pass --outbox DIR (or set BUILDMAIL_OUTBOX) to keep a deferred \
+             message and send it later with `buildmail outbox flush`",
+        );
+    }
     if report.any_deferred()
         && let Some(dir) = &smtp.outbox
     {
