@@ -17,7 +17,6 @@ pub struct Explanation {
     /// The basic reply code.
     pub code: u16,
     /// The enhanced status code, when the server sent one.
-    #[serde(serialize_with = "serialize_display_opt")]
     pub enhanced: Option<EnhancedCode>,
     /// The server's own text, without the codes.
     pub text: String,
@@ -312,15 +311,6 @@ fn serialize_secs<S: serde::Serializer>(
     }
 }
 
-fn serialize_display_opt<S: serde::Serializer, T: std::fmt::Display>(
-    value: &Option<T>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    match value {
-        Some(value) => serializer.collect_str(value),
-        None => serializer.serialize_none(),
-    }
-}
 
 #[cfg(test)]
 mod tests;

@@ -14,7 +14,6 @@ use serde::{Serialize, Serializer};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reply {
     code: u16,
-    #[serde(serialize_with = "serialize_display_opt")]
     enhanced: Option<EnhancedCode>,
     text: String,
 }
@@ -61,7 +60,7 @@ impl Reply {
         Ok(Reply {
             code,
             enhanced,
-            text: text.into(),
+            text: printable(&text.into()),
         })
     }
 
@@ -111,7 +110,7 @@ impl Reply {
         Ok(Reply {
             code,
             enhanced,
-            text,
+            text: printable(&text),
         })
     }
 
@@ -294,6 +293,14 @@ fn split_enhanced(text: &str, _code: u16) -> (Option<EnhancedCode>, &str) {
     }
 }
 
+/// The server's text is untrusted: control characters (escape sequences, a bare CR) become
+/// spaces here, once, so no report, log line or annotation can be steered by them.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 fn shorten(s: &str) -> String {
     const MAX: usize = 80;
     match s.char_indices().nth(MAX) {
@@ -302,15 +309,6 @@ fn shorten(s: &str) -> String {
     }
 }
 
-fn serialize_display_opt<S: Serializer, T: fmt::Display>(
-    value: &Option<T>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    match value {
-        Some(value) => serializer.collect_str(value),
-        None => serializer.serialize_none(),
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -385,6 +383,14 @@ mod tests {
             Reply::parse("4210 x"),
             Err(ReplyError::MissingCode(_))
         ));
+    }
+
+    #[test]
+    fn control_characters_in_the_text_become_spaces() {
+        let reply = Reply::parse("421 4.7.0 busy\r\x1b[2J::error::pwned\x07").unwrap();
+        assert_eq!(reply.text(), "busy  [2J::error::pwned ");
+        let reply = Reply::new(451, None, "a\rb").unwrap();
+        assert_eq!(reply.text(), "a b");
     }
 
     #[test]
