@@ -394,6 +394,8 @@ impl<'a> Run<'a> {
             recipients: self.recipients,
             attempts: self.attempts,
             explanation,
+            reason: None,
+            warnings: Vec::new(),
         }
     }
 }

@@ -311,6 +311,5 @@ fn serialize_secs<S: serde::Serializer>(
     }
 }
 
-
 #[cfg(test)]
 mod tests;

@@ -315,6 +315,8 @@ mod tests {
             recipients,
             attempts: Vec::new(),
             explanation: None,
+            reason: None,
+            warnings: Vec::new(),
         }
     }
 

@@ -309,7 +309,6 @@ fn shorten(s: &str) -> String {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -101,19 +101,28 @@ pub struct Report {
         serialize_with = "serialize_explanation"
     )]
     pub explanation: Option<Explanation>,
+    /// Why nothing was sent, when the status is `skipped`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What the user should know that did not stop the delivery: an attachment left out, a log
+    /// that could not be read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl Report {
-    /// A report for a message that was not sent on purpose.
-    pub fn skipped(message_id: impl Into<String>) -> Self {
+    /// A report for a message that was not sent on purpose, and why (its message id is empty).
+    pub fn skipped(reason: impl Into<String>) -> Self {
         Report {
             status: Status::Skipped,
-            message_id: message_id.into(),
+            message_id: String::new(),
             elapsed_ms: 0,
             possible_duplicate: false,
             recipients: Vec::new(),
             attempts: Vec::new(),
             explanation: None,
+            reason: Some(reason.into()),
+            warnings: Vec::new(),
         }
     }
 

@@ -136,6 +136,13 @@ fn a_trigger_that_does_not_match_skips_with_exit_0_and_says_why() {
     let out = jenkins(buildmail(args)).expect_code(0);
     let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("one JSON object");
     assert_eq!(report["status"], "skipped");
+    assert_eq!(report["attempts"], serde_json::json!([]), "{report}");
+    assert!(
+        report["reason"]
+            .as_str()
+            .is_some_and(|reason| reason.starts_with("--when fixed")),
+        "{report}"
+    );
     assert!(
         out.stderr
             .contains("notification skipped: --when fixed wants a success after a failed"),
@@ -251,12 +258,20 @@ fn a_failure_is_delivered_through_a_greylisting_server_once() {
         "failure",
         "--previous-status",
         "failure",
+        "--log",
+        "/nonexistent/build.log",
         "--output",
         "json",
     ])))
     .expect_code(0);
     let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("a JSON report");
     assert_eq!(report["status"], "delivered", "{report}");
+    assert!(
+        report["warnings"][0]
+            .as_str()
+            .is_some_and(|w| w.contains("/nonexistent/build.log (--log)")),
+        "an unreadable log does not stop the mail, and the report says so: {report}"
+    );
     assert_eq!(report["attempts"][0]["category"], "greylisting", "{report}");
     let record = server.record();
     assert_eq!(record.deliveries_to("dev@example.com"), 1);

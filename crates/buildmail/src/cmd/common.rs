@@ -218,13 +218,12 @@ pub fn addressed(addresses: &AddressArgs) -> Draft {
 }
 
 /// The files of `--attach` (paths or globs, relative to `dir`) and a log to attach, under the
-/// total size cap. A file that does not fit is left out with a warning: the mail still goes.
-#[allow(clippy::print_stderr)]
+/// total size cap, with warnings: a file that does not fit is left out and the mail still goes.
 pub fn attachments(
     patterns: &[String],
     log: Option<&Path>,
     dir: &Path,
-) -> anyhow::Result<Vec<Attachment>> {
+) -> anyhow::Result<(Vec<Attachment>, Vec<String>)> {
     let mut attacher = Attacher::new(SizePolicy::default());
     for pattern in patterns {
         attacher
@@ -237,8 +236,6 @@ pub fn attachments(
             .map_err(|e| UserError::bad_input(e.to_string()))?;
     }
     let collected = attacher.finish();
-    for note in collected.notes() {
-        eprintln!("buildmail: warning: {note}");
-    }
-    Ok(collected.attachments)
+    let warnings = collected.notes();
+    Ok((collected.attachments, warnings))
 }

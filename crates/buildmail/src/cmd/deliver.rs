@@ -15,12 +15,18 @@ use buildmail_core::{Category, Delivery, Outgoing, Report, Status, explain};
 use crate::cmd::common::{OutputFormat, SmtpArgs};
 use crate::exit::Exit;
 
-/// Sends `message` as `smtp` says, prints the report and returns the exit code.
-pub fn deliver_and_report(smtp: &SmtpArgs, message: lettre::Message) -> anyhow::Result<Exit> {
+/// Sends `message` as `smtp` says, prints the report (with the `warnings` of composing it) and
+/// returns the exit code.
+pub fn deliver_and_report(
+    smtp: &SmtpArgs,
+    message: lettre::Message,
+    warnings: Vec<String>,
+) -> anyhow::Result<Exit> {
     let delivery = smtp.delivery()?;
     let outgoing = Outgoing::from_message(&message);
     let runtime = super::runtime()?;
-    let report = runtime.block_on(deliver(&delivery, &outgoing, smtp.output));
+    let mut report = runtime.block_on(deliver(&delivery, &outgoing, smtp.output));
+    report.warnings = warnings;
     if report.any_deferred() && smtp.outbox.is_none() && smtp.output == OutputFormat::Text {
         note(
             "not kept anywhere: pass --outbox DIR (or set BUILDMAIL_OUTBOX) to keep a deferred \
@@ -46,8 +52,11 @@ pub fn deliver_and_report(smtp: &SmtpArgs, message: lettre::Message) -> anyhow::
     Ok(exit_for(&report))
 }
 
-/// `--dry-run`: the complete RFC 5322 message on stdout, nothing sent.
-pub fn print_dry_run(message: &lettre::Message) -> anyhow::Result<Exit> {
+/// `--dry-run`: the complete RFC 5322 message on stdout, nothing sent; warnings on stderr.
+pub fn print_dry_run(message: &lettre::Message, warnings: &[String]) -> anyhow::Result<Exit> {
+    for warning in warnings {
+        note(&format!("buildmail: warning: {warning}"));
+    }
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(&message.formatted())
@@ -133,6 +142,9 @@ pub fn render_summary(report: &Report) -> String {
     }
     if let Some(server) = report.delivered_by() {
         text.push_str(&format!("  accepted by: {server}\n"));
+    }
+    for warning in &report.warnings {
+        text.push_str(&format!("  warning: {warning}\n"));
     }
     if report.possible_duplicate {
         text.push_str(

@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context as _;
+use buildmail_core::Report;
 use buildmail_core::ci::{self, Build, Change, Status};
 use buildmail_core::logtail::{self, Tail, TailOptions};
 use buildmail_core::notify::{Decision, Notification, Templates, When};
 
 use crate::cmd::common::{AddressArgs, OutputFormat, SmtpArgs, addressed, attachments};
-use crate::cmd::deliver::{deliver_and_report, print_dry_run};
+use crate::cmd::deliver::{deliver_and_report, print_dry_run, print_report};
 use crate::exit::{Exit, UserError};
 
 #[derive(Debug, clap::Args)]
@@ -164,13 +165,13 @@ pub fn run(args: NotifyArgs) -> anyhow::Result<Exit> {
         .into());
     };
     if let Decision::Skip(reason) = args.notify.when.decide(status, build.previous_status) {
-        return Ok(report_skipped(&reason, args.smtp.output));
+        return report_skipped(&reason, args.smtp.output);
     }
-    let message = compose(&args, &build, &dir)?;
+    let (message, warnings) = compose(&args, &build, &dir)?;
     if args.addresses.dry_run {
-        return print_dry_run(&message);
+        return print_dry_run(&message, &warnings);
     }
-    deliver_and_report(&args.smtp, message)
+    deliver_and_report(&args.smtp, message, warnings)
 }
 
 fn apply_overrides(build: &mut Build, flags: &ContextArgs) {
@@ -213,42 +214,52 @@ fn apply_overrides(build: &mut Build, flags: &ContextArgs) {
 }
 
 /// Renders the notification and builds the message, attachments included.
-fn compose(args: &NotifyArgs, build: &Build, dir: &Path) -> anyhow::Result<lettre::Message> {
+/// Renders the notification and builds the message, with warnings (a log that could not be
+/// read, an attachment left out): none of them stops the notification.
+fn compose(
+    args: &NotifyArgs,
+    build: &Build,
+    dir: &Path,
+) -> anyhow::Result<(lettre::Message, Vec<String>)> {
     let options = &args.notify;
-    let tail = options
-        .log
-        .as_deref()
-        .and_then(|path| read_tail(path, options.log_lines));
+    let mut warnings = Vec::new();
+    let tail = match options.log.as_deref() {
+        Some(path) => match read_tail(path, options.log_lines) {
+            Ok(tail) => Some(tail),
+            Err(warning) => {
+                warnings.push(warning);
+                None
+            }
+        },
+        None => None,
+    };
     let templates = templates(options)?;
     let domain = sender_domain(args.addresses.from.as_deref().unwrap_or_default());
     let mail = Notification::render(build, tail.as_ref(), &templates, domain)
         .map_err(|e| UserError::bad_input(e.to_string()))?;
     let mut draft = mail.into_draft(addressed(&args.addresses));
     let log = options.log.as_deref().filter(|_| options.attach_log);
-    draft.attachments = attachments(&options.attach, log, dir)?;
+    let (attachments, attach_warnings) = attachments(&options.attach, log, dir)?;
+    draft.attachments = attachments;
+    warnings.extend(attach_warnings);
     let message = draft
         .build()
         .map_err(|e| UserError::bad_input(e.to_string()))?;
-    Ok(message)
+    Ok((message, warnings))
 }
 
-/// A log that cannot be read does not stop the notification: it goes without the tail.
-#[allow(clippy::print_stderr)]
-fn read_tail(path: &Path, lines: usize) -> Option<Tail> {
+/// The tail of the log, or the warning to give when it cannot be read.
+fn read_tail(path: &Path, lines: usize) -> Result<Tail, String> {
     let options = TailOptions {
         lines,
         ..TailOptions::default()
     };
-    match logtail::tail_file(path, options) {
-        Ok(tail) => Some(tail),
-        Err(error) => {
-            eprintln!(
-                "buildmail: warning: reading the build log {} (--log): {error}; the notification goes without it",
-                path.display()
-            );
-            None
-        }
-    }
+    logtail::tail_file(path, options).map_err(|error| {
+        format!(
+            "reading the build log {} (--log): {error}; the notification goes without it",
+            path.display()
+        )
+    })
 }
 
 fn templates(options: &NotifyOptions) -> anyhow::Result<Templates> {
@@ -282,12 +293,16 @@ fn sender_domain(from: &str) -> &str {
         .map_or("", |(_, domain)| domain.trim_end_matches(['>', ' ']))
 }
 
-#[allow(clippy::print_stderr, clippy::print_stdout)]
-fn report_skipped(reason: &str, output: OutputFormat) -> Exit {
-    eprintln!("buildmail: notification skipped: {reason}");
+/// A skipped notification: exit 0, why on stderr, and with `--output json` the report.
+fn report_skipped(reason: &str, output: OutputFormat) -> anyhow::Result<Exit> {
     if output == OutputFormat::Json {
-        let report = serde_json::json!({ "status": "skipped", "reason": reason });
-        println!("{report}");
+        print_report(&Report::skipped(reason), output)?;
     }
-    Exit::Ok
+    print_skip_reason(reason);
+    Ok(Exit::Ok)
+}
+
+#[allow(clippy::print_stderr)]
+fn print_skip_reason(reason: &str) {
+    eprintln!("buildmail: notification skipped: {reason}");
 }

@@ -96,15 +96,19 @@ pub enum Priority {
 }
 
 pub fn run(args: SendArgs) -> anyhow::Result<Exit> {
-    let message = build(&args.addresses, &args.message)?;
+    let (message, warnings) = build(&args.addresses, &args.message)?;
     if args.addresses.dry_run {
-        return print_dry_run(&message);
+        return print_dry_run(&message, &warnings);
     }
-    deliver_and_report(&args.smtp, message)
+    deliver_and_report(&args.smtp, message, warnings)
 }
 
-/// The message the flags describe; bad addresses, files and headers are bad input (exit 65).
-pub fn build(addresses: &AddressArgs, args: &MessageArgs) -> anyhow::Result<Message> {
+/// The message the flags describe, with warnings (an attachment left out); bad addresses, files
+/// and headers are bad input (exit 65).
+pub fn build(
+    addresses: &AddressArgs,
+    args: &MessageArgs,
+) -> anyhow::Result<(Message, Vec<String>)> {
     let text = body(args)?;
     let html = match (&args.html_file, args.markdown) {
         (Some(path), _) => Some(
@@ -115,11 +119,12 @@ pub fn build(addresses: &AddressArgs, args: &MessageArgs) -> anyhow::Result<Mess
         (None, false) => None,
     };
     let dir = std::env::current_dir().context("reading the current directory")?;
+    let (attachments, warnings) = attachments(&args.attach, None, &dir)?;
     let draft = Draft {
         subject: args.subject.clone(),
         text,
         html,
-        attachments: attachments(&args.attach, None, &dir)?,
+        attachments,
         message_id: args.message_id.clone(),
         in_reply_to: args.in_reply_to.clone(),
         references: args.in_reply_to.iter().cloned().collect(),
@@ -137,9 +142,10 @@ pub fn build(addresses: &AddressArgs, args: &MessageArgs) -> anyhow::Result<Mess
         envelope_to: args.envelope_to.clone(),
         ..addressed(addresses)
     };
-    draft
+    let message = draft
         .build()
-        .map_err(|e| UserError::bad_input(e.to_string()).into())
+        .map_err(|e| UserError::bad_input(e.to_string()))?;
+    Ok((message, warnings))
 }
 
 fn body(args: &MessageArgs) -> anyhow::Result<String> {
