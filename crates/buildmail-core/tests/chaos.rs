@@ -12,11 +12,11 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use buildmail_core::Server;
 use buildmail_core::connector::{BoxStream, ConnectFuture, Connector};
 use buildmail_core::deliver::{Delivery, Event, GiveUp, Outgoing};
 use buildmail_core::policy::RetryPolicy;
 use buildmail_core::report::{RecipientStatus, Report, Status};
+use buildmail_core::{Reply, Server};
 use buildmail_sim::{Event as SimEvent, Record, Scenario, Sim, SimHandle};
 use tokio::io::{AsyncRead, AsyncWrite, DuplexStream, ReadBuf};
 use tokio::time::Instant;
@@ -40,7 +40,8 @@ type Transcript = Arc<Mutex<Vec<Chunk>>>;
 
 #[derive(Debug, Clone)]
 enum Chunk {
-    Read(Vec<u8>),
+    Opened(Instant),
+    Read(Instant, Vec<u8>),
     Wrote(Vec<u8>),
 }
 
@@ -49,7 +50,7 @@ impl Connector for SimNet {
         Box::pin(async move {
             let (client, server) = tokio::io::duplex(64 * 1024);
             self.sim.serve_stream(server);
-            let transcript = Transcript::default();
+            let transcript = Arc::new(Mutex::new(vec![Chunk::Opened(Instant::now())]));
             self.taps.lock().unwrap().push(transcript.clone());
             Ok(Box::new(Tap {
                 inner: client,
@@ -74,7 +75,8 @@ impl AsyncRead for Tap {
         let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
         let read = buf.filled()[before..].to_vec();
         if !read.is_empty() {
-            self.transcript.lock().unwrap().push(Chunk::Read(read));
+            let chunk = Chunk::Read(Instant::now(), read);
+            self.transcript.lock().unwrap().push(chunk);
         }
         poll
     }
@@ -228,6 +230,7 @@ async fn soak(seed: u64) -> Report {
     check.one_connection_per_attempt();
     check.no_rcpt_after_a_permanent_refusal();
     check.nothing_is_said_after_a_421();
+    check.no_stated_delay_is_cut_short();
     report
 }
 
@@ -403,7 +406,8 @@ impl Check<'_> {
             let mut heard_421 = false;
             for chunk in transcript {
                 match chunk {
-                    Chunk::Read(bytes) => {
+                    Chunk::Opened(_) => {}
+                    Chunk::Read(_, bytes) => {
                         unread.extend_from_slice(bytes);
                         while let Some(end) = unread.iter().position(|&b| b == b'\n') {
                             let line: Vec<u8> = unread.drain(..=end).collect();
@@ -417,6 +421,45 @@ impl Check<'_> {
                             String::from_utf8_lossy(bytes)
                         ),
                     ),
+                }
+            }
+        }
+    }
+}
+
+impl Check<'_> {
+    /// After a reply that says "try again in N", the next connection opens N later or more.
+    fn no_stated_delay_is_cut_short(&self) {
+        let opened: Vec<Instant> = self
+            .transcripts
+            .iter()
+            .filter_map(|t| match t.first() {
+                Some(Chunk::Opened(at)) => Some(*at),
+                _ => None,
+            })
+            .collect();
+        for (connection, transcript) in self.transcripts.iter().enumerate() {
+            let Some(next) = opened.get(connection + 1) else {
+                continue;
+            };
+            let mut unread = Vec::new();
+            for chunk in transcript {
+                let Chunk::Read(at, bytes) = chunk else {
+                    continue;
+                };
+                unread.extend_from_slice(bytes);
+                while let Some(end) = unread.iter().position(|&b| b == b'\n') {
+                    let line: Vec<u8> = unread.drain(..=end).collect();
+                    let line = String::from_utf8_lossy(&line);
+                    let Ok(reply) = Reply::parse(&line) else {
+                        continue;
+                    };
+                    if let Some(delay) = reply.retry_hint().filter(|_| reply.code() >= 400) {
+                        self.assert(
+                            *next >= *at + delay,
+                            &format!("connection {connection}: {line:?} was cut short"),
+                        );
+                    }
                 }
             }
         }
