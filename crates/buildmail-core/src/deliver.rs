@@ -185,6 +185,8 @@ struct Run<'a> {
     schedule: Schedule,
     possible_duplicate: bool,
     last_failure: Option<Failure>,
+    /// What decided the latest attempt: the reply (or failure) the next wait follows.
+    decisive: Option<Error>,
 }
 
 /// The latest failure: what the explanation will be about.
@@ -213,6 +215,7 @@ impl<'a> Run<'a> {
             schedule: Schedule::new(),
             possible_duplicate: message.possibly_sent_before,
             last_failure: None,
+            decisive: None,
         }
     }
 
@@ -220,6 +223,7 @@ impl<'a> Run<'a> {
         let deadline = self.start + self.delivery.policy.budget;
         let mut server = 0;
         let mut waited = Duration::ZERO;
+        let mut hold_until: Option<Instant> = None;
         for number in 1.. {
             let pending = self.pending();
             if pending.is_empty() {
@@ -227,6 +231,12 @@ impl<'a> Run<'a> {
             }
             let attempt = self.attempt(number, server, &pending, waited, events).await;
             events(Event::Attempt(attempt.clone()));
+            // A relay's "try again in N" holds for the whole round: the fallbacks tried after it
+            // must not bring the primary back sooner.
+            if let Some(delay) = self.stated_delay() {
+                let until = clock::now() + delay;
+                hold_until = Some(hold_until.map_or(until, |held: Instant| held.max(until)));
+            }
             if self.pending().is_empty() {
                 return;
             }
@@ -240,7 +250,13 @@ impl<'a> Run<'a> {
                 continue;
             }
             let now = clock::now();
-            let wait = self.next_wait(&attempt, now);
+            let mut wait = self.next_wait(&attempt, now);
+            if let Some(until) = hold_until.take() {
+                let held = until.saturating_duration_since(now);
+                if held > wait.0 {
+                    wait = (held, WaitReason::ServerHint);
+                }
+            }
             let left = deadline.saturating_duration_since(now);
             if wait.0 > left {
                 events(Event::GaveUp(GiveUp::Budget { wait: wait.0, left }));
@@ -262,10 +278,24 @@ impl<'a> Run<'a> {
     }
 
     fn next_wait(&mut self, attempt: &AttemptReport, now: Instant) -> (Duration, WaitReason) {
-        let fallback = Reply::new(451, None, "").expect("451 is a valid reply code");
-        let reply = attempt.reply.as_ref().unwrap_or(&fallback);
+        // Only the server's own words can state a delay: a lost connection stands for a bare
+        // 451, not for our description of it ("no reply within 5s" is no request to wait 5 s).
+        let bare = Reply::new(451, None, "").expect("451 is a valid reply code");
+        let reply = self
+            .decisive
+            .as_ref()
+            .and_then(Error::server_reply)
+            .unwrap_or(&bare);
         self.schedule
             .next_wait(reply, attempt.category, attempt.phase, now)
+    }
+
+    /// The delay the server of the latest attempt stated, if it did.
+    fn stated_delay(&self) -> Option<Duration> {
+        self.decisive
+            .as_ref()
+            .and_then(Error::server_reply)
+            .and_then(Reply::retry_hint)
     }
 
     async fn attempt(
@@ -310,17 +340,21 @@ impl<'a> Run<'a> {
         waited: Duration,
         outcome: &AttemptOutcome,
     ) -> AttemptReport {
-        let mut deferred_at_rcpt = None;
         let mut refused_at_rcpt = vec![false; pending.len()];
         for (index, result) in &outcome.rcpt {
             if let Err(error) = result {
                 refused_at_rcpt[*index] = true;
                 self.fail(pending[*index], error);
-                if error.is_transient() && deferred_at_rcpt.is_none() {
-                    deferred_at_rcpt = Some(error.clone());
-                }
             }
         }
+        let deferred_at_rcpt = session::deciding_refusal(
+            outcome
+                .rcpt
+                .iter()
+                .filter_map(|(_, result)| result.as_ref().err())
+                .filter(|error| error.is_transient()),
+        )
+        .cloned();
         let others = pending
             .iter()
             .zip(&refused_at_rcpt)
@@ -342,7 +376,10 @@ impl<'a> Run<'a> {
                 }
             }
         }
-        let decisive = outcome.end.as_ref().err().or(deferred_at_rcpt.as_ref());
+        // The end and a deferral at RCPT both stand: the retry follows the one that asks for more.
+        let decisive =
+            session::deciding_refusal(deferred_at_rcpt.iter().chain(outcome.end.as_ref().err()));
+        self.decisive = decisive.cloned();
         let (phase, result, reply, category) = match (decisive, &outcome.end) {
             (Some(error), _) => (
                 error.phase(),

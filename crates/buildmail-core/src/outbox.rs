@@ -197,6 +197,12 @@ impl Claim {
         remove_if_present(&self.outbox.path(&self.info.id, "sending"))
     }
 
+    /// Gives the entry back untouched, for a later flush: nothing of it reached the server (the
+    /// flush could not log in or set up TLS), so it is no longer marked as being sent.
+    pub fn release(self) -> io::Result<()> {
+        remove_if_present(&self.outbox.path(&self.info.id, "sending"))
+    }
+
     /// Removes the entry: its message was accepted (or refused for good), nothing is left to do.
     pub fn remove(self) -> io::Result<()> {
         let path = |ext| self.outbox.path(&self.info.id, ext);

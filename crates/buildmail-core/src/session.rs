@@ -299,12 +299,27 @@ impl Session {
     }
 }
 
-/// The attempt ends when every recipient was refused: with the last refusal, which the others share.
+/// The attempt ends when every recipient was refused: with the refusal the retry follows.
 fn last_refusal(rcpt: &[(usize, Result<Reply, Error>)]) -> Error {
-    rcpt.iter()
-        .rev()
-        .find_map(|(_, result)| result.clone().err())
+    deciding_refusal(rcpt.iter().filter_map(|(_, result)| result.as_ref().err()))
+        .cloned()
         .unwrap_or_else(|| Error::garbled(Phase::Rcpt, "no recipient to send to"))
+}
+
+/// Of several refusals in one attempt, the one the retry follows: a transient one before a
+/// permanent one (a recipient is still pending), and among those the longest stated delay, so
+/// that no "try again in N" is cut short by another recipient's reply. Ties go to the later one.
+pub(crate) fn deciding_refusal<'a>(
+    errors: impl IntoIterator<Item = &'a Error>,
+) -> Option<&'a Error> {
+    let rank = |error: &Error| {
+        let stated = error.server_reply().and_then(Reply::retry_hint);
+        (error.is_transient(), stated)
+    };
+    errors.into_iter().fold(None, |best, error| match best {
+        Some(best) if rank(best) > rank(error) => Some(best),
+        _ => Some(error),
+    })
 }
 
 async fn handshake(

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use buildmail_core::connector::{BoxStream, ConnectFuture, Connector};
 use buildmail_core::deliver::{Delivery, Event, GiveUp, Outgoing};
-use buildmail_core::policy::RetryPolicy;
+use buildmail_core::policy::{RetryPolicy, WaitReason};
 use buildmail_core::report::{Outcome, RecipientStatus, Status};
 use buildmail_core::{Phase, Server};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream};
@@ -436,4 +436,127 @@ async fn the_json_report_has_the_interface_shape() {
     });
     let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
     insta::assert_json_snapshot!(report);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stated_delay_at_rcpt_is_honoured_when_another_recipient_is_refused_for_good() {
+    // Every recipient refused, one for now (with a stated delay), one for good: the attempt is
+    // about the one still pending, and its delay is not cut short.
+    let fake = Fake::new(|ctx| match (ctx.step, ctx.argument) {
+        ("rcpt", "a@example.com") if ctx.connection == 1 => {
+            Some(say("451 4.7.1 Greylisted, please try again in 30 seconds"))
+        }
+        ("rcpt", "b@example.com") => Some(say("550 5.1.1 no such user")),
+        _ => None,
+    });
+    let (report, _) = send(
+        &delivery(&fake),
+        &message(&["a@example.com", "b@example.com"]),
+    )
+    .await;
+    assert_eq!(report.status, Status::Partial);
+    assert_eq!(report.attempts[0].outcome, Outcome::Transient);
+    assert_eq!(report.attempts[0].reply.as_ref().unwrap().code(), 451);
+    assert_eq!(report.attempts[1].waited_ms, 30_000, "as the server asked");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_longest_stated_delay_among_deferred_recipients_is_honoured() {
+    let fake = Fake::new(|ctx| match (ctx.step, ctx.argument) {
+        ("rcpt", "a@example.com") if ctx.connection == 1 => Some(say("450 4.2.0 Greylisted")),
+        ("rcpt", "b@example.com") if ctx.connection == 1 => {
+            Some(say("451 4.7.1 Greylisted, please try again in 30 seconds"))
+        }
+        _ => None,
+    });
+    let (report, _) = send(
+        &delivery(&fake),
+        &message(&["a@example.com", "b@example.com", "c@example.com"]),
+    )
+    .await;
+    assert_eq!(report.status, Status::Delivered);
+    assert_eq!(
+        report.attempts[1].waited_ms, 30_000,
+        "b's delay, not a's probe"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_fallback_relay_does_not_cut_short_the_primarys_stated_delay() {
+    let primary = Fake::new(|ctx| {
+        (ctx.step == "mail" && ctx.since_first < Duration::from_secs(60))
+            .then(|| say("451 4.7.1 Rate limit exceeded, try again in 60 seconds"))
+    });
+    let busy = Fake::new(|ctx| (ctx.step == "greeting").then(|| say("421 4.3.2 busy")));
+    let delivery = Delivery::new("smtp://127.0.0.1:2525?tls=none".parse().unwrap())
+        .fallback("smtp://127.0.0.1:2526?tls=none".parse().unwrap())
+        .connector(Arc::new(FakeNet(vec![
+            (2525, primary.clone()),
+            (2526, busy.clone()),
+        ])));
+    let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+    assert_eq!(
+        primary.connections(),
+        2,
+        "the primary again only after 60 s"
+    );
+    assert_eq!(report.attempts.len(), 3);
+    assert_eq!(report.attempts[2].waited_ms, 60_000);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_timeout_is_not_read_as_the_server_asking_for_a_delay() {
+    // Our own words for a timeout ("no reply ... within 5s") name a duration; it is not a hint.
+    let fake =
+        Fake::new(|ctx| (ctx.step == "greeting" && ctx.connection == 1).then_some(Act::Stall));
+    let (report, events) = send(&delivery(&fake), &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Delivered);
+    let waits: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Waiting { reason, .. } => Some(*reason),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(waits, [WaitReason::Backoff]);
+    assert!(
+        report.attempts[1].waited_ms <= 2000,
+        "backoff, not the 5 s timeout"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stated_delay_that_ends_exactly_at_the_budget_is_waited_for() {
+    let fake = Fake::new(|ctx| {
+        (ctx.step == "mail" && ctx.connection == 1)
+            .then(|| say("451 4.7.1 Rate limit exceeded, try again in 30 seconds"))
+    });
+    let delivery = delivery(&fake).policy(RetryPolicy {
+        budget: Duration::from_secs(30),
+        max_attempts: 10,
+    });
+    let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Delivered);
+    assert_eq!(report.elapsed_ms, 30_000);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stated_delay_at_rcpt_outlasts_a_failure_at_end_of_data() {
+    let fake = Fake::new(|ctx| match (ctx.step, ctx.argument) {
+        ("rcpt", "a@example.com") if ctx.connection == 1 => {
+            Some(say("451 4.7.1 Greylisted, please try again in 30 seconds"))
+        }
+        ("end_of_data", _) if ctx.connection == 1 => {
+            Some(say("451 4.3.0 Mail server temporarily rejected message."))
+        }
+        _ => None,
+    });
+    let (report, _) = send(
+        &delivery(&fake),
+        &message(&["a@example.com", "b@example.com"]),
+    )
+    .await;
+    assert_eq!(report.status, Status::Delivered);
+    assert_eq!(report.attempts[1].waited_ms, 30_000, "a's delay holds");
 }

@@ -469,3 +469,34 @@ fn the_demo_shows_the_421_the_greylist_and_the_delivered_message() {
         out.stderr
     );
 }
+
+#[test]
+fn a_flush_that_cannot_set_up_tls_keeps_the_entry() {
+    // The server refused nothing: the flush's own settings are wrong (no STARTTLS where it is
+    // required). Removing the entry would lose the message.
+    let outbox = outbox_with_one_message();
+    let dir = outbox.path().to_str().unwrap();
+    let plain = Server::start(&[]);
+    let required = plain.url().replace("tls=none", "tls=required");
+    buildmail(["outbox", "flush", "--outbox", dir, "--smtp-url", &required]).expect_code(78);
+    let list = buildmail(["outbox", "list", "--outbox", dir]).expect_code(0);
+    assert!(list.stdout.contains("dev@example.com"), "the entry is kept");
+    assert_eq!(plain.record().messages.len(), 0);
+    let good = Server::start(&[]);
+    let out = buildmail([
+        "outbox",
+        "flush",
+        "--outbox",
+        dir,
+        "--smtp-url",
+        &good.url(),
+        "--output",
+        "json",
+    ])
+    .expect_code(0);
+    assert_eq!(
+        json(&out)[0]["possible_duplicate"],
+        false,
+        "nothing was sent before"
+    );
+}

@@ -130,7 +130,12 @@ fn flush(smtp: &SmtpArgs) -> anyhow::Result<Exit> {
             };
             let report = deliver(&delivery.clone().policy(policy), &outgoing, smtp.output).await;
             let deferred = report.any_deferred();
-            if deferred {
+            // Refused credentials or TLS that cannot be set up are this flush's settings, not the
+            // server's verdict on the message: the entry stays for a flush that gets them right.
+            let misconfigured = report.auth_refused() || report.tls_failed();
+            if misconfigured {
+                claim.release().context("releasing an outbox entry")?;
+            } else if deferred {
                 claim.keep(&report).context("updating an outbox entry")?;
             } else {
                 claim.remove().context("removing a sent outbox entry")?;
@@ -139,7 +144,7 @@ fn flush(smtp: &SmtpArgs) -> anyhow::Result<Exit> {
                 note(&format!("{}: {}", entry.id, render_summary(&report)));
             }
             reports.push(report);
-            if deferred {
+            if deferred || misconfigured {
                 break;
             }
         }
