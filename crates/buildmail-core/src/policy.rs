@@ -51,12 +51,12 @@ pub const GREYLIST_SCHEDULE: [Duration; 9] = [
     Duration::from_secs(600),
 ];
 /// After the greylist schedule runs out, one more attempt every five minutes.
-const GREYLIST_AFTER: Duration = Duration::from_secs(300);
+pub(crate) const GREYLIST_AFTER: Duration = Duration::from_secs(300);
 /// Two attempts closer than this are not worth making.
 const MIN_GAP: Duration = Duration::from_secs(2);
 /// The first backoff step, its growth and its ceiling.
-const BACKOFF_FIRST: Duration = Duration::from_secs(2);
-const BACKOFF_MAX: Duration = Duration::from_secs(300);
+pub(crate) const BACKOFF_FIRST: Duration = Duration::from_secs(2);
+pub(crate) const BACKOFF_MAX: Duration = Duration::from_secs(300);
 /// Full jitter may draw close to nothing; a floor keeps a retry from hammering.
 const JITTER_FLOOR: Duration = Duration::from_millis(250);
 
@@ -120,7 +120,7 @@ impl Schedule {
 
 /// Greylisting, or a 450/451 to RCPT or DATA that the catalog cannot place: greylisting is by far
 /// the most common reason for those, and its schedule also suits any short deferral.
-fn treat_as_greylisting(reply: &Reply, category: Category, phase: Phase) -> bool {
+pub(crate) fn treat_as_greylisting(reply: &Reply, category: Category, phase: Phase) -> bool {
     category == Category::Greylisting
         || (category == Category::Other
             && matches!(reply.code(), 450 | 451)

@@ -1,10 +1,16 @@
 //! The reference pages of `docs/explanations/`, rendered from the catalog so they never drift
-//! from it (a test compares them with the files).
+//! from it (a test compares them with the files): an index, a page per category, and a page per
+//! reply code people meet (`code_pages`).
 
+mod code_pages;
+mod notes;
+
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::{Entry, codes, entries};
 use crate::category::Category;
+use code_pages::{codes_of, page_file};
 
 /// One generated page: its file name under `docs/explanations/` and its Markdown.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,7 +21,8 @@ pub struct Page {
     pub markdown: String,
 }
 
-/// Every reference page: an index, then one page per category.
+/// Every reference page: an index, one page per category, then one page per reply code that
+/// people meet and search for (421, 550…).
 pub fn reference_pages() -> Vec<Page> {
     let mut pages = vec![index_page()];
     pages.extend(
@@ -23,6 +30,7 @@ pub fn reference_pages() -> Vec<Page> {
             .iter()
             .map(|category| category_page(*category)),
     );
+    pages.extend(code_pages::code_pages());
     pages
 }
 
@@ -37,6 +45,16 @@ fn index_page() -> Page {
          basic code, an enhanced status code, a provider's or server's wording, or a combination; \
          the most specific matching entry explains a reply, and wording beats codes.\n\n",
     );
+    let code_links: Vec<String> = code_pages::paged_codes()
+        .map(|code| format!("[{code}]({code}.md)"))
+        .collect();
+    let _ = writeln!(
+        md,
+        "The reply codes people meet most have a page of their own: what the code means, what a \
+         client should do, the enhanced codes and the wordings seen with it, and what buildmail \
+         does with it: {}.\n",
+        code_links.join(" · ")
+    );
     md.push_str("| category | entries | what it covers |\n|---|---|---|\n");
     for category in Category::ALL {
         let count = entries().filter(|e| e.category == category).count();
@@ -50,15 +68,14 @@ fn index_page() -> Page {
     for (code, meaning) in codes::MEANINGS {
         let id = format!("code.{code}");
         let link = match entries().find(|e| e.id == id) {
-            Some(entry) => format!(
-                "[{}]({}.md#{})",
-                entry.title,
-                entry.category,
-                anchor(entry.id)
-            ),
+            Some(entry) => entry_link(entry),
             None => "class fallback".to_owned(),
         };
-        let _ = writeln!(md, "| {code} | {meaning} | {link} |");
+        let code_cell = match page_file(*code) {
+            Some(file) => format!("[{code}]({file})"),
+            None => code.to_string(),
+        };
+        let _ = writeln!(md, "| {code_cell} | {meaning} | {link} |");
     }
     Page {
         file: "README.md".to_owned(),
@@ -89,6 +106,22 @@ fn category_page(category: Category) -> Page {
     let mut md = String::from(GENERATED);
     let _ = writeln!(md, "# `{category}`: {}\n", category_summary(category));
     md.push_str("[All categories](README.md)\n");
+    let paged: BTreeSet<u16> = entries()
+        .filter(|e| e.category == category)
+        .flat_map(codes_of)
+        .filter(|code| page_file(*code).is_some())
+        .collect();
+    if !paged.is_empty() {
+        let links: Vec<String> = paged
+            .iter()
+            .map(|code| format!("[{code}]({code}.md)"))
+            .collect();
+        let _ = writeln!(
+            md,
+            "\nReply codes of this category with a page of their own: {}.",
+            links.join(" · ")
+        );
+    }
     for entry in entries().filter(|e| e.category == category) {
         entry_section(&mut md, entry);
     }
@@ -107,12 +140,17 @@ fn entry_section(md: &mut String, entry: &Entry) {
         entry.id,
         pattern(entry)
     );
-    let _ = writeln!(md, "Example: `{}`\n", entry.example);
-    let _ = writeln!(
-        md,
-        "**Likely cause:** {}\n",
-        entry.cause.split_whitespace().collect::<Vec<_>>().join(" ")
-    );
+    let code_links: Vec<String> = codes_of(entry)
+        .into_iter()
+        .filter_map(|code| page_file(code).map(|file| format!("[all about {code}]({file})")))
+        .collect();
+    let see_also = if code_links.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", code_links.join(", "))
+    };
+    let _ = writeln!(md, "Example: `{}`{see_also}\n", entry.example);
+    let _ = writeln!(md, "**Likely cause:** {}\n", one_line(entry.cause));
     if !entry.fix.is_empty() {
         md.push_str("**What to do:**\n\n");
         for (n, step) in entry.fix.iter().enumerate() {
@@ -140,6 +178,21 @@ fn pattern(entry: &Entry) -> String {
         ));
     }
     parts.join(" and ")
+}
+
+/// A link to an entry's section in its category's page, named by its title.
+fn entry_link(entry: &Entry) -> String {
+    format!(
+        "[{}]({}.md#{})",
+        entry.title,
+        entry.category,
+        anchor(entry.id)
+    )
+}
+
+/// Source text wrapped across lines in a string literal, as one line of Markdown.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn anchor(id: &str) -> String {
