@@ -264,7 +264,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             "Authenticate before sending if the server requires it.",
         ],
         references: &[RFC5321],
-        example: "503 Need RCPT command first",
+        example: "503 Bad sequence of commands",
     },
     Entry {
         id: "code.504",

@@ -495,6 +495,24 @@ pub(super) static ENTRIES: &[Entry] = &[
         example: "550 5.4.4 Unable to route",
     },
     Entry {
+        id: "enhanced.5.4.5-quota",
+        when: When {
+            code: "5xx",
+            enhanced: "5.4.5",
+            ..When::ANY
+        },
+        category: Category::RateLimit,
+        title: "A sending limit is used up",
+        cause: "A permanent 5.4.5 is how Gmail and others say a sending quota (per day or per \
+                period) is used up: the mail is refused, not delayed.",
+        fix: &[
+            "Wait for the quota to reset (usually within 24 hours), then send again.",
+            "Send fewer messages or recipients: notify on state changes only, or use a relay with higher limits.",
+        ],
+        references: &["https://support.google.com/a/answer/3726730", RFC3463],
+        example: "550 5.4.5",
+    },
+    Entry {
         id: "enhanced.x.4.5",
         when: When {
             enhanced: "X.4.5",

@@ -328,6 +328,83 @@ pub(super) static ENTRIES: &[Entry] = &[
         example: "421 4.7.1 : (DYN:T1) http://postmaster.info.aol.com/errors/421dynt1.html (throttled)",
     },
     Entry {
+        id: "generic.auth-not-enabled",
+        when: When {
+            code: "503",
+            text: r"authentication not enabled|auth(entication)? not (available|supported|allowed)|already authenticated|AUTH (command )?not (available|permitted)",
+            ..When::ANY
+        },
+        category: Category::Auth,
+        title: "The server does not offer authentication here",
+        cause: "The client sent AUTH where the server does not offer it: on a port or listener \
+                without SMTP AUTH (port 25 instead of 587), before STARTTLS on a server that \
+                offers AUTH only over TLS, or a second time.",
+        fix: &[
+            "Use the submission port (587 with STARTTLS, or 465 with smtps://) for authenticated sending.",
+            "Keep TLS on (`tls=required` or `smtps://`): many servers offer AUTH only after STARTTLS.",
+            "If the relay accepts your CI's IP without credentials, drop the user and password from the URL.",
+        ],
+        references: &[
+            "https://www.rfc-editor.org/rfc/rfc4954#section-4",
+            POSTFIX_ACCESS,
+        ],
+        example: "503 5.5.1 Error: authentication not enabled",
+    },
+    Entry {
+        id: "generic.bad-sequence",
+        when: When {
+            code: "503",
+            text: r"need (MAIL|RCPT|HELO|EHLO)|(MAIL|RCPT|HELO|EHLO) (command )?(first|required)|sender already specified|nested MAIL|no valid recipients|valid RCPT command must precede DATA",
+            ..When::ANY
+        },
+        category: Category::Syntax,
+        title: "Commands out of order",
+        cause: "The server got a command before the one it needs first. Most often an earlier \
+                command was refused (every RCPT refused, so DATA has no recipient), and this \
+                reply is only its echo.",
+        fix: &[
+            "Look at the replies before this one: the first refusal is the real cause.",
+            "If no earlier command failed, the client is broken or a proxy rewrote the dialogue.",
+        ],
+        references: &["https://www.rfc-editor.org/rfc/rfc5321#section-4.1.4"],
+        example: "503 5.5.1 Error: need RCPT command",
+    },
+    Entry {
+        id: "generic.throttled-4.7.0",
+        when: When {
+            code: "421",
+            enhanced: "4.7.0",
+            ..When::ANY
+        },
+        category: Category::RateLimit,
+        title: "Throttled: the server closes the connection and wants a retry later",
+        cause: "A 421 with 4.7.0 and no more specific wording is how large providers throttle a \
+                client that connects or sends too much; a reputation or TLS problem would \
+                usually be named in the text.",
+        fix: FIX_RATE,
+        references: &[GMAIL_ERRORS],
+        example: "421 4.7.0",
+    },
+    Entry {
+        id: "microsoft.access-denied-5.4.1",
+        when: When {
+            code: "5xx",
+            enhanced: "5.4.1",
+            text: r"access denied|recipient address rejected",
+        },
+        category: Category::Mailbox,
+        title: "The recipient does not exist at Microsoft 365",
+        cause: "Exchange Online's directory-based edge blocking refuses recipients that are not \
+                in the receiving organisation's directory (\"Recipient address rejected: Access \
+                denied\"), before any message is accepted.",
+        fix: &[
+            "Check the recipient address for typos, and that the mailbox exists in that organisation.",
+            "If it should exist, the receiving admin must check the accepted domain's settings (Directory Based Edge Blocking).",
+        ],
+        references: &[MS_NDR],
+        example: "550 5.4.1 Recipient address rejected: Access denied. AS(201806281)",
+    },
+    Entry {
         id: "generic.service-unavailable",
         when: When {
             code: "4xx",
