@@ -1,3 +1,6 @@
+//! Tests of the catalog as a whole: every entry reachable, every code with a fallback, the
+//! enhanced codes and their precedence.
+
 use std::collections::HashSet;
 
 use super::*;

@@ -1,3 +1,5 @@
+//! Tests of the explanation renderers: text, JSON and Markdown, under snapshots.
+
 use super::*;
 
 fn explained(wire: &str) -> Explanation {

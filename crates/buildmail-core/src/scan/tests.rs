@@ -1,3 +1,5 @@
+//! Tests of the log scanner: each log format, false positives, streaming.
+
 use super::*;
 
 fn found(log: &str) -> Vec<(u64, String)> {
