@@ -28,4 +28,9 @@ with open(path, "w") as f:
 PY
 
 ls -l "$log"
-time "$bin" explain --scan "$log" --output json > /dev/null
+if [[ -x /usr/bin/time ]]; then
+  /usr/bin/time -f "%e s wall, %U s user, %M KiB peak memory" \
+    "$bin" explain --scan "$log" --output json > /dev/null
+else
+  time "$bin" explain --scan "$log" --output json > /dev/null
+fi
