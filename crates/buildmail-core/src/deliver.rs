@@ -87,6 +87,14 @@ pub enum GiveUp {
         /// What was left of the budget.
         left: Duration,
     },
+    /// The retry budget was spent before the next relay could be tried (a slow attempt, its
+    /// timeouts): no attempt starts after the budget.
+    BudgetSpent {
+        /// The time taken so far.
+        elapsed: Duration,
+        /// The retry budget.
+        budget: Duration,
+    },
     /// `max_attempts` attempts were made.
     MaxAttempts(u32),
 }
@@ -227,6 +235,16 @@ impl<'a> Run<'a> {
         for number in 1.. {
             let pending = self.pending();
             if pending.is_empty() {
+                return;
+            }
+            // Waits are checked against the budget below; a fallback tried at once after a slow
+            // attempt (its timeouts) is checked here: no attempt starts once the budget is spent.
+            let now = clock::now();
+            if now > deadline {
+                events(Event::GaveUp(GiveUp::BudgetSpent {
+                    elapsed: now - self.start,
+                    budget: self.delivery.policy.budget,
+                }));
                 return;
             }
             let attempt = self.attempt(number, server, &pending, waited, events).await;

@@ -560,3 +560,34 @@ async fn a_stated_delay_at_rcpt_outlasts_a_failure_at_end_of_data() {
     assert_eq!(report.status, Status::Delivered);
     assert_eq!(report.attempts[1].waited_ms, 30_000, "a's delay holds");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_fallback_relay_is_not_tried_once_a_slow_primary_has_spent_the_budget() {
+    // The primary greets, then never answers EHLO: its attempt costs a 5 s timeout, more than
+    // the 4 s budget. The fallback must not start after the budget is gone.
+    let slow = Fake::new(|ctx| (ctx.step == "ehlo").then_some(Act::Stall));
+    let good = Fake::new(|_| None);
+    let delivery = Delivery::new("smtp://127.0.0.1:2525?tls=none".parse().unwrap())
+        .fallback("smtp://127.0.0.1:2526?tls=none".parse().unwrap())
+        .connector(Arc::new(FakeNet(vec![
+            (2525, slow.clone()),
+            (2526, good.clone()),
+        ])))
+        .timeout(Duration::from_secs(5))
+        .policy(RetryPolicy {
+            budget: Duration::from_secs(4),
+            max_attempts: 10,
+        });
+    let (report, events) = send(&delivery, &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Deferred, "{report:#?}");
+    assert_eq!(good.connections(), 0, "no attempt after the budget");
+    assert_eq!(report.attempts.len(), 1);
+    assert!(
+        matches!(
+            events.last(),
+            Some(Event::GaveUp(GiveUp::BudgetSpent { budget, .. })) if *budget == Duration::from_secs(4)
+        ),
+        "{events:?}"
+    );
+    assert!(report.explanation.is_some());
+}

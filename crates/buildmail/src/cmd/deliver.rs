@@ -239,6 +239,12 @@ impl Progress {
                 seconds(wait),
                 seconds(left)
             )),
+            Event::GaveUp(GiveUp::BudgetSpent { elapsed, budget }) => self.complete(&format!(
+                "giving up: the {} of --retry-budget are spent ({} so far), no other relay \
+                     is tried",
+                seconds(budget),
+                seconds(elapsed)
+            )),
             Event::GaveUp(GiveUp::MaxAttempts(n)) => {
                 self.complete(&format!("giving up: {n} attempts made (--max-attempts)"))
             }
