@@ -96,6 +96,7 @@ impl Fake {
                 .to_ascii_uppercase();
             let next = match verb.as_str() {
                 "EHLO" => act("ehlo", "", "250-fake\r\n250 8BITMIME"),
+                "HELO" => act("helo", "", "250 fake"),
                 "MAIL" => act("mail", &line, "250 2.1.0 ok"),
                 "RCPT" => {
                     let address =
@@ -590,4 +591,32 @@ async fn a_fallback_relay_is_not_tried_once_a_slow_primary_has_spent_the_budget(
         "{events:?}"
     );
     assert!(report.explanation.is_some());
+}
+
+/// An old server: EHLO is a command it does not know (RFC 5321 section 3.2).
+fn ehlo_unknown(ctx: &Ctx) -> Option<Act> {
+    (ctx.step == "ehlo").then(|| say("502 5.5.2 Error: command not recognized"))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_server_that_does_not_know_ehlo_is_greeted_with_helo() {
+    let fake = Fake::new(ehlo_unknown);
+    let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+    assert_eq!(report.attempts.len(), 1);
+    assert_eq!(fake.deliveries().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn after_helo_required_starttls_is_a_tls_failure() {
+    // HELO brings no extensions, so no STARTTLS: required TLS cannot be had.
+    let fake = Fake::new(ehlo_unknown);
+    let delivery = Delivery::new("smtp://127.0.0.1:2525?tls=required".parse().unwrap())
+        .connector(Arc::new(FakeNet(vec![(2525, fake.clone())])));
+    let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Rejected, "{report:#?}");
+    assert_eq!(report.attempts.len(), 1);
+    assert_eq!(report.attempts[0].phase, Phase::Starttls);
+    assert!(report.tls_failed());
+    assert!(fake.deliveries().is_empty());
 }

@@ -500,3 +500,28 @@ fn a_flush_that_cannot_set_up_tls_keeps_the_entry() {
         "nothing was sent before"
     );
 }
+
+const EHLO_NOT_IMPLEMENTED: &str = "fault:ehlo:502 5.5.1 Error: command not implemented";
+
+#[test]
+fn a_server_that_refuses_ehlo_as_unknown_gets_helo_and_the_message() {
+    let server = Server::start(&[EHLO_NOT_IMPLEMENTED]);
+    let report = json(&send(&server, &["--output", "json"], 0));
+    assert_eq!(report["attempts"].as_array().unwrap().len(), 1);
+    let record = server.record();
+    let commands: Vec<&str> = record.connections[0].commands().collect();
+    assert!(
+        commands.iter().any(|c| c.starts_with("HELO ")),
+        "{commands:?}"
+    );
+    assert_eq!(record.deliveries_to("dev@example.com"), 1);
+}
+
+#[test]
+fn after_helo_required_starttls_is_a_configuration_error() {
+    let server = Server::start(&[EHLO_NOT_IMPLEMENTED]);
+    let url = format!("smtp://{}?tls=required", server.sim().addr());
+    let out = buildmail(send_args(&url, &[])).expect_code(78);
+    assert!(out.stderr.contains("STARTTLS"), "{}", out.stderr);
+    assert!(server.record().messages.is_empty());
+}
