@@ -77,6 +77,11 @@ pub struct AttemptReport {
     pub category: Category,
     /// How long the delivery waited before this attempt.
     pub waited_ms: u64,
+    /// The relay refused the session for good (its greeting, EHLO, TLS, AUTH or MAIL) while
+    /// other relays were left: it is left out for the rest of this delivery, and the recipients
+    /// stay pending for the others. Shown in JSON only when true.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub relay_dropped: bool,
 }
 
 /// The whole report.
@@ -158,10 +163,11 @@ impl Report {
             .map(|attempt| attempt.server.as_str())
     }
 
+    /// The attempt whose permanent failure ended the delivery (a relay left out ended nothing).
     fn last_failure(&self) -> Option<&AttemptReport> {
         self.attempts
             .last()
-            .filter(|attempt| attempt.outcome == Outcome::Permanent)
+            .filter(|attempt| attempt.outcome == Outcome::Permanent && !attempt.relay_dropped)
     }
 
     fn count(&self, status: RecipientStatus) -> usize {

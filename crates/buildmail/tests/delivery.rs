@@ -525,3 +525,44 @@ fn after_helo_required_starttls_is_a_configuration_error() {
     assert!(out.stderr.contains("STARTTLS"), "{}", out.stderr);
     assert!(server.record().messages.is_empty());
 }
+
+#[test]
+fn a_relay_that_refuses_the_session_is_left_out_and_the_fallback_delivers() {
+    let refusing = Server::start(&["fault:greeting:554 5.7.1 No SMTP service here:100"]);
+    let good = Server::start(&[]);
+    let out = send(&refusing, &["--fallback-smtp-url", &good.url()], 0);
+    assert!(
+        out.stderr.contains("554 5.7.1 No SMTP service here")
+            && out.stderr.contains("relay left out of this delivery"),
+        "{}",
+        out.stderr
+    );
+    let report = json(&send(
+        &refusing,
+        &["--fallback-smtp-url", &good.url(), "--output", "json"],
+        0,
+    ));
+    assert_eq!(report["attempts"][0]["relay_dropped"], true, "{report:#}");
+    assert!(report["attempts"][1].get("relay_dropped").is_none());
+    assert_eq!(refusing.record().connections.len(), 2, "once per send");
+    assert_eq!(good.record().deliveries_to("dev@example.com"), 2);
+}
+
+#[test]
+fn when_every_relay_refuses_the_session_the_last_refusal_sets_the_exit_code() {
+    let no_tls = Server::start(&["no-starttls"]);
+    let no_tls_url = format!("smtp://{}?tls=required", no_tls.sim().addr());
+    let auth = Server::start_with(&[], |b| b.auth("ci", "right"));
+    let auth_url = format!("smtp://ci:wrong@{}?tls=none", auth.sim().addr());
+    let refusing = Server::start(&["fault:greeting:554 5.7.1 No SMTP service here:100"]);
+    for (primary, fallback, code) in [
+        (&no_tls_url, &auth_url, 77),
+        (&auth_url, &no_tls_url, 78),
+        (&auth_url, &refusing.url(), 69),
+    ] {
+        let out =
+            buildmail(send_args(primary, &["--fallback-smtp-url", fallback])).expect_code(code);
+        assert!(out.stderr.contains("rejected:"), "{}", out.stderr);
+    }
+    assert!(auth.record().messages.is_empty() && refusing.record().messages.is_empty());
+}

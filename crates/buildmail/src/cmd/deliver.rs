@@ -175,6 +175,15 @@ pub fn render_summary(report: &Report) -> String {
 
 /// One attempt on one line, as a CI log shows it.
 pub fn render_attempt(attempt: &AttemptReport) -> String {
+    let line = render_reply(attempt);
+    if attempt.relay_dropped {
+        format!("{line}; relay left out of this delivery, the others go on")
+    } else {
+        line
+    }
+}
+
+fn render_reply(attempt: &AttemptReport) -> String {
     let head = format!(
         "attempt {} via {}, {}",
         attempt.number, attempt.server, attempt.phase
