@@ -216,6 +216,7 @@ impl<'a> Run<'a> {
                 address: address.to_string(),
                 status: RecipientStatus::Deferred,
                 reply: None,
+                server: None,
             })
             .collect();
         Run {
@@ -435,8 +436,10 @@ impl<'a> Run<'a> {
         match &outcome.end {
             Ok(reply) => {
                 for i in others {
-                    self.recipients[i].status = RecipientStatus::Delivered;
-                    self.recipients[i].reply = Some(reply.clone());
+                    let entry = &mut self.recipients[i];
+                    entry.status = RecipientStatus::Delivered;
+                    entry.reply = Some(reply.clone());
+                    entry.server = Some(server.clone());
                 }
             }
             Err(error) => {

@@ -727,3 +727,47 @@ async fn a_5xx_to_rcpt_from_a_fallback_is_final_for_that_recipient() {
     assert!(report.attempts.iter().all(|a| !a.relay_dropped));
     assert_eq!(busy.connections(), 1, "b is not tried again anywhere");
 }
+
+#[tokio::test(start_paused = true)]
+async fn each_delivered_recipient_names_the_relay_that_accepted_it() {
+    // The primary takes a and defers b at RCPT; the fallback takes b.
+    let primary = Fake::new(|ctx| {
+        (ctx.step == "rcpt" && ctx.argument == "b@example.com")
+            .then(|| say("451 4.3.0 Try again later"))
+    });
+    let good = Fake::new(|_| None);
+    let (report, _) = send(
+        &two_relays(&primary, &good, ""),
+        &message(&["a@example.com", "b@example.com"]),
+    )
+    .await;
+    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+    let servers: Vec<Option<&str>> = report
+        .recipients
+        .iter()
+        .map(|r| r.server.as_deref())
+        .collect();
+    assert_eq!(servers, [Some("127.0.0.1:2525"), Some("127.0.0.1:2526")]);
+    assert_eq!(report.accepted_by(), ["127.0.0.1:2525", "127.0.0.1:2526"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_partial_delivery_names_the_server_that_accepted_it() {
+    // a is accepted in the attempt where b is deferred for longer than the budget.
+    let fake = Fake::new(|ctx| {
+        (ctx.step == "rcpt" && ctx.argument == "b@example.com")
+            .then(|| say("451 4.7.1 Rate limit exceeded, try again in 1 hour"))
+    });
+    let (report, _) = send(
+        &delivery(&fake),
+        &message(&["a@example.com", "b@example.com"]),
+    )
+    .await;
+    assert_eq!(report.status, Status::Partial, "{report:#?}");
+    assert_eq!(
+        report.recipients[0].server.as_deref(),
+        Some("127.0.0.1:2525")
+    );
+    assert_eq!(report.recipients[1].server, None, "not delivered");
+    assert_eq!(report.delivered_by(), Some("127.0.0.1:2525"));
+}

@@ -566,3 +566,55 @@ fn when_every_relay_refuses_the_session_the_last_refusal_sets_the_exit_code() {
     }
     assert!(auth.record().messages.is_empty() && refusing.record().messages.is_empty());
 }
+
+#[test]
+fn a_partial_delivery_names_the_server_that_accepted_it() {
+    let server =
+        Server::start(&["reject:nobody@*:451 4.7.1 Rate limit exceeded, try again in 1 hour"]);
+    let out = send(&server, &["--to", "nobody@example.com"], 75);
+    let port = server.sim().addr().port();
+    assert!(
+        out.stderr
+            .contains(&format!("accepted by: 127.0.0.1:{port}\n")),
+        "{}",
+        out.stderr
+    );
+    let report = json(&send(
+        &server,
+        &["--to", "nobody@example.com", "--output", "json"],
+        75,
+    ));
+    assert_eq!(report["status"], "partial");
+    assert_eq!(
+        report["recipients"][0]["server"],
+        format!("127.0.0.1:{port}")
+    );
+    assert!(
+        report["recipients"][1].get("server").is_none(),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn recipients_taken_by_different_relays_name_every_server() {
+    let primary = Server::start(&["reject:nobody@*:451 4.3.0 Try again later"]);
+    let fallback = Server::start(&[]);
+    let out = send(
+        &primary,
+        &[
+            "--to",
+            "nobody@example.com",
+            "--fallback-smtp-url",
+            &fallback.url(),
+        ],
+        0,
+    );
+    let expected = format!(
+        "accepted by: {} (dev@example.com), {} (nobody@example.com)",
+        primary.sim().addr(),
+        fallback.sim().addr()
+    );
+    assert!(out.stderr.contains(&expected), "{}", out.stderr);
+    assert_eq!(primary.record().deliveries_to("dev@example.com"), 1);
+    assert_eq!(fallback.record().deliveries_to("nobody@example.com"), 1);
+}

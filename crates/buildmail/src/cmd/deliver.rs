@@ -140,8 +140,8 @@ pub fn render_summary(report: &Report) -> String {
             text.push_str(&format!("  {label}: {list}\n"));
         }
     }
-    if let Some(server) = report.delivered_by() {
-        text.push_str(&format!("  accepted by: {server}\n"));
+    if let Some(accepted) = render_accepted_by(report) {
+        text.push_str(&format!("  accepted by: {accepted}\n"));
     }
     for warning in &report.warnings {
         text.push_str(&format!("  warning: {warning}\n"));
@@ -171,6 +171,29 @@ pub fn render_summary(report: &Report) -> String {
         }
     }
     text.trim_end().to_owned()
+}
+
+/// Every server that accepted the message; with several, the recipients each one took.
+fn render_accepted_by(report: &Report) -> Option<String> {
+    match report.accepted_by().as_slice() {
+        [] => None,
+        [server] => Some((*server).to_owned()),
+        servers => Some(
+            servers
+                .iter()
+                .map(|server| {
+                    let recipients: Vec<&str> = report
+                        .recipients
+                        .iter()
+                        .filter(|r| r.server.as_deref() == Some(*server))
+                        .map(|r| r.address.as_str())
+                        .collect();
+                    format!("{server} ({})", recipients.join(", "))
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    }
 }
 
 /// One attempt on one line, as a CI log shows it.
