@@ -87,6 +87,14 @@ pub enum GiveUp {
         /// What was left of the budget.
         left: Duration,
     },
+    /// The retry budget was spent before the next relay could be tried (a slow attempt, its
+    /// timeouts): no attempt starts after the budget.
+    BudgetSpent {
+        /// The time taken so far.
+        elapsed: Duration,
+        /// The retry budget.
+        budget: Duration,
+    },
     /// `max_attempts` attempts were made.
     MaxAttempts(u32),
 }
@@ -126,7 +134,9 @@ impl Delivery {
         }
     }
 
-    /// Adds a relay tried in turn while the others fail transiently.
+    /// Adds a relay tried in turn while the others fail transiently. A relay that refuses the
+    /// session for good (before any recipient is named) is left out for the rest of a delivery
+    /// while others are left; the last relay's refusal is final.
     pub fn fallback(mut self, server: Server) -> Self {
         self.servers.push(server);
         self
@@ -185,6 +195,8 @@ struct Run<'a> {
     schedule: Schedule,
     possible_duplicate: bool,
     last_failure: Option<Failure>,
+    /// The latest refusal of a relay left out: explains a delivery that ended without another.
+    relay_failure: Option<Failure>,
     /// What decided the latest attempt: the reply (or failure) the next wait follows.
     decisive: Option<Error>,
 }
@@ -204,6 +216,7 @@ impl<'a> Run<'a> {
                 address: address.to_string(),
                 status: RecipientStatus::Deferred,
                 reply: None,
+                server: None,
             })
             .collect();
         Run {
@@ -215,27 +228,50 @@ impl<'a> Run<'a> {
             schedule: Schedule::new(),
             possible_duplicate: message.possibly_sent_before,
             last_failure: None,
+            relay_failure: None,
             decisive: None,
         }
     }
 
     async fn go(&mut self, events: &mut (dyn FnMut(Event) + Send)) {
         let deadline = self.start + self.delivery.policy.budget;
+        let mut rotation = Rotation::new(self.delivery.servers.len());
         let mut server = 0;
         let mut waited = Duration::ZERO;
         let mut hold_until: Option<Instant> = None;
+        // The latest attempt the next wait follows: a relay left out says nothing about when the
+        // others want us back.
+        let mut retry_basis: Option<AttemptReport> = None;
         for number in 1.. {
             let pending = self.pending();
             if pending.is_empty() {
                 return;
             }
-            let attempt = self.attempt(number, server, &pending, waited, events).await;
+            // Waits are checked against the budget below; a fallback tried at once after a slow
+            // attempt (its timeouts) is checked here: no attempt starts once the budget is spent.
+            let now = clock::now();
+            if now > deadline {
+                events(Event::GaveUp(GiveUp::BudgetSpent {
+                    elapsed: now - self.start,
+                    budget: self.delivery.policy.budget,
+                }));
+                return;
+            }
+            let last_relay = rotation.remaining() == 1;
+            let attempt = self
+                .attempt(number, server, &pending, waited, last_relay, events)
+                .await;
             events(Event::Attempt(attempt.clone()));
-            // A relay's "try again in N" holds for the whole round: the fallbacks tried after it
-            // must not bring the primary back sooner.
-            if let Some(delay) = self.stated_delay() {
-                let until = clock::now() + delay;
-                hold_until = Some(hold_until.map_or(until, |held: Instant| held.max(until)));
+            if attempt.relay_dropped {
+                rotation.leave_out(server);
+            } else {
+                // A relay's "try again in N" holds for the whole round: the fallbacks tried after
+                // it must not bring the primary back sooner.
+                if let Some(delay) = self.stated_delay() {
+                    let until = clock::now() + delay;
+                    hold_until = Some(hold_until.map_or(until, |held: Instant| held.max(until)));
+                }
+                retry_basis = Some(attempt.clone());
             }
             if self.pending().is_empty() {
                 return;
@@ -244,13 +280,18 @@ impl<'a> Run<'a> {
                 events(Event::GaveUp(GiveUp::MaxAttempts(number)));
                 return;
             }
-            server = (server + 1) % self.delivery.servers.len();
-            if server != 0 {
+            // The last relay's refusal is final, so with recipients pending one is always left.
+            let Some(next) = rotation.after(server) else {
+                return;
+            };
+            let new_round = next <= server;
+            server = next;
+            if !new_round {
                 waited = Duration::ZERO;
                 continue;
             }
             let now = clock::now();
-            let mut wait = self.next_wait(&attempt, now);
+            let mut wait = self.next_wait(retry_basis.as_ref().unwrap_or(&attempt), now);
             if let Some(until) = hold_until.take() {
                 let held = until.saturating_duration_since(now);
                 if held > wait.0 {
@@ -304,6 +345,7 @@ impl<'a> Run<'a> {
         server: usize,
         pending: &[usize],
         waited: Duration,
+        last_relay: bool,
         events: &mut (dyn FnMut(Event) + Send),
     ) -> AttemptReport {
         let server = &self.delivery.servers[server];
@@ -326,9 +368,40 @@ impl<'a> Run<'a> {
             message: &self.message.bytes,
         };
         let outcome = session::attempt(&spec).await;
-        let report = self.record(number, server.to_string(), pending, waited, &outcome);
+        let server = server.to_string();
+        let report = match &outcome.end {
+            Err(error) if error.refuses_the_relay() && !last_relay => {
+                self.leave_out(number, server, waited, error)
+            }
+            _ => self.record(number, server, pending, waited, &outcome),
+        };
         self.attempts.push(report.clone());
         report
+    }
+
+    /// A relay refused the session for good and others are left: the recipients stay pending
+    /// for them (the refusal was before any was named), and the refusal is kept to explain a
+    /// delivery that ends without another failure.
+    fn leave_out(
+        &mut self,
+        number: u32,
+        server: String,
+        waited: Duration,
+        error: &Error,
+    ) -> AttemptReport {
+        self.relay_failure = Some(Failure {
+            error: error.clone(),
+        });
+        AttemptReport {
+            number,
+            server,
+            phase: error.phase(),
+            outcome: Outcome::Permanent,
+            reply: error.reply(),
+            category: category_of(error),
+            waited_ms: clock::millis(waited),
+            relay_dropped: true,
+        }
     }
 
     /// Applies an attempt's outcome to the recipients and describes it.
@@ -363,8 +436,10 @@ impl<'a> Run<'a> {
         match &outcome.end {
             Ok(reply) => {
                 for i in others {
-                    self.recipients[i].status = RecipientStatus::Delivered;
-                    self.recipients[i].reply = Some(reply.clone());
+                    let entry = &mut self.recipients[i];
+                    entry.status = RecipientStatus::Delivered;
+                    entry.reply = Some(reply.clone());
+                    entry.server = Some(server.clone());
                 }
             }
             Err(error) => {
@@ -403,6 +478,7 @@ impl<'a> Run<'a> {
             reply,
             category,
             waited_ms: clock::millis(waited),
+            relay_dropped: false,
         }
     }
 
@@ -421,7 +497,11 @@ impl<'a> Run<'a> {
         let status = Report::status_of(&self.recipients);
         let explanation = match status {
             crate::report::Status::Delivered => None,
-            _ => self.last_failure.as_ref().map(|f| explanation_of(&f.error)),
+            _ => self
+                .last_failure
+                .as_ref()
+                .or(self.relay_failure.as_ref())
+                .map(|f| explanation_of(&f.error)),
         };
         Report {
             status,
@@ -434,6 +514,36 @@ impl<'a> Run<'a> {
             reason: None,
             warnings: Vec::new(),
         }
+    }
+}
+
+/// The relays still in a delivery's rotation, by index, primary first.
+struct Rotation {
+    in_turn: Vec<bool>,
+}
+
+impl Rotation {
+    fn new(relays: usize) -> Self {
+        Rotation {
+            in_turn: vec![true; relays],
+        }
+    }
+
+    fn remaining(&self) -> usize {
+        self.in_turn.iter().filter(|&&in_turn| in_turn).count()
+    }
+
+    fn leave_out(&mut self, relay: usize) {
+        self.in_turn[relay] = false;
+    }
+
+    /// The relay after `current` in turn, wrapping round to the first; `current` itself when
+    /// it is the only one left.
+    fn after(&self, current: usize) -> Option<usize> {
+        let count = self.in_turn.len();
+        (1..=count)
+            .map(|step| (current + step) % count)
+            .find(|&relay| self.in_turn[relay])
     }
 }
 

@@ -158,6 +158,22 @@ impl Error {
         self.phase == Phase::Auth && self.is_permanent()
     }
 
+    /// Whether a permanent failure is about the relay rather than the recipients: it came
+    /// before any recipient was named (connect, greeting, EHLO, STARTTLS, AUTH, MAIL), so
+    /// another relay may well take the message.
+    pub fn refuses_the_relay(&self) -> bool {
+        self.is_permanent()
+            && matches!(
+                self.phase,
+                Phase::Connect
+                    | Phase::Greeting
+                    | Phase::Ehlo
+                    | Phase::Starttls
+                    | Phase::Auth
+                    | Phase::Mail
+            )
+    }
+
     /// The reply the retry policy reads: the server's own, or for a lost connection or a timeout
     /// the 451 that RFC 5321 section 3.8 tells a client to assume; `None` for local TLS and AUTH
     /// failures.

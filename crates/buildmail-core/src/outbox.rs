@@ -311,6 +311,7 @@ mod tests {
                 address: (*address).into(),
                 status: *status,
                 reply: None,
+                server: None,
             })
             .collect();
         Report {

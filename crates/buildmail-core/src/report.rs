@@ -58,6 +58,10 @@ pub struct RecipientReport {
     pub status: RecipientStatus,
     /// The last reply about it.
     pub reply: Option<Reply>,
+    /// `host:port` of the server that accepted the message for it, once delivered (a field
+    /// beyond the interface, absent until then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
 }
 
 /// One attempt in the report.
@@ -77,6 +81,11 @@ pub struct AttemptReport {
     pub category: Category,
     /// How long the delivery waited before this attempt.
     pub waited_ms: u64,
+    /// The relay refused the session for good (its greeting, EHLO, TLS, AUTH or MAIL) while
+    /// other relays were left: it is left out for the rest of this delivery, and the recipients
+    /// stay pending for the others. Shown in JSON only when true.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub relay_dropped: bool,
 }
 
 /// The whole report.
@@ -149,19 +158,29 @@ impl Report {
         })
     }
 
-    /// The server that accepted the message, when one did.
+    /// The server that accepted the message, when one did; the first of them when relays
+    /// shared the recipients (see [`Report::accepted_by`]).
     pub fn delivered_by(&self) -> Option<&str> {
-        self.attempts
-            .iter()
-            .rev()
-            .find(|attempt| attempt.phase == Phase::EndOfData && attempt.outcome == Outcome::Ok)
-            .map(|attempt| attempt.server.as_str())
+        self.accepted_by().first().copied()
     }
 
+    /// Every server that accepted the message for a recipient, in the recipients' order, each
+    /// once.
+    pub fn accepted_by(&self) -> Vec<&str> {
+        let mut servers: Vec<&str> = Vec::new();
+        for server in self.recipients.iter().filter_map(|r| r.server.as_deref()) {
+            if !servers.contains(&server) {
+                servers.push(server);
+            }
+        }
+        servers
+    }
+
+    /// The attempt whose permanent failure ended the delivery (a relay left out ended nothing).
     fn last_failure(&self) -> Option<&AttemptReport> {
         self.attempts
             .last()
-            .filter(|attempt| attempt.outcome == Outcome::Permanent)
+            .filter(|attempt| attempt.outcome == Outcome::Permanent && !attempt.relay_dropped)
     }
 
     fn count(&self, status: RecipientStatus) -> usize {

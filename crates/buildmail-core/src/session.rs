@@ -185,10 +185,21 @@ impl Session {
         let line = Ehlo::new(client_id.clone()).to_string();
         self.write(Phase::Ehlo, line.as_bytes()).await?;
         let (reply, lines) = self.read_reply(Phase::Ehlo).await?;
+        if ehlo_unknown(&reply) {
+            return self.helo(client_id).await;
+        }
         if !reply.is_positive() {
             return Err(Error::refused(Phase::Ehlo, reply));
         }
         Ok(Capabilities::parse(&lines))
+    }
+
+    /// RFC 5321 section 3.2: a server that does not know EHLO is greeted with HELO, and then
+    /// offers no extension (no STARTTLS, no AUTH, no 8BITMIME).
+    async fn helo(&mut self, client_id: &ClientId) -> Result<Capabilities, Error> {
+        self.command(Phase::Ehlo, &format!("HELO {client_id}\r\n"))
+            .await?;
+        Ok(Capabilities::default())
     }
 
     async fn authenticate(
@@ -297,6 +308,11 @@ impl Session {
         // The outcome is already decided; a server that hangs up instead of answering QUIT is common.
         let _ = clock::within(QUIT_TIMEOUT, session).await;
     }
+}
+
+/// `500` (command not recognized) or `502` (not implemented): the server predates EHLO.
+fn ehlo_unknown(reply: &Reply) -> bool {
+    matches!(reply.code(), 500 | 502)
 }
 
 /// The attempt ends when every recipient was refused: with the refusal the retry follows.

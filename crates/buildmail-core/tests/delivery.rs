@@ -10,7 +10,7 @@ use buildmail_core::connector::{BoxStream, ConnectFuture, Connector};
 use buildmail_core::deliver::{Delivery, Event, GiveUp, Outgoing};
 use buildmail_core::policy::{RetryPolicy, WaitReason};
 use buildmail_core::report::{Outcome, RecipientStatus, Status};
-use buildmail_core::{Phase, Server};
+use buildmail_core::{Category, Phase, Server};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream};
 use tokio::time::Instant;
 
@@ -96,6 +96,8 @@ impl Fake {
                 .to_ascii_uppercase();
             let next = match verb.as_str() {
                 "EHLO" => act("ehlo", "", "250-fake\r\n250 8BITMIME"),
+                "HELO" => act("helo", "", "250 fake"),
+                "AUTH" => act("auth", "", "235 2.7.0 ok"),
                 "MAIL" => act("mail", &line, "250 2.1.0 ok"),
                 "RCPT" => {
                     let address =
@@ -559,4 +561,213 @@ async fn a_stated_delay_at_rcpt_outlasts_a_failure_at_end_of_data() {
     .await;
     assert_eq!(report.status, Status::Delivered);
     assert_eq!(report.attempts[1].waited_ms, 30_000, "a's delay holds");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_fallback_relay_is_not_tried_once_a_slow_primary_has_spent_the_budget() {
+    // The primary greets, then never answers EHLO: its attempt costs a 5 s timeout, more than
+    // the 4 s budget. The fallback must not start after the budget is gone.
+    let slow = Fake::new(|ctx| (ctx.step == "ehlo").then_some(Act::Stall));
+    let good = Fake::new(|_| None);
+    let delivery = Delivery::new("smtp://127.0.0.1:2525?tls=none".parse().unwrap())
+        .fallback("smtp://127.0.0.1:2526?tls=none".parse().unwrap())
+        .connector(Arc::new(FakeNet(vec![
+            (2525, slow.clone()),
+            (2526, good.clone()),
+        ])))
+        .timeout(Duration::from_secs(5))
+        .policy(RetryPolicy {
+            budget: Duration::from_secs(4),
+            max_attempts: 10,
+        });
+    let (report, events) = send(&delivery, &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Deferred, "{report:#?}");
+    assert_eq!(good.connections(), 0, "no attempt after the budget");
+    assert_eq!(report.attempts.len(), 1);
+    assert!(
+        matches!(
+            events.last(),
+            Some(Event::GaveUp(GiveUp::BudgetSpent { budget, .. })) if *budget == Duration::from_secs(4)
+        ),
+        "{events:?}"
+    );
+    assert!(report.explanation.is_some());
+}
+
+/// An old server: EHLO is a command it does not know (RFC 5321 section 3.2).
+fn ehlo_unknown(ctx: &Ctx) -> Option<Act> {
+    (ctx.step == "ehlo").then(|| say("502 5.5.2 Error: command not recognized"))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_server_that_does_not_know_ehlo_is_greeted_with_helo() {
+    let fake = Fake::new(ehlo_unknown);
+    let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+    assert_eq!(report.attempts.len(), 1);
+    assert_eq!(fake.deliveries().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn after_helo_required_starttls_is_a_tls_failure() {
+    // HELO brings no extensions, so no STARTTLS: required TLS cannot be had.
+    let fake = Fake::new(ehlo_unknown);
+    let delivery = Delivery::new("smtp://127.0.0.1:2525?tls=required".parse().unwrap())
+        .connector(Arc::new(FakeNet(vec![(2525, fake.clone())])));
+    let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Rejected, "{report:#?}");
+    assert_eq!(report.attempts.len(), 1);
+    assert_eq!(report.attempts[0].phase, Phase::Starttls);
+    assert!(report.tls_failed());
+    assert!(fake.deliveries().is_empty());
+}
+
+/// Two relays, the primary on 2525, the fallback on 2526 (with credentials when `user` is set).
+fn two_relays(primary: &Arc<Fake>, fallback: &Arc<Fake>, user: &str) -> Delivery {
+    Delivery::new("smtp://127.0.0.1:2525?tls=none".parse().unwrap())
+        .fallback(
+            format!("smtp://{user}127.0.0.1:2526?tls=none")
+                .parse()
+                .unwrap(),
+        )
+        .connector(Arc::new(FakeNet(vec![
+            (2525, primary.clone()),
+            (2526, fallback.clone()),
+        ])))
+        .timeout(Duration::from_secs(5))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_relay_that_wants_authentication_is_left_out_and_the_fallback_delivers() {
+    let primary =
+        Fake::new(|ctx| (ctx.step == "mail").then(|| say("530 5.7.0 Authentication required")));
+    let good = Fake::new(|_| None);
+    let (report, _) = send(
+        &two_relays(&primary, &good, ""),
+        &message(&["a@example.com"]),
+    )
+    .await;
+    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+    assert_eq!(report.attempts.len(), 2);
+    assert_eq!(report.attempts[0].outcome, Outcome::Permanent);
+    assert!(report.attempts[0].relay_dropped);
+    assert!(!report.attempts[1].relay_dropped);
+    assert_eq!(good.deliveries().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_relay_left_out_is_not_tried_again_while_another_defers() {
+    let refusing =
+        Fake::new(|ctx| (ctx.step == "greeting").then(|| say("554 5.7.1 No SMTP service here")));
+    let busy_once = Fake::new(|ctx| {
+        (ctx.step == "greeting" && ctx.connection == 1).then(|| say("421 4.3.2 busy"))
+    });
+    let (report, _) = send(
+        &two_relays(&refusing, &busy_once, ""),
+        &message(&["a@example.com"]),
+    )
+    .await;
+    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+    assert_eq!(refusing.connections(), 1, "left out after its 554");
+    let servers: Vec<&str> = report.attempts.iter().map(|a| a.server.as_str()).collect();
+    assert_eq!(
+        servers,
+        ["127.0.0.1:2525", "127.0.0.1:2526", "127.0.0.1:2526"]
+    );
+    assert!(report.attempts[2].waited_ms > 0, "the fallback's 421 waits");
+}
+
+#[tokio::test(start_paused = true)]
+async fn when_no_relay_is_left_the_last_refusal_is_final() {
+    let refusing =
+        Fake::new(|ctx| (ctx.step == "greeting").then(|| say("554 5.7.1 No SMTP service here")));
+    let wrong_password = Fake::new(|ctx| match ctx.step {
+        "ehlo" => Some(say("250-fake\r\n250 AUTH PLAIN")),
+        "auth" => Some(say("535 5.7.8 Authentication credentials invalid")),
+        _ => None,
+    });
+    let (report, _) = send(
+        &two_relays(&refusing, &wrong_password, "ci:wrong@"),
+        &message(&["a@example.com"]),
+    )
+    .await;
+    assert_eq!(report.status, Status::Rejected, "{report:#?}");
+    assert_eq!(report.attempts.len(), 2);
+    assert!(report.attempts[0].relay_dropped);
+    assert!(
+        !report.attempts[1].relay_dropped,
+        "the last relay's refusal is final"
+    );
+    assert!(
+        report.auth_refused(),
+        "the final failure is the credentials"
+    );
+    assert_eq!(report.recipients[0].status, RecipientStatus::Rejected);
+    assert_eq!(report.recipients[0].reply.as_ref().unwrap().code(), 535);
+    assert_eq!(
+        report.explanation.as_ref().unwrap().category,
+        Category::Auth
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_5xx_to_rcpt_from_a_fallback_is_final_for_that_recipient() {
+    let busy = Fake::new(|ctx| (ctx.step == "greeting").then(|| say("421 4.3.2 busy")));
+    let refusing_b = Fake::new(|ctx| {
+        (ctx.step == "rcpt" && ctx.argument == "b@example.com")
+            .then(|| say("550 5.1.1 no such user"))
+    });
+    let (report, _) = send(
+        &two_relays(&busy, &refusing_b, ""),
+        &message(&["a@example.com", "b@example.com"]),
+    )
+    .await;
+    assert_eq!(report.status, Status::Partial, "{report:#?}");
+    assert_eq!(report.attempts.len(), 2);
+    assert!(report.attempts.iter().all(|a| !a.relay_dropped));
+    assert_eq!(busy.connections(), 1, "b is not tried again anywhere");
+}
+
+#[tokio::test(start_paused = true)]
+async fn each_delivered_recipient_names_the_relay_that_accepted_it() {
+    // The primary takes a and defers b at RCPT; the fallback takes b.
+    let primary = Fake::new(|ctx| {
+        (ctx.step == "rcpt" && ctx.argument == "b@example.com")
+            .then(|| say("451 4.3.0 Try again later"))
+    });
+    let good = Fake::new(|_| None);
+    let (report, _) = send(
+        &two_relays(&primary, &good, ""),
+        &message(&["a@example.com", "b@example.com"]),
+    )
+    .await;
+    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+    let servers: Vec<Option<&str>> = report
+        .recipients
+        .iter()
+        .map(|r| r.server.as_deref())
+        .collect();
+    assert_eq!(servers, [Some("127.0.0.1:2525"), Some("127.0.0.1:2526")]);
+    assert_eq!(report.accepted_by(), ["127.0.0.1:2525", "127.0.0.1:2526"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_partial_delivery_names_the_server_that_accepted_it() {
+    // a is accepted in the attempt where b is deferred for longer than the budget.
+    let fake = Fake::new(|ctx| {
+        (ctx.step == "rcpt" && ctx.argument == "b@example.com")
+            .then(|| say("451 4.7.1 Rate limit exceeded, try again in 1 hour"))
+    });
+    let (report, _) = send(
+        &delivery(&fake),
+        &message(&["a@example.com", "b@example.com"]),
+    )
+    .await;
+    assert_eq!(report.status, Status::Partial, "{report:#?}");
+    assert_eq!(
+        report.recipients[0].server.as_deref(),
+        Some("127.0.0.1:2525")
+    );
+    assert_eq!(report.recipients[1].server, None, "not delivered");
+    assert_eq!(report.delivered_by(), Some("127.0.0.1:2525"));
 }

@@ -500,3 +500,121 @@ fn a_flush_that_cannot_set_up_tls_keeps_the_entry() {
         "nothing was sent before"
     );
 }
+
+const EHLO_NOT_IMPLEMENTED: &str = "fault:ehlo:502 5.5.1 Error: command not implemented";
+
+#[test]
+fn a_server_that_refuses_ehlo_as_unknown_gets_helo_and_the_message() {
+    let server = Server::start(&[EHLO_NOT_IMPLEMENTED]);
+    let report = json(&send(&server, &["--output", "json"], 0));
+    assert_eq!(report["attempts"].as_array().unwrap().len(), 1);
+    let record = server.record();
+    let commands: Vec<&str> = record.connections[0].commands().collect();
+    assert!(
+        commands.iter().any(|c| c.starts_with("HELO ")),
+        "{commands:?}"
+    );
+    assert_eq!(record.deliveries_to("dev@example.com"), 1);
+}
+
+#[test]
+fn after_helo_required_starttls_is_a_configuration_error() {
+    let server = Server::start(&[EHLO_NOT_IMPLEMENTED]);
+    let url = format!("smtp://{}?tls=required", server.sim().addr());
+    let out = buildmail(send_args(&url, &[])).expect_code(78);
+    assert!(out.stderr.contains("STARTTLS"), "{}", out.stderr);
+    assert!(server.record().messages.is_empty());
+}
+
+#[test]
+fn a_relay_that_refuses_the_session_is_left_out_and_the_fallback_delivers() {
+    let refusing = Server::start(&["fault:greeting:554 5.7.1 No SMTP service here:100"]);
+    let good = Server::start(&[]);
+    let out = send(&refusing, &["--fallback-smtp-url", &good.url()], 0);
+    assert!(
+        out.stderr.contains("554 5.7.1 No SMTP service here")
+            && out.stderr.contains("relay left out of this delivery"),
+        "{}",
+        out.stderr
+    );
+    let report = json(&send(
+        &refusing,
+        &["--fallback-smtp-url", &good.url(), "--output", "json"],
+        0,
+    ));
+    assert_eq!(report["attempts"][0]["relay_dropped"], true, "{report:#}");
+    assert!(report["attempts"][1].get("relay_dropped").is_none());
+    assert_eq!(refusing.record().connections.len(), 2, "once per send");
+    assert_eq!(good.record().deliveries_to("dev@example.com"), 2);
+}
+
+#[test]
+fn when_every_relay_refuses_the_session_the_last_refusal_sets_the_exit_code() {
+    let no_tls = Server::start(&["no-starttls"]);
+    let no_tls_url = format!("smtp://{}?tls=required", no_tls.sim().addr());
+    let auth = Server::start_with(&[], |b| b.auth("ci", "right"));
+    let auth_url = format!("smtp://ci:wrong@{}?tls=none", auth.sim().addr());
+    let refusing = Server::start(&["fault:greeting:554 5.7.1 No SMTP service here:100"]);
+    for (primary, fallback, code) in [
+        (&no_tls_url, &auth_url, 77),
+        (&auth_url, &no_tls_url, 78),
+        (&auth_url, &refusing.url(), 69),
+    ] {
+        let out =
+            buildmail(send_args(primary, &["--fallback-smtp-url", fallback])).expect_code(code);
+        assert!(out.stderr.contains("rejected:"), "{}", out.stderr);
+    }
+    assert!(auth.record().messages.is_empty() && refusing.record().messages.is_empty());
+}
+
+#[test]
+fn a_partial_delivery_names_the_server_that_accepted_it() {
+    let server =
+        Server::start(&["reject:nobody@*:451 4.7.1 Rate limit exceeded, try again in 1 hour"]);
+    let out = send(&server, &["--to", "nobody@example.com"], 75);
+    let port = server.sim().addr().port();
+    assert!(
+        out.stderr
+            .contains(&format!("accepted by: 127.0.0.1:{port}\n")),
+        "{}",
+        out.stderr
+    );
+    let report = json(&send(
+        &server,
+        &["--to", "nobody@example.com", "--output", "json"],
+        75,
+    ));
+    assert_eq!(report["status"], "partial");
+    assert_eq!(
+        report["recipients"][0]["server"],
+        format!("127.0.0.1:{port}")
+    );
+    assert!(
+        report["recipients"][1].get("server").is_none(),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn recipients_taken_by_different_relays_name_every_server() {
+    let primary = Server::start(&["reject:nobody@*:451 4.3.0 Try again later"]);
+    let fallback = Server::start(&[]);
+    let out = send(
+        &primary,
+        &[
+            "--to",
+            "nobody@example.com",
+            "--fallback-smtp-url",
+            &fallback.url(),
+        ],
+        0,
+    );
+    let expected = format!(
+        "accepted by: {} (dev@example.com), {} (nobody@example.com)",
+        primary.sim().addr(),
+        fallback.sim().addr()
+    );
+    assert!(out.stderr.contains(&expected), "{}", out.stderr);
+    assert_eq!(primary.record().deliveries_to("dev@example.com"), 1);
+    assert_eq!(fallback.record().deliveries_to("nobody@example.com"), 1);
+}

@@ -140,8 +140,8 @@ pub fn render_summary(report: &Report) -> String {
             text.push_str(&format!("  {label}: {list}\n"));
         }
     }
-    if let Some(server) = report.delivered_by() {
-        text.push_str(&format!("  accepted by: {server}\n"));
+    if let Some(accepted) = render_accepted_by(report) {
+        text.push_str(&format!("  accepted by: {accepted}\n"));
     }
     for warning in &report.warnings {
         text.push_str(&format!("  warning: {warning}\n"));
@@ -173,8 +173,40 @@ pub fn render_summary(report: &Report) -> String {
     text.trim_end().to_owned()
 }
 
+/// Every server that accepted the message; with several, the recipients each one took.
+fn render_accepted_by(report: &Report) -> Option<String> {
+    match report.accepted_by().as_slice() {
+        [] => None,
+        [server] => Some((*server).to_owned()),
+        servers => Some(
+            servers
+                .iter()
+                .map(|server| {
+                    let recipients: Vec<&str> = report
+                        .recipients
+                        .iter()
+                        .filter(|r| r.server.as_deref() == Some(*server))
+                        .map(|r| r.address.as_str())
+                        .collect();
+                    format!("{server} ({})", recipients.join(", "))
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    }
+}
+
 /// One attempt on one line, as a CI log shows it.
 pub fn render_attempt(attempt: &AttemptReport) -> String {
+    let line = render_reply(attempt);
+    if attempt.relay_dropped {
+        format!("{line}; relay left out of this delivery, the others go on")
+    } else {
+        line
+    }
+}
+
+fn render_reply(attempt: &AttemptReport) -> String {
     let head = format!(
         "attempt {} via {}, {}",
         attempt.number, attempt.server, attempt.phase
@@ -238,6 +270,12 @@ impl Progress {
                 "giving up: the next try would be in {}, after the {} left of --retry-budget",
                 seconds(wait),
                 seconds(left)
+            )),
+            Event::GaveUp(GiveUp::BudgetSpent { elapsed, budget }) => self.complete(&format!(
+                "giving up: the {} of --retry-budget are spent ({} so far), no other relay \
+                     is tried",
+                seconds(budget),
+                seconds(elapsed)
             )),
             Event::GaveUp(GiveUp::MaxAttempts(n)) => {
                 self.complete(&format!("giving up: {n} attempts made (--max-attempts)"))
