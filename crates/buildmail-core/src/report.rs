@@ -146,9 +146,13 @@ impl Report {
     }
 
     /// Whether the final failure was the server refusing our credentials.
+    ///
+    /// That is a refusal of AUTH itself, or a `530` ("authentication required", RFC 4954) to a
+    /// later command: either way the fix is the credentials.
     pub fn auth_refused(&self) -> bool {
-        self.last_failure()
-            .is_some_and(|attempt| attempt.phase == Phase::Auth)
+        self.last_failure().is_some_and(|attempt| {
+            attempt.phase == Phase::Auth || attempt.reply.as_ref().is_some_and(|r| r.code() == 530)
+        })
     }
 
     /// Whether the final failure was TLS that could not be set up (a configuration matter).

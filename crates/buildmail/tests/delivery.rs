@@ -185,6 +185,18 @@ fn a_wrong_password_exits_77_and_never_shows_the_password() {
 }
 
 #[test]
+fn a_relay_that_requires_authentication_we_did_not_give_exits_77() {
+    let server = Server::start(&["fault:mail:530 5.7.0 Authentication required:100"]);
+    let out = send(&server, &[], 77);
+    assert!(
+        out.stderr.contains("530 5.7.0 Authentication required"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(server.record().connections.len(), 1, "a 5xx is not retried");
+}
+
+#[test]
 fn the_right_password_over_starttls_with_the_company_ca_delivers() {
     let server = Server::start_with(&[], |b| {
         b.auth("ci", "s3cret").tls(SimTls::generate().unwrap())
