@@ -272,17 +272,7 @@ fn a_deferred_message_goes_to_the_outbox_and_a_flush_delivers_it_once() {
     assert!(list.stdout.contains("dev@example.com"), "{}", list.stdout);
 
     let good = Server::start(&[]);
-    let flush = buildmail([
-        "outbox",
-        "flush",
-        "--outbox",
-        dir,
-        "--smtp-url",
-        &good.url(),
-        "--output",
-        "json",
-    ])
-    .expect_code(0);
+    let flush = flush_json(dir, &good.url());
     let reports = json(&flush);
     assert_eq!(reports[0]["status"], "delivered");
     assert_eq!(reports[0]["possible_duplicate"], false);
@@ -352,6 +342,12 @@ fn outbox_with_one_message() -> tempfile::TempDir {
     outbox
 }
 
+/// `buildmail outbox flush --output json` that must succeed, and its reports.
+fn flush_json(dir: &str, url: &str) -> Output {
+    let args = ["outbox", "flush", "--outbox", dir, "--smtp-url", url];
+    buildmail(args.into_iter().chain(["--output", "json"])).expect_code(0)
+}
+
 fn flush_process(dir: &str, url: &str) -> std::process::Child {
     std::process::Command::new(env!("CARGO_BIN_EXE_buildmail"))
         .args([
@@ -410,17 +406,7 @@ fn the_outbox_survives_kill_9_of_a_flush_at_the_greeting_and_after_the_final_dot
         );
 
         let good = Server::start(&[]);
-        let out = buildmail([
-            "outbox",
-            "flush",
-            "--outbox",
-            dir,
-            "--smtp-url",
-            &good.url(),
-            "--output",
-            "json",
-        ])
-        .expect_code(0);
+        let out = flush_json(dir, &good.url());
         let reports = json(&out);
         assert_eq!(reports[0]["status"], "delivered", "{stall}");
         assert_eq!(
@@ -495,17 +481,7 @@ fn a_flush_that_cannot_set_up_tls_keeps_the_entry() {
     assert!(list.stdout.contains("dev@example.com"), "the entry is kept");
     assert_eq!(plain.record().messages.len(), 0);
     let good = Server::start(&[]);
-    let out = buildmail([
-        "outbox",
-        "flush",
-        "--outbox",
-        dir,
-        "--smtp-url",
-        &good.url(),
-        "--output",
-        "json",
-    ])
-    .expect_code(0);
+    let out = flush_json(dir, &good.url());
     assert_eq!(
         json(&out)[0]["possible_duplicate"],
         false,
