@@ -129,7 +129,9 @@ impl Error {
     /// Whether the same message may go through later: a 4xx, a lost connection or a timeout.
     pub fn is_transient(&self) -> bool {
         match &self.kind {
-            Kind::Refused(reply) => !reply.is_permanent(),
+            Kind::Refused(reply) => {
+                !reply.is_permanent() || (self.phase == Phase::Rcpt && reply.is_misnumbered_452())
+            }
             Kind::Lost(_) | Kind::TimedOut(_) | Kind::Garbled(_) => true,
             Kind::Tls(_) | Kind::NoAuth => false,
         }

@@ -57,7 +57,7 @@ pub struct Explanation {
 /// ```
 pub fn explain(reply: &Reply) -> Explanation {
     let entry = catalog::lookup(reply);
-    let transient = reply.is_transient();
+    let transient = reply.is_transient() || reply.is_misnumbered_452();
     // A delay in a permanent reply is not an invitation to retry ("blocked for 24 hours" on a 5xx).
     let retry_after = transient.then(|| reply.retry_hint()).flatten();
     Explanation {
@@ -71,7 +71,15 @@ pub fn explain(reply: &Reply) -> Explanation {
         cause: entry.cause.to_owned(),
         fix: entry.fix.iter().map(|step| (*step).to_owned()).collect(),
         retry_after,
-        when_to_retry: when_to_retry(reply.class(), entry.category, retry_after),
+        when_to_retry: when_to_retry(
+            if transient {
+                Class::Transient
+            } else {
+                reply.class()
+            },
+            entry.category,
+            retry_after,
+        ),
         references: entry.references.iter().map(|r| (*r).to_owned()).collect(),
         entry: entry.id.to_owned(),
     }

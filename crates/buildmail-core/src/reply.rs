@@ -144,6 +144,17 @@ impl Reply {
         self.class() == Class::Transient
     }
 
+    /// Whether this is a `552` that says "too many recipients": RFC 821 gave that condition 552
+    /// by mistake, and RFC 5321 section 4.5.3.1.10 asks clients to treat it as the `452` it is
+    /// (send those recipients again later).
+    pub fn is_misnumbered_452(&self) -> bool {
+        self.code == 552
+            && self
+                .text
+                .to_ascii_lowercase()
+                .contains("too many recipients")
+    }
+
     /// Whether the command failed for good (5xx).
     pub fn is_permanent(&self) -> bool {
         self.class() == Class::Permanent
@@ -382,6 +393,25 @@ mod tests {
             Reply::parse("4210 x"),
             Err(ReplyError::MissingCode(_))
         ));
+    }
+
+    #[test]
+    fn a_552_too_many_recipients_is_the_misnumbered_452_of_rfc_821() {
+        assert!(
+            Reply::parse("552 5.5.3 Too many recipients")
+                .unwrap()
+                .is_misnumbered_452()
+        );
+        assert!(
+            !Reply::parse("552 5.3.4 Message too big")
+                .unwrap()
+                .is_misnumbered_452()
+        );
+        assert!(
+            !Reply::parse("452 4.5.3 Too many recipients")
+                .unwrap()
+                .is_misnumbered_452()
+        );
     }
 
     #[test]

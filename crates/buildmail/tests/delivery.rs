@@ -90,6 +90,8 @@ heals! {
     a_drop_at_rcpt_heals: "drop:rcpt",
     a_drop_at_data_heals: "drop:data",
     a_stall_at_greeting_heals: "stall:greeting:10s",
+    a_552_too_many_recipients_at_rcpt_is_treated_as_452_and_heals:
+        "fault:rcpt:552 5.5.3 Too many recipients:1",
 }
 
 #[test]

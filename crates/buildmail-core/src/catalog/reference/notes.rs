@@ -161,8 +161,9 @@ pub(super) static NOTES: &[Notes] = &[
                  treat a 552 that refuses a recipient for being one too many as a 452, and send \
                  that recipient later.",
         enhanced: &["5.2.2", "5.2.3", "5.3.4"],
-        buildmail: "buildmail treats every 552 as final, including one that refuses a recipient as \
-                    one too many: send to fewer recipients per message if a server does that.",
+        buildmail: "buildmail treats a 552 to RCPT TO that says \"too many recipients\" as the 452 \
+                    it should be: those recipients get the message in a later attempt. Every \
+                    other 552 is final.",
     },
     Notes {
         code: 553,
