@@ -39,11 +39,45 @@ pub struct TcpConnector;
 impl Connector for TcpConnector {
     fn connect<'a>(&'a self, server: &'a Server) -> ConnectFuture<'a> {
         Box::pin(async move {
-            let stream = tokio::net::TcpStream::connect((server.host(), server.port())).await?;
+            let addresses: Vec<_> = tokio::net::lookup_host((server.host(), server.port()))
+                .await
+                .map_err(|e| unknown_host(server.host(), e))?
+                .collect();
+            let stream = tokio::net::TcpStream::connect(addresses.as_slice()).await?;
             stream.set_nodelay(true)?;
             Ok(Box::new(stream) as BoxStream)
         })
     }
+}
+
+/// A host name that does not resolve. A [`Connector`] returns it inside an `io::Error` so the
+/// session can tell a typo in `--smtp-url` (final: a configuration error) from a resolver that
+/// failed for now (transient, like any lost connection).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot resolve the host {host}: {detail}")]
+pub struct UnknownHost {
+    /// The host name as given.
+    pub host: String,
+    /// What the resolver said.
+    pub detail: String,
+    /// The resolver failed for now (`EAI_AGAIN`), so the name may well exist.
+    pub temporary: bool,
+}
+
+/// Wraps a failed look-up of `host` as an [`UnknownHost`]. std reports getaddrinfo's errors
+/// only as text, so the temporary case is recognised by glibc's and musl's wording.
+fn unknown_host(host: &str, error: io::Error) -> io::Error {
+    let detail = error.to_string();
+    let lower = detail.to_ascii_lowercase();
+    let temporary = lower.contains("temporary failure") || lower.contains("try again");
+    io::Error::new(
+        io::ErrorKind::NotFound,
+        UnknownHost {
+            host: host.to_owned(),
+            detail,
+            temporary,
+        },
+    )
 }
 
 /// Which server certificates TLS accepts.
@@ -183,5 +217,32 @@ impl ServerCertVerifier for AcceptAnyCertificate {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classified(detail: &str) -> bool {
+        let error = unknown_host("relay.example.com", io::Error::other(detail.to_owned()));
+        let inner = error.get_ref().expect("wrapped");
+        inner
+            .downcast_ref::<UnknownHost>()
+            .expect("an UnknownHost")
+            .temporary
+    }
+
+    #[test]
+    fn a_name_that_does_not_exist_is_final_and_a_resolver_hiccup_is_not() {
+        let prefix = "failed to lookup address information: ";
+        assert!(!classified(&format!("{prefix}Name or service not known")));
+        assert!(!classified(&format!(
+            "{prefix}No address associated with hostname"
+        )));
+        assert!(classified(&format!(
+            "{prefix}Temporary failure in name resolution"
+        )));
+        assert!(classified(&format!("{prefix}Try again")));
     }
 }

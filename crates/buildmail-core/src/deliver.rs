@@ -561,6 +561,8 @@ fn category_of(error: &Error) -> Category {
         Category::Network
     } else if error.is_tls() {
         Category::Tls
+    } else if error.is_unknown_host() {
+        Category::Dns
     } else if let Some(reply) = error.server_reply() {
         explain(reply).category
     } else {
@@ -588,6 +590,13 @@ fn explanation_of(error: &Error) -> Explanation {
                 "For a company CA, pass its certificate with --ca-file.",
                 "Use smtps:// for a server that speaks TLS from the first byte (port 465).",
                 "Only on a network you trust: ?tls=none, or --insecure-skip-verify.",
+            ],
+        ),
+        Category::Dns => (
+            "The server's host name does not resolve",
+            &[
+                "Check the host in --smtp-url (or --fallback-smtp-url) for typos.",
+                "A relay known only inside the company network needs a runner that uses the company DNS.",
             ],
         ),
         _ => (

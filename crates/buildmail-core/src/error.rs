@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::connector::UnknownHost;
 use crate::reply::{EnhancedCode, Reply};
 
 /// The step of an SMTP session, as reports name it.
@@ -76,6 +77,8 @@ enum Kind {
     Tls(String),
     /// AUTH is wanted but the server offers no mechanism we speak.
     NoAuth,
+    /// The host name does not resolve: a typo or a name the runner's DNS does not know.
+    UnknownHost(String),
 }
 
 impl Error {
@@ -114,6 +117,22 @@ impl Error {
         }
     }
 
+    /// A failed connect: a host that does not exist is final (a configuration error); anything
+    /// else, a resolver that failed for now included, is a lost connection.
+    pub(crate) fn from_connect(error: std::io::Error) -> Self {
+        let unknown = error
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<UnknownHost>())
+            .filter(|unknown| !unknown.temporary);
+        match unknown {
+            Some(unknown) => Error {
+                phase: Phase::Connect,
+                kind: Kind::UnknownHost(unknown.to_string()),
+            },
+            None => Error::lost(Phase::Connect, error),
+        }
+    }
+
     pub(crate) fn no_auth() -> Self {
         Error {
             phase: Phase::Auth,
@@ -133,7 +152,7 @@ impl Error {
                 !reply.is_permanent() || (self.phase == Phase::Rcpt && reply.is_misnumbered_452())
             }
             Kind::Lost(_) | Kind::TimedOut(_) | Kind::Garbled(_) => true,
-            Kind::Tls(_) | Kind::NoAuth => false,
+            Kind::Tls(_) | Kind::NoAuth | Kind::UnknownHost(_) => false,
         }
     }
 
@@ -153,6 +172,11 @@ impl Error {
     /// Whether TLS could not be set up (a configuration matter: `tls=`, `--ca-file`).
     pub fn is_tls(&self) -> bool {
         matches!(self.kind, Kind::Tls(_))
+    }
+
+    /// Whether the server's host name does not resolve (a configuration matter: `--smtp-url`).
+    pub fn is_unknown_host(&self) -> bool {
+        matches!(self.kind, Kind::UnknownHost(_))
     }
 
     /// Whether the server refused our credentials, or offers no way to present them.
@@ -186,7 +210,7 @@ impl Error {
                 Reply::new(451, Some(EnhancedCode::new(4, 4, 2)), self.to_string())
                     .expect("451 is a valid reply code"),
             ),
-            Kind::Tls(_) | Kind::NoAuth => None,
+            Kind::Tls(_) | Kind::NoAuth | Kind::UnknownHost(_) => None,
         }
     }
 
@@ -212,6 +236,7 @@ impl fmt::Display for Error {
             ),
             Kind::Garbled(what) => write!(f, "not an SMTP reply at {phase}: {what}"),
             Kind::Tls(why) => write!(f, "TLS failed at {phase}: {why}"),
+            Kind::UnknownHost(why) => f.write_str(why),
             Kind::NoAuth => f.write_str(
                 "the server offers no AUTH mechanism buildmail speaks (PLAIN, LOGIN): remove the credentials or use another port",
             ),

@@ -155,8 +155,9 @@ impl Report {
         })
     }
 
-    /// Whether the final failure was TLS that could not be set up (a configuration matter).
-    pub fn tls_failed(&self) -> bool {
+    /// Whether the final failure was a setup that cannot work: TLS that could not be set up, or
+    /// a host name that does not resolve (configuration matters: `--smtp-url`, `--ca-file`).
+    pub fn setup_failed(&self) -> bool {
         self.last_failure().is_some_and(|attempt| {
             attempt.reply.is_none() && matches!(attempt.phase, Phase::Starttls | Phase::Connect)
         })

@@ -98,7 +98,7 @@ impl Session {
         let stream = clock::within(spec.timeout, connect)
             .await
             .ok_or_else(|| Error::timed_out(Phase::Connect, spec.timeout))?
-            .map_err(|e| Error::lost(Phase::Connect, e))?;
+            .map_err(Error::from_connect)?;
         let stream = match spec.server.tls() {
             Tls::Implicit => handshake(spec, stream, Phase::Connect).await?,
             _ => stream,

@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use buildmail_core::connector::{BoxStream, ConnectFuture, Connector};
+use buildmail_core::connector::{BoxStream, ConnectFuture, Connector, UnknownHost};
 use buildmail_core::deliver::{Delivery, Event, GiveUp, Outgoing};
 use buildmail_core::policy::{RetryPolicy, WaitReason};
 use buildmail_core::report::{Outcome, RecipientStatus, Status};
@@ -618,7 +618,7 @@ async fn after_helo_required_starttls_is_a_tls_failure() {
     assert_eq!(report.status, Status::Rejected, "{report:#?}");
     assert_eq!(report.attempts.len(), 1);
     assert_eq!(report.attempts[0].phase, Phase::Starttls);
-    assert!(report.tls_failed());
+    assert!(report.setup_failed());
     assert!(fake.deliveries().is_empty());
 }
 
@@ -770,4 +770,55 @@ async fn a_partial_delivery_names_the_server_that_accepted_it() {
     );
     assert_eq!(report.recipients[1].server, None, "not delivered");
     assert_eq!(report.delivered_by(), Some("127.0.0.1:2525"));
+}
+
+/// A network whose resolver knows no host at all, or fails for now.
+struct NoDns {
+    temporary: bool,
+}
+
+impl Connector for NoDns {
+    fn connect<'a>(&'a self, server: &'a Server) -> ConnectFuture<'a> {
+        let unknown = UnknownHost {
+            host: server.host().to_owned(),
+            detail: if self.temporary {
+                "Temporary failure in name resolution".to_owned()
+            } else {
+                "Name or service not known".to_owned()
+            },
+            temporary: self.temporary,
+        };
+        Box::pin(async move { Err(std::io::Error::new(std::io::ErrorKind::NotFound, unknown)) })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_host_that_does_not_resolve_is_a_configuration_error_not_retried() {
+    let delivery = Delivery::new("smtp://relay.example.invalid?tls=none".parse().unwrap())
+        .connector(Arc::new(NoDns { temporary: false }));
+    let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
+    assert_eq!(report.attempts.len(), 1, "a typo does not heal by waiting");
+    assert_eq!(report.attempts[0].category, Category::Dns);
+    assert!(
+        report.setup_failed(),
+        "exit 78, like any --smtp-url mistake"
+    );
+    let explanation = report.explanation.expect("explained");
+    assert!(
+        explanation.cause.contains("relay.example.invalid"),
+        "{explanation:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_resolver_that_fails_for_now_is_retried() {
+    let delivery = Delivery::new("smtp://relay.example.com?tls=none".parse().unwrap())
+        .connector(Arc::new(NoDns { temporary: true }))
+        .policy(RetryPolicy {
+            budget: Duration::from_secs(60),
+            max_attempts: 3,
+        });
+    let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
+    assert_eq!(report.attempts.len(), 3, "{report:#?}");
+    assert_eq!(report.status, Status::Deferred);
 }

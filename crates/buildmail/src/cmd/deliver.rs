@@ -81,7 +81,7 @@ pub fn exit_for(report: &Report) -> Exit {
         Status::Delivered | Status::Skipped => Exit::Ok,
         _ if report.any_deferred() => Exit::TempFail,
         _ if report.auth_refused() => Exit::NoPerm,
-        _ if report.tls_failed() => Exit::Config,
+        _ if report.setup_failed() => Exit::Config,
         _ => Exit::Unavailable,
     }
 }

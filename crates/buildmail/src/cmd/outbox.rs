@@ -132,7 +132,7 @@ fn flush(smtp: &SmtpArgs) -> anyhow::Result<Exit> {
             let deferred = report.any_deferred();
             // Refused credentials or TLS that cannot be set up are this flush's settings, not the
             // server's verdict on the message: the entry stays for a flush that gets them right.
-            let misconfigured = report.auth_refused() || report.tls_failed();
+            let misconfigured = report.auth_refused() || report.setup_failed();
             if misconfigured {
                 claim.release().context("releasing an outbox entry")?;
             } else if deferred {
