@@ -726,6 +726,24 @@ pub(super) static ENTRIES: &[Entry] = &[
         example: "538 5.7.11 Use a secure channel",
     },
     Entry {
+        id: "enhanced.x.7.13",
+        when: When {
+            enhanced: "X.7.13",
+            ..When::ANY
+        },
+        // RFC 5248's registry: "User Account Disabled". As a reply to RCPT it is the recipient's
+        // account; the 535 of a disabled sending account still names AUTH (`code.535`'s text).
+        category: Category::Mailbox,
+        title: "The account is disabled",
+        cause: "The mailbox's account has been disabled by its provider or administrator.",
+        fix: &[
+            "Remove or correct the recipient address; ask the recipient for a working one.",
+            "If it is your own sending account, ask its administrator to enable it again.",
+        ],
+        references: &[IANA],
+        example: "550 5.7.13 User account disabled",
+    },
+    Entry {
         id: "enhanced.x.7.12-14",
         when: When {
             enhanced: "X.7.12-14",
@@ -740,7 +758,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             "Update the stored password.",
         ],
         references: &[IANA],
-        example: "535 5.7.13 User account disabled",
+        example: "535 5.7.14 Trust relationship required",
     },
     Entry {
         id: "enhanced.x.7.15-16",

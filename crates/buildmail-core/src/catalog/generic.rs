@@ -35,7 +35,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "generic.bad-credentials",
         when: When {
-            text: r"username and password not accepted|BadCredentials|invalid credentials|credentials invalid|authentication (failed|unsuccessful)|invalid login|bad username",
+            text: r"username and password not accepted|BadCredentials|invalid credentials|credentials invalid|authentication (failed|unsuccessful)|invalid login|bad username|turn on SMTP authentication|(unrecognized|unsupported) authentication (type|mechanism)",
             ..When::ANY
         },
         category: Category::Auth,
@@ -70,7 +70,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "generic.sender-auth",
         when: When {
-            text: r"unauthenticated (email|mail|senders)|\bDMARC\b|\bDKIM\b|\bSPF\b|authentication checks|sender authentication|required authentication level|does not pass (DMARC|SPF|DKIM)",
+            text: r"unauthenticated (email|mail|senders)|\bDMARC\b|\bDKIM\b|\bSPF\b|authentication checks|sender authentication|authentication information|required authentication level|does not pass (DMARC|SPF|DKIM)",
             ..When::ANY
         },
         category: Category::Auth,
@@ -137,7 +137,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "generic.no-mailbox",
         when: When {
-            text: r"account (that you tried to reach )?is (inactive|disabled)|DisabledUser|account has been disabled|mailbox (is )?(disabled|inactive)|no such user|user unknown|does not exist|doesn't exist|doesn't have a .* account|recipient not found|address rejected: access denied|no valid recipients|invalid recipient|unknown (user|recipient)|user not found",
+            text: r"account (that you tried to reach )?is (inactive|disabled)|DisabledUser|account has been disabled|mailbox (is )?(disabled|inactive)|no such user|user unknown|does not exist|doesn't exist|doesn't have a .* account|recipient not found|address rejected: access denied|no valid recipients|invalid recipient|unknown (user|recipient)|user not found|banned recipient|recipient account is blocked|temporar(y|ily) locked",
             ..When::ANY
         },
         category: Category::Mailbox,
@@ -154,7 +154,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "generic.too-large",
         when: When {
-            text: r"message (size )?(is )?too (long|large|big)|size limits?|exceeds? (the )?(fixed |maximum )?(message )?size|message size exceeds|message length exceeds",
+            text: r"message (size )?(is )?too (long|large|big)|size limits?|exceeds? (the )?(fixed |maximum )?(message )?size|message size exceeds|message length exceeds|headers? too (large|long)",
             ..When::ANY
         },
         category: Category::Size,
@@ -205,7 +205,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "generic.blocklist",
         when: When {
-            text: r"block ?list|black ?list|blocked using|listed (at|on|in)|spamhaus|spamcop|barracuda|\bDNSBL\b|\bRBL\b|\[BL2\d\]|RTR:BL|is in .*'s list|open proxy",
+            text: r"block ?list|black ?list|blocked using|listed (at|on|in)|spamhaus|spamcop|barracuda|\bDNSBL\b|\bRBL\b|\[BL2\d\]|RTR:BL|is in .*'s list|open proxy|AUP#CDRBL|client host blocked",
             ..When::ANY
         },
         category: Category::Reputation,
@@ -316,7 +316,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "generic.rate-limit",
         when: When {
-            text: r"throttl|DYN:T1|RLY:T|rate limit(ed)?|rate-limit|sending rate exceeded|maximum sending rate|message rate|too many messages|too much mail|ratelimit|\bRL0\d",
+            text: r"throttl|DYN:T1|RLY:T|rate limit(ed)?|rate-limit|sending rate exceeded|maximum sending rate|message rate|too many messages|too much mail|ratelimit|\bRL0\d|frequency limited",
             ..When::ANY
         },
         category: Category::RateLimit,
@@ -331,7 +331,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         id: "generic.auth-not-enabled",
         when: When {
             code: "503",
-            text: r"authentication not enabled|auth(entication)? not (available|supported|allowed)|already authenticated|AUTH (command )?not (available|permitted)",
+            text: r"authentication not enabled|auth(entication)? not (available|supported|allowed)|already authenticated|AUTH (command )?not (available|permitted)|no identity changes",
             ..When::ANY
         },
         category: Category::Auth,
@@ -458,10 +458,13 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "generic.spam",
         when: When {
-            text: r"spam|junk|phish|malware|virus|suspicious content|content rejected|message content",
+            text: r"spam|junk|phish|malware|virus|suspicious content|content rejected|message content|message filtered|security policies|illegal attachment|content presents a potential",
             ..When::ANY
         },
-        category: Category::Reputation,
+        // A content filter's verdict is about this message, not the sender's standing: `policy`
+        // ("a policy of the receiving site refuses the message ... content"). A listed IP or
+        // domain is `reputation` (the blocklist entries above).
+        category: Category::Policy,
         title: "The message was judged as spam or harmful",
         cause: "The receiver's content filter scored the message as spam, phishing or malware.",
         fix: &[
@@ -470,5 +473,21 @@ pub(super) static ENTRIES: &[Entry] = &[
         ],
         references: &[GMAIL_GUIDELINES],
         example: "550 5.7.1 Message rejected as spam by Content Filtering.",
+    },
+    Entry {
+        id: "generic.site-policy",
+        when: When {
+            text: r"denied by policy|not in (the )?(whitelist|allow-?list)|allowed-senders|policy violation|has a policy that prohibited",
+            ..When::ANY
+        },
+        category: Category::Policy,
+        title: "A rule of the receiving site refuses the message",
+        cause: "The receiving site has a rule (an allow list, a transport rule, a restriction on \
+                who may send to this recipient) that this message or sender does not pass.",
+        fix: &[
+            "Ask the recipient's administrator which rule applies, and to allow the sender if the mail is wanted.",
+        ],
+        references: &[MS_NDR, GMAIL_ERRORS],
+        example: "550 5.7.1 Sender is not in the allow-list of this recipient",
     },
 ];

@@ -16,6 +16,7 @@ const EXIM_ACL: &str =
 const EXIM_RETRY: &str =
     "https://www.exim.org/exim-html-current/doc/html/spec_html/ch-retry_configuration.html";
 const SENDMAIL_OPS: &str = "https://www.sendmail.org/~ca/email/doc8.12/op-sh-5.html";
+const RSPAMD_GREYLIST: &str = "https://rspamd.com/doc/modules/greylisting.html";
 const EXCHANGE_LIMITS: &str =
     "https://learn.microsoft.com/en-us/exchange/mail-flow/message-rate-limits";
 
@@ -23,7 +24,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "greylisting",
         when: When {
-            text: r"gr[ae]y-?list|gr[ae]ylisted|gr[ae]ylisting|triplet|try again in a few moments|deferred due to gr[ae]y",
+            text: r"gr[ae]y-?list|gr[ae]ylisted|gr[ae]ylisting|triplet|try again in a few moments|deferred due to gr[ae]y|internal resource temporarily unavailable",
             ..When::ANY
         },
         category: Category::Greylisting,
@@ -120,7 +121,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "postfix.relay-denied",
         when: When {
-            text: r"relay(ing)? (access )?(denied|not permitted|disallowed|prohibited)|unable to relay|not permitted to relay|we do not relay|relay not permitted|relaying disallowed|relay access",
+            text: r"relay(ing)? (access )?(denied|not permitted|disallowed|prohibited)|unable to relay|not permitted to relay|we do not relay|relay not permitted|relaying disallowed|relay access|not configured to relay",
             ..When::ANY
         },
         category: Category::Policy,
@@ -174,6 +175,61 @@ pub(super) static ENTRIES: &[Entry] = &[
         ],
         references: &["https://www.postfix.org/postconf.5.html#reject_sender_login_mismatch"],
         example: "553 5.7.1 <ci@example.com>: Sender address rejected: not owned by user jenkins",
+    },
+    Entry {
+        id: "postfix.anvil-tls",
+        when: When {
+            text: r"too many new TLS sessions",
+            ..When::ANY
+        },
+        category: Category::RateLimit,
+        title: "Too many new TLS sessions from this client",
+        cause: "Postfix's anvil counts new TLS sessions per client and period \
+                (smtpd_client_new_tls_session_rate_limit); this client opened more than it allows.",
+        fix: &[
+            "Reuse one connection for several messages instead of reconnecting for each.",
+            "Retry later, with fewer parallel connections.",
+        ],
+        references: &[POSTFIX_ANVIL],
+        example: "454 4.7.0 Error: too many new TLS sessions from 192.0.2.1",
+    },
+    Entry {
+        id: "rspamd.greylist",
+        when: When {
+            code: "451",
+            enhanced: "4.7.1",
+            text: r"^try again later\.?$",
+        },
+        category: Category::Greylisting,
+        title: "Greylisted (rspamd's default reply)",
+        cause: "rspamd's greylist module defers mail from a sender it has not seen with a bare \
+                \"451 4.7.1 Try again later\" (its default message); Mailu and mailcow use it as is.",
+        fix: &[
+            "Nothing to fix: retry after a few minutes (rspamd's default window is 5 minutes).",
+            "Send from a stable IP address, so the retry comes from the same place.",
+        ],
+        references: &[RSPAMD_GREYLIST, GREYLISTING],
+        example: "451 4.7.1 Try again later",
+    },
+    Entry {
+        id: "dns.lookup-failed",
+        when: When {
+            text: r"DNS query failed|host unknown|unknown host|host not found|domain (is )?not reachable|name lookup failed|name service error",
+            ..When::ANY
+        },
+        // Listed before the expiry entry: a relay that gave up because a name did not resolve
+        // names a DNS problem, not an unreachable network.
+        category: Category::Dns,
+        title: "A name did not resolve",
+        cause: "A host or domain name in the delivery (the recipient's domain, its MX hosts, or \
+                the client's own address) could not be resolved, or its DNS answers were invalid \
+                or missing.",
+        fix: &[
+            "Check the domain for typos, and query its MX and A records (`dig MX example.org`).",
+            "If the name is yours, fix its DNS records (and the PTR of your sending IP).",
+        ],
+        references: &["https://www.rfc-editor.org/rfc/rfc5321#section-5"],
+        example: "550 4.4.7 QUEUE.Expired; message expired after a DNS query failed for the destination domain",
     },
     Entry {
         id: "exim.retry-timeout",

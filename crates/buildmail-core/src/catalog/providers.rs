@@ -93,7 +93,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "gmail.daily-limit",
         when: When {
-            text: r"daily (user )?(sending|smtp relay) (quota|limit)|sending limit exceeded|daily smtp relay limit|daily limit for (message )?recipients|reached your daily limit",
+            text: r"daily (user )?(sending|smtp relay) (quota|limit)|sending limit exceeded|daily smtp relay limit|daily limit for (message )?recipients|reached your daily limit|email quota exceeded|relay limit exceeded",
             ..When::ANY
         },
         category: Category::RateLimit,
@@ -143,7 +143,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "gmail.rfc5322",
         when: When {
-            text: r"not RFC ?5322 compliant|RFC ?5322 section|missing a valid Message-ID|duplicate headers|malformed (message|header)|message is malformed",
+            text: r"not RFC ?5322 compliant|RFC ?5322 section|missing a valid Message-ID|duplicate headers|malformed (message|header)|message is malformed|duplicate header|multiple addresses in From|invalid characters|bare (LF|line ?feeds?)|improper use of 8-bit|\bheader error",
             ..When::ANY
         },
         category: Category::Syntax,
@@ -236,7 +236,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "microsoft.send-as",
         when: When {
-            text: r"SendAsDenied|not allowed to send as|does not have permissions to send as|send on behalf|not authorized to perform ses:Send|is not authorized to send",
+            text: r"SendAsDenied|not allowed to send as|does not have permissions to send as|send on behalf|not authorized to perform ses:Send|is not authorized to send (as|on behalf|from this)",
             ..When::ANY
         },
         category: Category::Auth,
@@ -299,6 +299,85 @@ pub(super) static ENTRIES: &[Entry] = &[
         example: "451 4.7.500 Server busy. Please try again later from [192.0.2.2]. (AS761)",
     },
     Entry {
+        id: "microsoft.routing-loop",
+        when: When {
+            enhanced: "X.4.14",
+            ..When::ANY
+        },
+        category: Category::Other,
+        title: "A mail loop (Exchange Online's 5.4.14)",
+        cause: "The message passed through more relays than allowed (RFC 5321 section 6.3; \
+                Exchange Online says 5.4.14 where RFC 3463 says X.4.6): a \
+                forwarding rule or MX setup sends it around in a circle.",
+        fix: &[
+            "Check forwarding rules and MX/smarthost settings of the recipient's domain and of your relay.",
+        ],
+        references: &["https://www.rfc-editor.org/rfc/rfc5321#section-6.3", MS_NDR],
+        example: "550 5.4.14 Routing loop detected",
+    },
+    Entry {
+        id: "microsoft.outbound-tls",
+        when: When {
+            enhanced: "X.7.321-323|X.7.325",
+            ..When::ANY
+        },
+        category: Category::Tls,
+        title: "The destination's TLS failed the sender's requirements (DANE, certificates)",
+        cause: "Exchange Online requires TLS to this destination (DANE or MTA-STS) and the \
+                destination did not offer STARTTLS, presented an expired certificate, one for \
+                another host, or one its TLSA records do not match.",
+        fix: &[
+            "If the destination is yours, renew or fix its certificate and TLSA records.",
+            "Otherwise tell the recipient's administrator; retrying will not help until they fix it.",
+        ],
+        references: &[MS_NDR],
+        example: "451 4.7.322 certificate-expired: Destination mail server's certificate is expired.",
+    },
+    Entry {
+        id: "microsoft.dnssec-invalid",
+        when: When {
+            enhanced: "X.7.324",
+            ..When::ANY
+        },
+        category: Category::Dns,
+        title: "The destination's DNSSEC records are invalid",
+        cause: "The destination domain claims DNSSEC, but its records could not be validated.",
+        fix: &["The recipient's domain administrator must fix its DNSSEC signatures."],
+        references: &[MS_NDR],
+        example: "451 4.7.324 dnssec-invalid: Destination domain returned invalid DNSSEC records",
+    },
+    Entry {
+        id: "microsoft.suspicious-ip",
+        when: When {
+            code: "4xx",
+            enhanced: "X.7.850-899",
+            ..When::ANY
+        },
+        category: Category::Reputation,
+        title: "Microsoft is evaluating suspicious traffic from this IP",
+        cause: "Suspicious activity was detected from the sending IP address, and mail from it is \
+                deferred while Microsoft evaluates it (4.7.850-899).",
+        fix: FIX_REPUTATION,
+        references: &[MS_NDR],
+        example: "451 4.7.850 Access denied, please try again later",
+    },
+    Entry {
+        id: "gmail.direct-to-mx",
+        when: When {
+            text: r"not authorized to send e-?mail directly|use the SMTP relay (at|of) your (service|internet service) provider",
+            ..When::ANY
+        },
+        category: Category::Reputation,
+        title: "The IP address may not send mail directly (a dynamic or residential address)",
+        cause: "The sending IP address is known as a dynamic or end-user address (for example on \
+                the Spamhaus PBL), which receivers do not accept mail from directly.",
+        fix: &[
+            "Send through an authenticated relay (your provider's or your company's) instead of straight to the MX.",
+        ],
+        references: &[GMAIL_ERRORS],
+        example: "550 5.7.1 The IP you're using to send mail is not authorized to send email directly to our servers.",
+    },
+    Entry {
         id: "microsoft.banned-ip",
         when: When {
             enhanced: "5.7.606-649|5.7.511|5.7.513|5.7.700-749",
@@ -320,7 +399,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "microsoft.bad-outbound-sender",
         when: When {
-            text: r"bad outbound sender|banned sender|blocked (by|for) (sending|outbound) spam|sending spam|restricted from sending",
+            text: r"bad outbound sender|banned sender|spam abuse detected|blocked (by|for) (sending|outbound) spam|sending spam|restricted from sending",
             ..When::ANY
         },
         category: Category::Reputation,
@@ -357,7 +436,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "microsoft.ipv6",
         when: When {
-            text: r"over IPv6|IPv6 (is )?not (accepted|supported)",
+            text: r"(does not|doesn't) accept (e-?mail|mail|messages) over IPv6|IPv6 (is )?not (accepted|supported)",
             ..When::ANY
         },
         category: Category::Policy,
@@ -455,6 +534,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "ses.temporary-auth",
         when: When {
+            code: "4xx",
             text: r"temporary authentication failure|cannot authenticate due to (a )?temporary",
             ..When::ANY
         },
@@ -487,7 +567,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "ses.paused",
         when: When {
-            text: r"sending (is )?(paused|suspended)|account (is )?(paused|suspended|terminated)|domain (is )?disabled|not allowed to send",
+            text: r"sending (is )?(paused|suspended)|account (is )?(paused|suspended|terminated)|domain (is )?disabled|is not allowed to send:",
             ..When::ANY
         },
         category: Category::Reputation,
