@@ -244,10 +244,32 @@ fn read_capped_line(reader: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<
 /// Cheap pre-filter: a failure reply needs the digits of a 4xx or 5xx code somewhere, or an
 /// enhanced code of class 4 or 5 (`5.7.1`) for the replies quoted without their basic code.
 fn might_hold_reply(bytes: &[u8]) -> bool {
+    let has_code = bytes
+        .windows(3)
+        .any(|w| matches!(w[0], b'4' | b'5') && w[1].is_ascii_digit() && w[2].is_ascii_digit());
+    has_code || has_failure_enhanced(bytes)
+}
+
+/// Whether a failure code is followed by an enhanced code (`550 5.1.1`, `421-4.7.0`): a byte
+/// scan that spares most noise lines the unanchored [`WITH_ENHANCED`] search.
+fn code_then_enhanced(bytes: &[u8]) -> bool {
+    bytes.windows(6).any(|w| {
+        matches!(w[0], b'4' | b'5')
+            && w[1].is_ascii_digit()
+            && w[2].is_ascii_digit()
+            && matches!(w[3], b' ' | b'-')
+            && matches!(w[4], b'2' | b'4' | b'5')
+            && w[5] == b'.'
+    })
+}
+
+/// Whether an enhanced code of class 4 or 5 (`5.7.1`) appears somewhere.
+fn has_failure_enhanced(bytes: &[u8]) -> bool {
     bytes.windows(3).enumerate().any(|(at, w)| {
         matches!(w[0], b'4' | b'5')
-            && (w[1].is_ascii_digit() && w[2].is_ascii_digit()
-                || w[1] == b'.' && w[2].is_ascii_digit() && is_enhanced_at(&bytes[at + 2..]))
+            && w[1] == b'.'
+            && w[2].is_ascii_digit()
+            && is_enhanced_at(&bytes[at + 2..])
     })
 }
 
@@ -379,6 +401,9 @@ fn candidates(line: &str) -> Vec<Candidate> {
             })
         })
         .or_else(|| {
+            if !code_then_enhanced(line.as_bytes()) {
+                return None;
+            }
             WITH_ENHANCED.captures(line).and_then(|c| {
                 let same_class = c["class"].as_bytes()[0] == c["code"].as_bytes()[0];
                 let start = c.name("code").map_or(0, |m| m.start());
@@ -386,7 +411,11 @@ fn candidates(line: &str) -> Vec<Candidate> {
                 same_class.then(|| from_captures(&c, line, quote)).flatten()
             })
         })
-        .or_else(|| ENHANCED_ONLY.captures(line).and_then(|c| enhanced_only(&c)));
+        .or_else(|| {
+            has_failure_enhanced(line.as_bytes())
+                .then(|| ENHANCED_ONLY.captures(line).and_then(|c| enhanced_only(&c)))
+                .flatten()
+        });
     found.into_iter().collect()
 }
 
