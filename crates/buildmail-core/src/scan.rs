@@ -1,14 +1,20 @@
 //! Finding SMTP replies in arbitrary logs: raw transcripts, Java/Jakarta Mail exceptions as Jenkins
-//! prints them, nodemailer and PHPMailer errors, Python smtplib exceptions, lettre errors, swaks and
-//! msmtp output, Postfix and Exim logs.
+//! prints them, nodemailer and PHPMailer errors, Python smtplib exceptions, Symfony Mailer and
+//! SwiftMailer, Ruby's Net::SMTP, .NET's SmtpClient and MailKit, Go's net/smtp, lettre errors, swaks
+//! and msmtp output, Postfix and Exim logs.
 //!
 //! The scanner streams: it reads one line at a time (each capped at [`MAX_LINE`] bytes), so a log
 //! of any size is scanned in constant memory. It reports failures only (4xx and 5xx): a log's
 //! `250 OK` lines are noise, not something to explain. A code counts only in a reply-like position:
 //! at the start of a line (after timestamps and transcript arrows), after a marker such as
-//! `Exception:`, `response:`, `said:` or `SERVER -> CLIENT:`, inside a Python `(code, b'text')`
-//! tuple, or anywhere when an enhanced status code of the same class follows it. A bare number
-//! such as a port, a timestamp or an HTTP status is not a reply.
+//! `Exception:`, `response:`, `said:`, `with message "` or `SERVER -> CLIENT:`, inside a Python
+//! `(code, b'text')` tuple, or anywhere when an enhanced status code of the same class follows it.
+//! A reply quoted with only its enhanced code (.NET's `The server response was: 5.7.1 ...`) counts
+//! after such a marker. A bare number such as a port, a timestamp or an HTTP status is not a reply.
+//!
+//! Multi-line replies are joined whether the log keeps their lines (`535-5.7.8 ...` then
+//! `535 5.7.8 ...`), escapes the breaks (Exim's `\n`) or runs them together on one line
+//! (Postfix's `said: 550-5.7.26 ... 550 5.7.26 ...`, PHPMailer's HTML debug output).
 
 use std::collections::VecDeque;
 use std::io::{self, BufRead};
@@ -75,6 +81,8 @@ struct Pending {
     line: u64,
     code: u16,
     wire: String,
+    /// The quote a quoted reply opened and has not closed yet: its next line ends at the close.
+    quote: Option<char>,
 }
 
 /// A reply (or one line of a multi-line reply) found on a line.
@@ -84,6 +92,8 @@ struct Candidate {
     /// `false` for `421-...`: more lines of the same reply follow.
     last: bool,
     wire: String,
+    /// The quote this reply opened on its line and did not close (`with message "535-...`).
+    open_quote: Option<char>,
 }
 
 impl<R: BufRead> Iterator for Scanner<R> {
@@ -127,9 +137,16 @@ impl<R> Scanner<R> {
         if let Some(pending) = &mut self.pending {
             match candidates.next() {
                 Some(next) if next.code == pending.code => {
+                    let (wire, closed) = match pending.quote {
+                        Some(quote) => match closing_quote(&next.wire, quote) {
+                            Some(end) => (&next.wire[..end], true),
+                            None => (next.wire.as_str(), false),
+                        },
+                        None => (next.wire.as_str(), false),
+                    };
                     pending.wire.push('\n');
-                    pending.wire.push_str(&next.wire);
-                    if next.last {
+                    pending.wire.push_str(wire);
+                    if next.last || closed {
                         self.flush();
                     }
                 }
@@ -150,6 +167,7 @@ impl<R> Scanner<R> {
             line: self.line_no,
             code: candidate.code,
             wire: candidate.wire,
+            quote: candidate.open_quote,
         };
         self.pending = Some(pending);
         if candidate.last {
@@ -164,10 +182,9 @@ impl<R> Scanner<R> {
         let Ok(reply) = Reply::parse(&pending.wire) else {
             return;
         };
-        let repeated = self
-            .last
-            .as_ref()
-            .is_some_and(|last| last.reply == reply && pending.line - last.line <= REPEAT_WINDOW);
+        let repeated = self.last.as_ref().is_some_and(|last| {
+            pending.line - last.line <= REPEAT_WINDOW && same_event(&last.reply, &reply)
+        });
         let found = Found {
             line: pending.line,
             reply,
@@ -177,6 +194,21 @@ impl<R> Scanner<R> {
         }
         self.last = Some(found);
     }
+}
+
+/// Whether two replies found close together are one event printed twice: the same codes, and
+/// texts that are equal or that one quotes the start of the other (a Symfony exception repeats
+/// its message cut short, a log repeats the last line of a multi-line reply).
+fn same_event(a: &Reply, b: &Reply) -> bool {
+    const HEAD: usize = 24;
+    let head = |text: &str| -> String { text.chars().take(HEAD).collect() };
+    let quotes = |long: &str, short: &str| {
+        let short = head(short);
+        !short.is_empty() && long.contains(&short)
+    };
+    a.code() == b.code()
+        && a.enhanced() == b.enhanced()
+        && (a.text() == b.text() || quotes(a.text(), b.text()) || quotes(b.text(), a.text()))
 }
 
 /// Reads one line into `buf` (without the line break), keeping at most [`MAX_LINE`] bytes of it.
@@ -209,11 +241,44 @@ fn read_capped_line(reader: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<
     }
 }
 
-/// Cheap pre-filter: a failure reply needs the digits of a 4xx or 5xx code somewhere.
+/// Cheap pre-filter: a failure reply needs the digits of a 4xx or 5xx code somewhere, or an
+/// enhanced code of class 4 or 5 (`5.7.1`) for the replies quoted without their basic code.
 fn might_hold_reply(bytes: &[u8]) -> bool {
-    bytes
+    let has_code = bytes
         .windows(3)
-        .any(|w| matches!(w[0], b'4' | b'5') && w[1].is_ascii_digit() && w[2].is_ascii_digit())
+        .any(|w| matches!(w[0], b'4' | b'5') && w[1].is_ascii_digit() && w[2].is_ascii_digit());
+    has_code || has_failure_enhanced(bytes)
+}
+
+/// Whether a failure code is followed by an enhanced code (`550 5.1.1`, `421-4.7.0`): a byte
+/// scan that spares most noise lines the unanchored [`WITH_ENHANCED`] search.
+fn code_then_enhanced(bytes: &[u8]) -> bool {
+    bytes.windows(6).any(|w| {
+        matches!(w[0], b'4' | b'5')
+            && w[1].is_ascii_digit()
+            && w[2].is_ascii_digit()
+            && matches!(w[3], b' ' | b'-')
+            && matches!(w[4], b'2' | b'4' | b'5')
+            && w[5] == b'.'
+    })
+}
+
+/// Whether an enhanced code of class 4 or 5 (`5.7.1`) appears somewhere.
+fn has_failure_enhanced(bytes: &[u8]) -> bool {
+    bytes.windows(3).enumerate().any(|(at, w)| {
+        matches!(w[0], b'4' | b'5')
+            && w[1] == b'.'
+            && w[2].is_ascii_digit()
+            && is_enhanced_at(&bytes[at + 2..])
+    })
+}
+
+/// Whether `bytes` (just after `4.` or `5.`) go on as the rest of an enhanced code: `7.1`.
+fn is_enhanced_at(bytes: &[u8]) -> bool {
+    let subject = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    (1..=3).contains(&subject)
+        && bytes.get(subject) == Some(&b'.')
+        && bytes.get(subject + 1).is_some_and(u8::is_ascii_digit)
 }
 
 /// The codes RFC 5321 and its extensions define for failures; a code without an enhanced code is
@@ -229,9 +294,10 @@ static HTTP_REASON: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the HTTP reason pattern is valid")
 });
 
-/// `(450, b'4.2.0 Greylisted')` as Python's smtplib prints its exceptions.
+/// `(450, b'4.2.0 Greylisted')` as Python's smtplib prints its exceptions (a third member, the
+/// sender of `SMTPSenderRefused`, may follow).
 static PYTHON_TUPLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\((?P<code>[45]\d\d),\s*b?(?:'(?P<single>(?:\\.|[^'\\])*)'|"(?P<double>(?:\\.|[^"\\])*)")\)"#)
+    Regex::new(r#"\((?P<code>[45]\d\d),\s*u?b?(?:'(?P<single>(?:\\.|[^'\\])*)'|"(?P<double>(?:\\.|[^"\\])*)")[),]"#)
         .expect("the Python tuple pattern is valid")
 });
 
@@ -241,10 +307,11 @@ static LETTRE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the lettre pattern is valid")
 });
 
-/// A code at the start of a line, after timestamps or `[...]` prefixes and swaks arrows
-/// (`<-`, `<~`, `<**`, `<~*`).
+/// A code at the start of a line, after timestamps (ISO, or Go's `2024/05/01 10:00:00`) or `[...]`
+/// prefixes and transcript arrows: swaks (`<-`, `<~`, `<**`, `<~*`), MailKit's protocol log
+/// (`S:`), Exim's debug output (`SMTP<<`), Perl's Net::SMTP (`<<<`).
 static LINE_START: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:\[[^\]]*\]\s*|\d{4}-\d\d-\d\d[T ][\d:.,]+Z?\s*)*(?P<arrow><[-~]?\*{0,2}\s*)?(?P<code>[45]\d\d)(?P<sep>[ -]|$)(?P<rest>.*)")
+    Regex::new(r"^\s*(?:\[[^\]]*\]\s*|\d{4}[-/]\d\d[-/]\d\d[T ][\d:.,]+Z?\s*)*(?P<arrow><[-~]?\*{0,2}\s*|S:\s+|SMTP<<\s*|<<<\s*)?(?P<code>[45]\d\d)(?P<sep>[ -]|$)(?P<rest>.*)")
         .expect("the line-start pattern is valid")
 });
 
@@ -255,10 +322,22 @@ static JS_CONTINUATION: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the continuation pattern is valid")
 });
 
-/// A code after a marker that introduces a server reply in client libraries and MTA logs.
+/// A code after a marker that introduces a server reply in client libraries and MTA logs:
+/// `Exception:`, nodemailer's `response:`, Postfix's `said:` and `refused to talk to me:`, msmtp's
+/// `server message:`, Symfony's `with message "`, Ruby's `Net::SMTPServerBusy:` and
+/// `Net::SMTPFatalError (`, Go's `failed to issue MAIL command:`, Exim's `SMTP error from remote mail
+/// server after RCPT TO:<...>:` (and the older `... mailer after ...: host h [ip]:`).
 static AFTER_MARKER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)(?:exception|error|response|reply|said|server message|failed|rejected|login|client|smtp error from remote mail server after [^:]*(?::<[^>]*>)?)\s*[:=]\s*(?P<quote>['"]?)(?P<code>[45]\d\d)(?P<sep>[ -]|$)(?P<rest>.*)"#)
+    Regex::new(r#"(?i)(?:(?:exception|error|response|reply|said|message|failed|rejected|login|client|busy|smtp|command|talk to me|smtp error from remote (?:mail server|mailer) after [^:]*(?::<[^>]*>)?(?::\s*host [^:]*)?)\s*[:=]|with message|(?:error|busy) \()\s*(?P<quote>['"]?)(?P<code>[45]\d\d)(?P<sep>[ -]|$)(?P<rest>.*)"#)
         .expect("the marker pattern is valid")
+});
+
+/// A reply quoted with only its enhanced code, after .NET's `SmtpException: Mailbox
+/// unavailable. The server response was: 5.7.1 ...` or an SMTP exception's name (MailKit's
+/// `SmtpCommandException: 5.7.60 ...`); after any other `Exception:` it may be a version number.
+static ENHANCED_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(?:server response was|smtp\w*exception)\s*:\s*(?P<rest>(?P<class>[45])\.\d{1,3}\.\d{1,3}\s.*)"#)
+        .expect("the enhanced-only pattern is valid")
 });
 
 /// A code anywhere, when an enhanced status code of the same class follows it.
@@ -273,9 +352,11 @@ static SMTP_WORDS: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the SMTP vocabulary pattern is valid")
 });
 
-/// Postfix appends `(in reply to RCPT TO command)` to what the remote server said.
+/// Postfix appends `(in reply to RCPT TO command)` to what the remote server said, and
+/// `; from=<...> to=<...> proto=ESMTP helo=<...>` to the replies its smtpd sent.
 static IN_REPLY_TO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\s*\(in reply to [^)]*\)\)?\s*$").expect("the in-reply-to pattern is valid")
+    Regex::new(r"\s*(?:\(in reply to [^)]*\)\)?|;\s*from=<[^>]*>\s+to=<.*)\s*$")
+        .expect("the in-reply-to pattern is valid")
 });
 
 fn candidates(line: &str) -> Vec<Candidate> {
@@ -293,6 +374,7 @@ fn candidates(line: &str) -> Vec<Candidate> {
                 code,
                 last: true,
                 wire,
+                open_quote: None,
             })
             .into_iter()
             .collect();
@@ -319,10 +401,20 @@ fn candidates(line: &str) -> Vec<Candidate> {
             })
         })
         .or_else(|| {
+            if !code_then_enhanced(line.as_bytes()) {
+                return None;
+            }
             WITH_ENHANCED.captures(line).and_then(|c| {
                 let same_class = c["class"].as_bytes()[0] == c["code"].as_bytes()[0];
-                same_class.then(|| from_captures(&c, line, "")).flatten()
+                let start = c.name("code").map_or(0, |m| m.start());
+                let quote = quote_before(line, start);
+                same_class.then(|| from_captures(&c, line, quote)).flatten()
             })
+        })
+        .or_else(|| {
+            has_failure_enhanced(line.as_bytes())
+                .then(|| ENHANCED_ONLY.captures(line).and_then(|c| enhanced_only(&c)))
+                .flatten()
         });
     found.into_iter().collect()
 }
@@ -331,17 +423,47 @@ fn code_of(caps: &Captures<'_>) -> Option<u16> {
     caps["code"].parse().ok()
 }
 
+/// The quote just before a code found in the middle of a line (`"550 5.7.1 ..."`), if any.
+fn quote_before(line: &str, start: usize) -> &'static str {
+    match line[..start].chars().next_back() {
+        Some('"') => "\"",
+        Some('\'') => "'",
+        _ => "",
+    }
+}
+
+/// Where a reply quoted with `quote` ends: the first such quote followed by the end of the line,
+/// white space or punctuation. A quote inside the reply (`550 "sender not allowed"`) is followed
+/// by a word and does not end it.
+fn closing_quote(text: &str, quote: char) -> Option<usize> {
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, next)| next);
+        let ends = next.is_none_or(|n| n.is_whitespace() || ".,;)]}".contains(n));
+        if c == quote && ends {
+            return Some(at);
+        }
+    }
+    None
+}
+
 fn from_captures(caps: &Captures<'_>, line: &str, quote: &str) -> Option<Candidate> {
     let code = code_of(caps)?;
     let mut rest = caps["rest"].trim_end().to_owned();
     let quoted = quote.chars().next();
+    let mut open_quote = None;
     let mut continued = false;
     if let Some(q) = quoted {
-        // A quoted reply carries its line breaks escaped (`\n`); one at the very end means the
-        // string goes on in the next line (`'...\n' +`).
-        let end = rest.rfind(q).unwrap_or(rest.len());
-        continued = rest[..end].ends_with("\\n");
-        rest = unescape_python(&rest[..end]);
+        match closing_quote(&rest, q) {
+            Some(end) => {
+                // A quoted reply carries its line breaks escaped (`\n`); one at the very end
+                // means the string goes on in the next line (`'...\n' +`).
+                continued = rest[..end].ends_with("\\n");
+                rest = unescape_python(&rest[..end]);
+            }
+            // The quote closes on a later line (Symfony prints the reply's own line breaks).
+            None => open_quote = Some(q),
+        }
     }
     let rest = IN_REPLY_TO.replace(&rest, "");
     let rest = rest.trim();
@@ -349,7 +471,10 @@ fn from_captures(caps: &Captures<'_>, line: &str, quote: &str) -> Option<Candida
         return None;
     }
     let sep = caps.name("sep").map_or(" ", |m| m.as_str());
-    let last = if quoted.is_some() {
+    let (rest, joined_last_line) = split_run_together_lines(code, rest);
+    let last = if joined_last_line {
+        true
+    } else if quoted.is_some() && open_quote.is_none() {
         !continued
     } else {
         sep != "-"
@@ -361,7 +486,63 @@ fn from_captures(caps: &Captures<'_>, line: &str, quote: &str) -> Option<Candida
     } else {
         format!("{code} {rest}")
     };
-    Some(Candidate { code, last, wire })
+    Some(Candidate {
+        code,
+        last,
+        wire,
+        open_quote,
+    })
+}
+
+/// Puts back the line breaks of a multi-line reply that a log ran together on one line: Exim
+/// escapes them (`...is\n550-5.7.1 likely...`), Postfix joins the lines with spaces (`said:
+/// 550-5.7.26 ... 550-5.7.26 ... 550 5.7.26 ...`), PHPMailer's HTML debug output drops them
+/// (`Learn more at534 5.7.14 https://...`). A line is recognised by the reply's own code and
+/// enhanced code, so a number in the text is never taken for one. Returns the text and whether
+/// the reply's last line (`550 5.7.26 ...`) was among them.
+fn split_run_together_lines(code: u16, rest: &str) -> (String, bool) {
+    let rest = rest.replace(&format!("\\n{code}"), &format!("\n{code}"));
+    let Some(enhanced) = rest
+        .split_whitespace()
+        .next()
+        .filter(|token| has_enhanced(code, token))
+    else {
+        let last = rest.contains(&format!("\n{code} "));
+        return (rest, last);
+    };
+    let middle = format!("{code}-{enhanced}");
+    let last_line = format!("{code} {enhanced}");
+    let mut out = String::with_capacity(rest.len() + 8);
+    let mut saw_last = false;
+    let mut at = 0;
+    while at < rest.len() {
+        let tail = &rest[at..];
+        let is_middle = tail.starts_with(&middle);
+        let is_last = tail.starts_with(&last_line);
+        if at > 0 && (is_middle || is_last) {
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+            saw_last |= is_last;
+        }
+        let step = tail.chars().next().map_or(1, char::len_utf8);
+        out.push_str(&tail[..step]);
+        at += step;
+    }
+    (out, saw_last)
+}
+
+/// A reply quoted with only its enhanced code: the reply model gives it the class's generic code.
+fn enhanced_only(caps: &Captures<'_>) -> Option<Candidate> {
+    let rest = caps["rest"].trim_end().trim_end_matches(['"', '\'']);
+    let rest = IN_REPLY_TO.replace(rest, "");
+    let reply = Reply::parse(&rest).ok()?;
+    Some(Candidate {
+        code: reply.code(),
+        last: true,
+        wire: rest.into_owned(),
+        open_quote: None,
+    })
 }
 
 /// Whether a code without other evidence is an SMTP reply rather than an HTTP status or a number.
@@ -404,6 +585,7 @@ fn python_tuple(caps: &Captures<'_>) -> Option<Candidate> {
         code,
         last: true,
         wire,
+        open_quote: None,
     })
 }
 

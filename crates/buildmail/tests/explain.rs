@@ -133,3 +133,76 @@ fn scans_a_phpmailer_log() {
     insta::assert_snapshot!(scan_text("phpmailer.log"));
     insta::assert_json_snapshot!(scan_json("phpmailer.log"));
 }
+
+/// One reply a scan reports: its line, basic code and enhanced code (`-` when none).
+type Sighting = (u64, u64, String);
+
+fn expected_sightings(path: &std::path::Path) -> std::collections::BTreeSet<Sighting> {
+    let text = std::fs::read_to_string(path).expect("each fixture log has its .expected file");
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let fields: Vec<&str> = l.split_whitespace().collect();
+            assert_eq!(fields.len(), 3, "{}: bad line {l:?}", path.display());
+            (
+                fields[0].parse().expect("a line number"),
+                fields[1].parse().expect("a reply code"),
+                fields[2].to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn scanned_sightings(log: &std::path::Path) -> std::collections::BTreeSet<Sighting> {
+    let path = log.to_str().expect("fixture paths are UTF-8");
+    let out = buildmail(["explain", "--output", "json", "--scan", path]).expect_code(0);
+    let json: serde_json::Value =
+        serde_json::from_str(&out.stdout).expect("--output json prints JSON");
+    json.as_array()
+        .expect("--scan prints an array")
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_u64().expect("each reply has its line"),
+                e["code"].as_u64().expect("each reply has its code"),
+                e["enhanced"].as_str().unwrap_or("-").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Real logs of each ecosystem (trimmed, anonymised) with the replies a person finds in them:
+/// every one must be found, at its line, and nothing else (the noise is build output full of
+/// numbers).
+#[test]
+fn scans_real_logs_of_every_ecosystem_finding_exactly_their_replies() {
+    let dir = std::path::Path::new(FIXTURES).join("scan");
+    let mut logs: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "log"))
+        .collect();
+    logs.sort();
+    assert!(logs.len() >= 12, "{logs:?}");
+    let mut report = String::new();
+    let (mut expected_total, mut missed_total, mut extra_total) = (0, 0, 0);
+    for log in &logs {
+        let expected = expected_sightings(&log.with_extension("expected"));
+        let found = scanned_sightings(log);
+        let missed: Vec<_> = expected.difference(&found).collect();
+        let extra: Vec<_> = found.difference(&expected).collect();
+        expected_total += expected.len();
+        missed_total += missed.len();
+        extra_total += extra.len();
+        if !missed.is_empty() || !extra.is_empty() {
+            let name = log.file_name().unwrap().to_string_lossy();
+            report.push_str(&format!(
+                "{name}: missed {missed:?}, not replies {extra:?}\n"
+            ));
+        }
+    }
+    assert!(
+        report.is_empty(),
+        "{missed_total} of {expected_total} replies missed, {extra_total} false positives:\n{report}"
+    );
+}

@@ -106,6 +106,101 @@ fn an_overlong_line_is_cut_not_buffered() {
     assert_eq!(found(&log), [(2, "421 4.7.0 Try again later".to_owned())]);
 }
 
+#[test]
+fn symfony_with_message_quotes_the_reply_and_repeats_it() {
+    let log = "production.ERROR: Expected response code \"250\" but got code \"550\", with message \"550 \"envelope sender not allowed ci@example.com\"\". {\"exception\":\"[object] (TransportException(code: 550))\"}\nAuthenticator \"LOGIN\" returned \"Expected response code \"235\" but got code \"535\", with message \"535-5.7.8 Username and Password not accepted.\n535 5.7.8  https://support.google.com/mail/?p=BadCredentials - gsmtp\".\". Authenticator \"PLAIN\" returned \"Expected response code \"235\" but got code \"535\", with message \"535-5.7.8 Username and Password not accepted.\n535 5.7.8  https://support.google.com/mail/?p=BadCredentials - gsmtp\".\".\n";
+    assert_eq!(
+        found(log),
+        [
+            (
+                1,
+                "550 \"envelope sender not allowed ci@example.com\"".to_owned()
+            ),
+            (2, "535 5.7.8 Username and Password not accepted. https://support.google.com/mail/?p=BadCredentials - gsmtp".to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn ruby_net_smtp_errors_without_an_enhanced_code() {
+    let log = "Net::SMTPServerBusy: 421 Too many concurrent SMTP connections; please try again later\nNet::SMTPAuthenticationError (535 Authentication failed: Bad username / password\n):\n";
+    let lines: Vec<u64> = found(log).iter().map(|(line, _)| *line).collect();
+    assert_eq!(lines, [1, 2]);
+}
+
+#[test]
+fn dotnet_server_response_with_only_an_enhanced_code() {
+    let log = "System.Net.Mail.SmtpException: Mailbox unavailable. The server response was: 5.7.1 Client does not have permissions to send as this sender\nMailKit.Net.Smtp.SmtpCommandException: 4.3.2 Service not available\n";
+    assert_eq!(
+        found(log),
+        [
+            (
+                1,
+                "554 5.7.1 Client does not have permissions to send as this sender".to_owned()
+            ),
+            (2, "451 4.3.2 Service not available".to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn postfix_joins_a_multi_line_reply_on_one_line() {
+    let log = "status=bounced (host mx.example.com[192.0.2.27] said: 550-5.7.26 This mail has been blocked. 550-5.7.26 Gmail requires all senders to authenticate. 550 5.7.26 Learn more (in reply to end of DATA command))\npostfix/smtpd[1432]: NOQUEUE: reject: RCPT from unknown[192.0.2.200]: 554 5.7.1 <a@example.com>: Relay access denied; from=<b@example.com> to=<a@example.com> proto=ESMTP helo=<x>\n";
+    assert_eq!(
+        found(log),
+        [
+            (1, "550 5.7.26 This mail has been blocked. Gmail requires all senders to authenticate. Learn more".to_owned()),
+            (2, "554 5.7.1 <a@example.com>: Relay access denied".to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn exim_escaped_line_breaks_and_the_older_host_form() {
+    let log = "** qa@example.com R=dnslookup T=remote_smtp H=mx.example.com [192.0.2.26]: SMTP error from remote mail server after pipelined end of data: 550-5.7.1 Our system has detected\\n550 5.7.1 unsolicited mail.\n** jill@example.net R=lookuphost T=smtp: SMTP error from remote mailer after RCPT TO:<jill@example.net>: host mx.example.net [192.0.2.7]: 550 User unknown\n";
+    assert_eq!(
+        found(log),
+        [
+            (
+                1,
+                "550 5.7.1 Our system has detected unsolicited mail.".to_owned()
+            ),
+            (2, "550 User unknown".to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn go_log_timestamps_and_phpmailer_run_together_lines() {
+    let log = "2024/05/01 07:00:05 535 Error: terminal limit\n2024/05/01 07:00:08 failed to issue MAIL command: 502 Invalid input from 192.0.2.8\nSERVER -&gt; CLIENT: 535-5.7.8 Username and Password not accepted. Learn more at535 5.7.8 https://support.google.com/mail/?p=BadCredentials<br>\n";
+    assert_eq!(
+        found(log),
+        [
+            (1, "535 Error: terminal limit".to_owned()),
+            (2, "502 Invalid input from 192.0.2.8".to_owned()),
+            (3, "535 5.7.8 Username and Password not accepted. Learn more at https://support.google.com/mail/?p=BadCredentials<br>".to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn python_sender_refused_has_a_third_member() {
+    let log = "smtplib.SMTPSenderRefused: (530, b'5.7.0 Must issue a STARTTLS command first.', 'ci@example.com')\n";
+    assert_eq!(
+        found(log),
+        [(
+            1,
+            "530 5.7.0 Must issue a STARTTLS command first.".to_owned()
+        )]
+    );
+}
+
+#[test]
+fn a_version_number_is_not_an_enhanced_code_reply() {
+    let log = "Exception: 4.2.1 is the minimum version\nRunning with Spring Boot v3.2.5, Spring v6.1.6, Gradle 5.4.1\n";
+    assert_eq!(found(log), []);
+}
+
 proptest::proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..2000)) {
