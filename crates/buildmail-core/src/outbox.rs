@@ -304,6 +304,19 @@ mod tests {
         }
     }
 
+    /// An outbox in a fresh directory (kept alive by the returned guard) with one entry.
+    fn one_deferred_entry() -> (tempfile::TempDir, Outbox, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let id = outbox
+            .save(
+                &message(),
+                &report(&[("a@example.com", RecipientStatus::Deferred)]),
+            )
+            .unwrap();
+        (dir, outbox, id)
+    }
+
     fn report(statuses: &[(&str, RecipientStatus)]) -> Report {
         let recipients: Vec<RecipientReport> = statuses
             .iter()
@@ -348,14 +361,7 @@ mod tests {
 
     #[test]
     fn an_entry_claimed_by_one_flush_is_invisible_to_another() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
-        let id = outbox
-            .save(
-                &message(),
-                &report(&[("a@example.com", RecipientStatus::Deferred)]),
-            )
-            .unwrap();
+        let (_dir, outbox, id) = one_deferred_entry();
         let first = outbox.claim(&id).unwrap().expect("free");
         assert!(outbox.claim(&id).unwrap().is_none(), "held by the first");
         first.remove().unwrap();
@@ -365,14 +371,7 @@ mod tests {
 
     #[test]
     fn a_flush_that_died_mid_send_makes_the_next_one_report_a_possible_duplicate() {
-        let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::open(dir.path()).unwrap();
-        let id = outbox
-            .save(
-                &message(),
-                &report(&[("a@example.com", RecipientStatus::Deferred)]),
-            )
-            .unwrap();
+        let (_dir, outbox, id) = one_deferred_entry();
         let claim = outbox.claim(&id).unwrap().unwrap();
         claim.mark_sending().unwrap();
         drop(claim); // the process dies: its lock goes with it

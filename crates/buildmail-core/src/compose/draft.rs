@@ -348,8 +348,24 @@ fn mailbox(field: &'static str, input: &str) -> Result<Mailbox, ComposeError> {
 /// assert!(id.starts_with('<') && id.ends_with("@example.com>"));
 /// ```
 pub fn new_message_id(from: &str) -> String {
-    let domain = from
-        .trim()
+    let domain = sender_domain(from).unwrap_or("buildmail.invalid");
+    format!(
+        "<buildmail.{:016x}{:016x}@{domain}>",
+        fastrand::u64(..),
+        fastrand::u64(..)
+    )
+}
+
+/// The domain of a sender written as `a@example.com` or `Name <a@example.com>`, when it is a
+/// plain host name (letters, digits, dots, dashes): fit for a Message-ID or a thread id.
+///
+/// ```
+/// use buildmail_core::compose::sender_domain;
+/// assert_eq!(sender_domain("CI <ci@example.com>"), Some("example.com"));
+/// assert_eq!(sender_domain("not an address"), None);
+/// ```
+pub fn sender_domain(from: &str) -> Option<&str> {
+    from.trim()
         .trim_end_matches('>')
         .rsplit_once('@')
         .map(|(_, domain)| domain.trim())
@@ -359,12 +375,6 @@ pub fn new_message_id(from: &str) -> String {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
         })
-        .unwrap_or("buildmail.invalid");
-    format!(
-        "<buildmail.{:016x}{:016x}@{domain}>",
-        fastrand::u64(..),
-        fastrand::u64(..)
-    )
 }
 
 /// `<left@right>` from an id with or without its angle brackets.

@@ -11,7 +11,7 @@ pub mod draft;
 pub mod markdown;
 
 pub use attach::{AttachError, Attacher, Attachment, Collected, LeftOut, SizePolicy};
-pub use draft::{ComposeError, Draft, Priority, new_message_id};
+pub use draft::{ComposeError, Draft, Priority, new_message_id, sender_domain};
 
 /// Makes untrusted text fit for one header value: control characters (CR, LF, TAB, NUL, ...)
 /// become spaces and runs of white space collapse to one, so no text can start a header line.

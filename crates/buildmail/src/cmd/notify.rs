@@ -10,6 +10,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use buildmail_core::Report;
 use buildmail_core::ci::{self, Build, Change, Status};
+use buildmail_core::compose;
 use buildmail_core::logtail::{self, Tail, TailOptions};
 use buildmail_core::notify::{Decision, Notification, Templates, When};
 
@@ -234,7 +235,8 @@ fn compose(
         None => None,
     };
     let templates = templates(options)?;
-    let domain = sender_domain(args.addresses.from.as_deref().unwrap_or_default());
+    let from = args.addresses.from.as_deref().unwrap_or_default();
+    let domain = compose::sender_domain(from).unwrap_or("buildmail.invalid");
     let mail = Notification::render(build, tail.as_ref(), &templates, domain)
         .map_err(|e| UserError::bad_input(e.to_string()))?;
     let mut draft = mail.into_draft(addressed(&args.addresses));
@@ -285,12 +287,6 @@ fn templates(options: &NotifyOptions) -> anyhow::Result<Templates> {
 fn read_template(path: &Path, flag: &str) -> anyhow::Result<String> {
     std::fs::read_to_string(path)
         .with_context(|| format!("reading the template {} ({flag})", path.display()))
-}
-
-/// The domain of the sender, for the thread id: `ci@example.com` gives `example.com`.
-fn sender_domain(from: &str) -> &str {
-    from.rsplit_once('@')
-        .map_or("", |(_, domain)| domain.trim_end_matches(['>', ' ']))
 }
 
 /// A skipped notification: exit 0, why on stderr, and with `--output json` the report.
