@@ -400,7 +400,7 @@ fn lettre_challenge(reply: &Reply) -> Response {
 
 /// The message as DATA carries it: lines starting with a dot doubled, CRLF at the end, then the
 /// final dot (RFC 5321 section 4.5.2).
-fn dot_stuffed(message: &[u8]) -> Vec<u8> {
+pub(crate) fn dot_stuffed(message: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(message.len() + 64);
     let mut line_start = true;
     for &byte in message {
