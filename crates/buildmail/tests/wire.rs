@@ -22,12 +22,7 @@ fn send_to(server: &Server, extra: &[&str]) -> Vec<String> {
 }
 
 fn dry_run(extra: &[&str]) -> String {
-    let mut args = vec![
-        "send",
-        "--dry-run",
-        "--smtp-url",
-        "smtp://127.0.0.1:1",
-    ];
+    let mut args = vec!["send", "--dry-run", "--smtp-url", "smtp://127.0.0.1:1"];
     args.extend(extra);
     buildmail(args).expect_code(0).stdout
 }
@@ -42,7 +37,11 @@ fn bare_line_ends(data: &[u8]) -> usize {
 fn a_cr_dot_cr_in_the_body_cannot_smuggle_a_second_message() {
     let server = Server::start(&[]);
     let body = "one\r.\r\nMAIL FROM:<evil@example.com>\r\nRCPT TO:<victim@example.com>\r\nDATA\r\nsmuggled\r\n.\r\n";
-    buildmail(send_to(&server, &["--to", "dev@example.com", "--body", body])).expect_code(0);
+    buildmail(send_to(
+        &server,
+        &["--to", "dev@example.com", "--body", body],
+    ))
+    .expect_code(0);
     let record = server.record();
     assert_eq!(record.messages.len(), 1);
     let message = &record.messages[0];
@@ -124,4 +123,44 @@ fn dry_run_output_cannot_start_a_workflow_command() {
         parsed.body_text(0).as_deref(),
         Some(body.replace('\n', "\r\n").as_str())
     );
+}
+
+#[test]
+fn an_international_domain_goes_out_as_punycode() {
+    let server = Server::start(&[]);
+    let to = ["--to", "Dev <dev@bücher.example>", "--body", "hi"];
+    buildmail(send_to(&server, &to)).expect_code(0);
+    let record = server.record();
+    assert_eq!(record.messages[0].rcpt_to, ["dev@xn--bcher-kva.example"]);
+    assert!(
+        record.messages[0].data.is_ascii(),
+        "{}",
+        record.messages[0].text()
+    );
+}
+
+#[test]
+fn a_non_ascii_local_part_uses_smtputf8_when_the_server_offers_it() {
+    let server = Server::start_with(&[], |sim| sim.smtputf8(true));
+    let to = ["--to", "josé@example.com", "--body", "hi"];
+    buildmail(send_to(&server, &to)).expect_code(0);
+    let record = server.record();
+    assert_eq!(record.messages[0].rcpt_to, ["josé@example.com"]);
+    let commands = format!("{:?}", record.connections[0]);
+    let mail = commands.split("MAIL FROM:").nth(1).expect("a MAIL command");
+    let mail = mail.split('"').next().unwrap_or_default();
+    assert!(mail.ends_with(" SMTPUTF8"), "{commands}");
+}
+
+#[test]
+fn a_non_ascii_local_part_without_smtputf8_is_bad_input_that_names_the_address() {
+    let server = Server::start(&[]);
+    let to = ["--to", "josé@example.com", "--body", "hi"];
+    let out = buildmail(send_to(&server, &to)).expect_code(65);
+    assert!(out.stderr.contains("josé@example.com"), "{}", out.stderr);
+    assert!(out.stderr.contains("SMTPUTF8"), "{}", out.stderr);
+    let record = server.record();
+    assert!(record.messages.is_empty());
+    let commands = format!("{:?}", record.connections);
+    assert!(!commands.contains("MAIL FROM"), "nothing sent: {commands}");
 }

@@ -1,9 +1,10 @@
 //! A [`Draft`]: the parts of one mail, built into a `lettre::Message`.
 //!
-//! Every value reaches the message through lettre's typed headers, which RFC 2047-encode
-//! non-ASCII text and fold long lines; before that, [`super::header_text`] turns control
-//! characters into spaces, so text from a commit or a branch never starts a header line.
-//! Addresses are parsed by lettre and a bad one is a [`ComposeError::Address`] naming it.
+//! Every header value is written by [`super::encode`], which RFC 2047-encodes what a client
+//! would misread and folds every line under 998 octets; before that, [`super::header_text`]
+//! turns control characters into spaces, so text from a commit or a branch never starts a
+//! header line. Addresses are parsed by lettre (a bad one is a [`ComposeError::Address`] naming
+//! it), their domains made punycode, and each goes into the envelope once.
 
 use std::collections::HashSet;
 use std::str::FromStr;

@@ -3,8 +3,8 @@
 //! - [`markdown`]: Markdown to HTML, raw HTML in untrusted input escaped.
 //! - [`attach`]: attachments from paths and globs, under a total size cap, logs gzip-compressed.
 //! - [`draft`]: a [`Draft`] (addresses, subject, text, HTML, attachments, threading) built into a
-//!   `lettre::Message` through lettre's typed headers only, so untrusted text never becomes a
-//!   header line.
+//!   `lettre::Message`, so untrusted text never becomes a header line.
+//! - `encode`: header values and text bodies made wire-safe (encoded, folded, CRLF only).
 
 pub mod attach;
 pub mod draft;
