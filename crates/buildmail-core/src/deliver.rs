@@ -605,7 +605,7 @@ fn explanation_of(error: &Error) -> Explanation {
             "An address needs SMTPUTF8, which the server does not offer",
             &[
                 "Write the address's local part (before the @) in ASCII; an international domain may stay, buildmail sends it as punycode.",
-                "Or send through a relay that offers SMTPUTF8 (--smtp-url, --fallback-smtp-url).",
+                "Or send through a relay that offers SMTPUTF8.",
             ],
         ),
         _ => (

@@ -113,7 +113,7 @@ fn dry_run_output_cannot_start_a_workflow_command() {
     ]);
     let commands: Vec<&str> = raw
         .lines()
-        .filter(|line| line.starts_with("::") || line.starts_with("##"))
+        .filter(|line| line.starts_with("::") || line.starts_with("##["))
         .collect();
     assert!(commands.is_empty(), "{commands:?}\n{raw}");
     let parsed = mail_parser::MessageParser::default()

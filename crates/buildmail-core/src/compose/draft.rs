@@ -325,8 +325,11 @@ impl BuildBody for lettre::message::MessageBuilder {
 fn attachment_part(attachment: &Attachment) -> SinglePart {
     let content_type = ContentType::parse(&attachment.content_type)
         .unwrap_or_else(|_| ContentType::parse("application/octet-stream").expect("a valid type"));
-    lettre::message::Attachment::new(header_text(&attachment.filename))
-        .body(attachment.body.clone(), content_type)
+    let disposition = encode::AttachmentDisposition::new(&header_text(&attachment.filename));
+    SinglePart::builder()
+        .header(disposition)
+        .header(content_type)
+        .body(attachment.body.clone())
 }
 
 /// Parses one address; control characters are refused rather than cleaned, since an address
@@ -667,5 +670,32 @@ mod tests {
         assert_eq!(from.name(), Some("=?utf-8?B?QWRtaW4=?="));
         let to = parsed.to().and_then(|to| to.first()).expect("a recipient");
         assert_eq!(to.name(), Some("Ops [U+202E]gnp.exe"));
+    }
+
+    #[test]
+    fn a_file_name_that_looks_encoded_is_shown_as_typed() {
+        let mut with_file = draft();
+        let typed = "=?utf-8?B?aW52b2ljZS5wZGY=?=.exe";
+        with_file.attachments = vec![Attachment {
+            filename: typed.into(),
+            content_type: "application/octet-stream".into(),
+            body: b"x".to_vec(),
+        }];
+        let raw = formatted(&with_file);
+        let parsed = mail_parser::MessageParser::default()
+            .parse(raw.as_bytes())
+            .expect("parses");
+        use mail_parser::MimeHeaders;
+        let attachment = parsed.attachment(0).expect("an attachment");
+        assert_eq!(attachment.attachment_name(), Some(typed), "{raw}");
+        let long = "=?x?= Größe ✓ ".repeat(10) + "end.txt";
+        with_file.attachments[0].filename = long.clone();
+        let raw = formatted(&with_file);
+        assert!(raw.split("\r\n").all(|line| line.len() <= 78), "{raw}");
+        let parsed = mail_parser::MessageParser::default()
+            .parse(raw.as_bytes())
+            .expect("parses");
+        let attachment = parsed.attachment(0).expect("an attachment");
+        assert_eq!(attachment.attachment_name(), Some(long.as_str()), "{raw}");
     }
 }

@@ -11,7 +11,9 @@ use std::fmt::{self, Write};
 
 use email_encoding::headers::writer::EmailWriter;
 use email_encoding::headers::{quoted_string, rfc2047};
-use lettre::message::header::{ContentTransferEncoding, HeaderName, HeaderValue};
+use lettre::message::header::{
+    ContentDisposition, ContentTransferEncoding, Header, HeaderName, HeaderValue,
+};
 use lettre::message::{Body, Mailbox};
 
 /// A longer word goes out as encoded words, which can be split over lines; a raw word cannot.
@@ -37,9 +39,80 @@ pub(super) fn mailboxes(name: HeaderName, list: &[Mailbox]) -> HeaderValue {
     HeaderValue::dangerous_new_pre_encoded(name, raw, encoded)
 }
 
+/// `Content-Disposition: attachment` naming a file. lettre quotes a printable ASCII name as it
+/// is, and mail clients decode an encoded word even inside quotes (`=?utf-8?B?...?=.exe` shows
+/// as `invoice.pdf.exe`); such a name goes out in RFC 2231's percent-encoded form instead, which
+/// clients show as typed.
+#[derive(Debug, Clone)]
+pub(super) struct AttachmentDisposition(HeaderValue);
+
+/// Percent-encoded characters per line of an RFC 2231 continuation: short enough to keep the
+/// line under 78 with its `filename*N*=utf-8''` prefix.
+const RFC2231_CHUNK: usize = 48;
+
+impl AttachmentDisposition {
+    pub(super) fn new(filename: &str) -> Self {
+        if !filename.contains("=?") {
+            return AttachmentDisposition(ContentDisposition::attachment(filename).display());
+        }
+        let mut chunks = vec![String::new()];
+        for byte in filename.bytes() {
+            let piece = if is_attribute_char(byte) {
+                char::from(byte).to_string()
+            } else {
+                format!("%{byte:02X}")
+            };
+            if chunks
+                .last()
+                .is_some_and(|chunk| chunk.len() + piece.len() > RFC2231_CHUNK)
+            {
+                chunks.push(String::new());
+            }
+            chunks
+                .last_mut()
+                .expect("one chunk at least")
+                .push_str(&piece);
+        }
+        let parameters: Vec<String> = chunks
+            .iter()
+            .enumerate()
+            .map(|(index, chunk)| {
+                let charset = if index == 0 { "utf-8''" } else { "" };
+                format!(" filename*{index}*={charset}{chunk}")
+            })
+            .collect();
+        let encoded = format!("attachment;\r\n{}", parameters.join(";\r\n"));
+        let raw = format!("attachment; filename=\"{filename}\"");
+        AttachmentDisposition(HeaderValue::dangerous_new_pre_encoded(
+            Self::name(),
+            raw,
+            encoded,
+        ))
+    }
+}
+
+impl Header for AttachmentDisposition {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Content-Disposition")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Err("buildmail writes this header and never reads it back".into())
+    }
+
+    fn display(&self) -> HeaderValue {
+        self.0.clone()
+    }
+}
+
+/// RFC 2231 section 7's `attribute-char`: what may stand unencoded in an extended value.
+fn is_attribute_char(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&byte)
+}
+
 /// A text part's body: line endings made CRLF, encoded as lettre chooses (7bit,
 /// quoted-printable or base64), and base64 when a line of the chosen form would start a CI
-/// workflow command (`::error::`, `##[group]`): `--dry-run` prints the raw message into CI logs.
+/// workflow command (`::error::`, `##[group]`, `##vso[...]`): `--dry-run` prints the raw message into CI logs.
 pub(super) fn text_body(text: &str) -> Body {
     // Every CR and LF becomes LF; lettre then writes each LF as CRLF.
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
@@ -52,11 +125,13 @@ pub(super) fn text_body(text: &str) -> Body {
     }
 }
 
-/// GitHub reads `::command::` and `##[command]` lines, Azure `##vso[...]`.
+/// GitHub reads `::command::` and `##[command]` lines, Azure `##vso[...]` and `##[section]`; a
+/// Markdown heading (`## Tests`) is none of them.
 fn starts_a_workflow_command(encoded: &[u8]) -> bool {
+    const STARTS: [&[u8]; 3] = [b"::", b"##[", b"##vso["];
     encoded
         .split(|&byte| byte == b'\n')
-        .any(|line| line.starts_with(b"::") || line.starts_with(b"##"))
+        .any(|line| STARTS.iter().any(|start| line.starts_with(start)))
 }
 
 fn encoded_with(name: &str, write: impl FnOnce(&mut EmailWriter<'_>) -> fmt::Result) -> String {
@@ -182,7 +257,9 @@ mod tests {
     fn lines_that_start_a_workflow_command_make_the_part_base64() {
         let body = text_body("fine\n::error title=pwned::x\n");
         assert_eq!(body.encoding(), ContentTransferEncoding::Base64);
-        let body = text_body("fine\n  ::error:: indented is harmless\n");
+        let body = text_body("fine\n##vso[task.setvariable variable=x]1\n");
+        assert_eq!(body.encoding(), ContentTransferEncoding::Base64);
+        let body = text_body("## Tests\n  ::error:: indented is harmless\n");
         assert_eq!(body.encoding(), ContentTransferEncoding::SevenBit);
     }
 
