@@ -563,6 +563,8 @@ fn category_of(error: &Error) -> Category {
         Category::Tls
     } else if error.is_unknown_host() {
         Category::Dns
+    } else if error.needs_smtputf8() {
+        Category::Syntax
     } else if let Some(reply) = error.server_reply() {
         explain(reply).category
     } else {
@@ -597,6 +599,13 @@ fn explanation_of(error: &Error) -> Explanation {
             &[
                 "Check the host in --smtp-url (or --fallback-smtp-url) for typos.",
                 "A relay known only inside the company network needs a runner that uses the company DNS.",
+            ],
+        ),
+        Category::Syntax => (
+            "An address needs SMTPUTF8, which the server does not offer",
+            &[
+                "Write the address's local part (before the @) in ASCII; an international domain may stay, buildmail sends it as punycode.",
+                "Or send through a relay that offers SMTPUTF8.",
             ],
         ),
         _ => (

@@ -79,6 +79,8 @@ enum Kind {
     NoAuth,
     /// The host name does not resolve: a typo or a name the runner's DNS does not know.
     UnknownHost(String),
+    /// An address with a non-ASCII local part, and a server without SMTPUTF8 (RFC 6531).
+    NoSmtpUtf8(String),
 }
 
 impl Error {
@@ -133,6 +135,13 @@ impl Error {
         }
     }
 
+    pub(crate) fn no_smtputf8(address: impl fmt::Display) -> Self {
+        Error {
+            phase: Phase::Mail,
+            kind: Kind::NoSmtpUtf8(address.to_string()),
+        }
+    }
+
     pub(crate) fn no_auth() -> Self {
         Error {
             phase: Phase::Auth,
@@ -152,7 +161,7 @@ impl Error {
                 !reply.is_permanent() || (self.phase == Phase::Rcpt && reply.is_misnumbered_452())
             }
             Kind::Lost(_) | Kind::TimedOut(_) | Kind::Garbled(_) => true,
-            Kind::Tls(_) | Kind::NoAuth | Kind::UnknownHost(_) => false,
+            Kind::Tls(_) | Kind::NoAuth | Kind::UnknownHost(_) | Kind::NoSmtpUtf8(_) => false,
         }
     }
 
@@ -210,8 +219,14 @@ impl Error {
                 Reply::new(451, Some(EnhancedCode::new(4, 4, 2)), self.to_string())
                     .expect("451 is a valid reply code"),
             ),
-            Kind::Tls(_) | Kind::NoAuth | Kind::UnknownHost(_) => None,
+            Kind::Tls(_) | Kind::NoAuth | Kind::UnknownHost(_) | Kind::NoSmtpUtf8(_) => None,
         }
+    }
+
+    /// Whether an address needs SMTPUTF8 and the server does not offer it: bad input for this
+    /// relay, which another relay may take.
+    pub fn needs_smtputf8(&self) -> bool {
+        matches!(self.kind, Kind::NoSmtpUtf8(_))
     }
 
     /// The server's own reply, when it sent one.
@@ -237,6 +252,10 @@ impl fmt::Display for Error {
             Kind::Garbled(what) => write!(f, "not an SMTP reply at {phase}: {what}"),
             Kind::Tls(why) => write!(f, "TLS failed at {phase}: {why}"),
             Kind::UnknownHost(why) => f.write_str(why),
+            Kind::NoSmtpUtf8(address) => write!(
+                f,
+                "the address {address} has a non-ASCII local part, which needs SMTPUTF8, and the server does not offer SMTPUTF8"
+            ),
             Kind::NoAuth => f.write_str(
                 "the server offers no AUTH mechanism buildmail speaks (PLAIN, LOGIN): remove the credentials or use another port",
             ),

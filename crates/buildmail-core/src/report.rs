@@ -155,6 +155,16 @@ impl Report {
         })
     }
 
+    /// Whether the final failure was an address the server cannot carry: a non-ASCII local part
+    /// and no SMTPUTF8 (the one failure at MAIL that is ours, with no reply of the server's).
+    pub fn address_unsendable(&self) -> bool {
+        self.last_failure().is_some_and(|attempt| {
+            attempt.phase == Phase::Mail
+                && attempt.reply.is_none()
+                && attempt.category == Category::Syntax
+        })
+    }
+
     /// Whether the final failure was a setup that cannot work: TLS that could not be set up, or
     /// a host name that does not resolve (configuration matters: `--smtp-url`, `--ca-file`).
     pub fn setup_failed(&self) -> bool {

@@ -124,6 +124,9 @@ impl Session {
         if let Some(credentials) = spec.server.credentials() {
             self.authenticate(&capabilities, credentials).await?;
         }
+        if let Some(address) = needs_smtputf8(spec).filter(|_| !capabilities.smtputf8) {
+            return Err(Error::no_smtputf8(address));
+        }
         let mail = Mail::new(spec.from.cloned(), mail_parameters(spec, &capabilities));
         self.command(Phase::Mail, &mail.to_string()).await?;
         let accepted = self.recipients(spec.recipients, rcpt).await?;
@@ -377,15 +380,19 @@ fn mail_parameters(spec: &AttemptSpec<'_>, capabilities: &Capabilities) -> Vec<M
     if capabilities.eight_bit_mime && !spec.message.is_ascii() {
         parameters.push(MailParameter::Body(MailBodyParameter::EightBitMime));
     }
-    let non_ascii = spec
-        .from
-        .into_iter()
-        .chain(spec.recipients)
-        .any(|address: &Address| !AsRef::<str>::as_ref(address).is_ascii());
-    if capabilities.smtputf8 && non_ascii {
+    if capabilities.smtputf8 && needs_smtputf8(spec).is_some() {
         parameters.push(MailParameter::SmtpUtfEight);
     }
     parameters
+}
+
+/// The first envelope address that only SMTPUTF8 can carry (RFC 6531 section 3.4). Compose
+/// sends international domains as punycode, so in practice a non-ASCII local part.
+fn needs_smtputf8<'a>(spec: &AttemptSpec<'a>) -> Option<&'a Address> {
+    spec.from
+        .into_iter()
+        .chain(spec.recipients)
+        .find(|address| !AsRef::<str>::as_ref(*address).is_ascii())
 }
 
 /// lettre's LOGIN answers a `Response`; ours is a `Reply`, so the challenge is handed over.
@@ -400,7 +407,7 @@ fn lettre_challenge(reply: &Reply) -> Response {
 
 /// The message as DATA carries it: lines starting with a dot doubled, CRLF at the end, then the
 /// final dot (RFC 5321 section 4.5.2).
-fn dot_stuffed(message: &[u8]) -> Vec<u8> {
+pub(crate) fn dot_stuffed(message: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(message.len() + 64);
     let mut line_start = true;
     for &byte in message {
@@ -444,7 +451,7 @@ mod tests {
         .map(String::from)
         .to_vec();
         let capabilities = Capabilities::parse(&lines);
-        assert!(capabilities.starttls && capabilities.eight_bit_mime);
+        assert!(capabilities.starttls && capabilities.eight_bit_mime && !capabilities.smtputf8);
         assert_eq!(capabilities.auth, ["PLAIN", "LOGIN"]);
     }
 }

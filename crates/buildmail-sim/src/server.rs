@@ -52,6 +52,7 @@ impl Sim {
             implicit_tls: false,
             auth: None,
             max_message_size: 10 << 20,
+            smtputf8: false,
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             hostname: "localhost".to_owned(),
             record_file: None,
@@ -68,6 +69,7 @@ pub struct SimBuilder {
     implicit_tls: bool,
     auth: Option<(String, String)>,
     max_message_size: usize,
+    smtputf8: bool,
     listen: SocketAddr,
     hostname: String,
     record_file: Option<PathBuf>,
@@ -108,6 +110,14 @@ impl SimBuilder {
     /// The largest message accepted, advertised as `SIZE` in the EHLO reply.
     pub fn max_message_size(mut self, bytes: usize) -> Self {
         self.max_message_size = bytes;
+        self
+    }
+
+    /// Offers SMTPUTF8 (RFC 6531). Without it, as with real servers, a non-ASCII address in MAIL
+    /// or RCPT is refused with `553 5.6.7`; with it, such an address needs the `SMTPUTF8`
+    /// parameter of MAIL.
+    pub fn smtputf8(mut self, offered: bool) -> Self {
+        self.smtputf8 = offered;
         self
     }
 
@@ -161,6 +171,7 @@ impl SimBuilder {
             implicit_tls: self.implicit_tls,
             auth: self.auth,
             max_message_size: self.max_message_size,
+            smtputf8: self.smtputf8,
             hostname: self.hostname,
             idle_timeout: self.idle_timeout,
             record_file,
@@ -282,6 +293,7 @@ pub(crate) struct Shared {
     pub implicit_tls: bool,
     pub auth: Option<(String, String)>,
     pub max_message_size: usize,
+    pub smtputf8: bool,
     pub hostname: String,
     pub idle_timeout: Duration,
     record_file: Option<tokio::sync::Mutex<tokio::fs::File>>,

@@ -99,9 +99,14 @@ enum Input {
     Idle,
 }
 
+/// RFC 6531 section 3.7.4.1's reply to a non-ASCII address without SMTPUTF8.
+const NEEDS_SMTPUTF8: &str = "553 5.6.7 Error: a non-ASCII address needs SMTPUTF8";
+
 struct Transaction {
     mail_from: String,
     rcpt_to: Vec<String>,
+    /// MAIL carried the SMTPUTF8 parameter: non-ASCII addresses may follow.
+    smtputf8: bool,
 }
 
 struct Session {
@@ -234,6 +239,9 @@ impl Session {
         }
         lines.push("ENHANCEDSTATUSCODES".to_owned());
         lines.push("8BITMIME".to_owned());
+        if self.shared.smtputf8 {
+            lines.push("SMTPUTF8".to_owned());
+        }
         self.reply(multiline(250, &lines)).await
     }
 
@@ -400,12 +408,20 @@ impl Session {
                 .reply("552 5.3.4 Message size exceeds fixed limit")
                 .await;
         }
+        let smtputf8 = self.shared.smtputf8
+            && params
+                .split_whitespace()
+                .any(|param| param.eq_ignore_ascii_case("SMTPUTF8"));
+        if !smtputf8 && !mail_from.is_ascii() {
+            return self.reply(NEEDS_SMTPUTF8).await;
+        }
         if let Some(flow) = self.intervene(Phase::Mail, &mail_from, "").await {
             return flow;
         }
         self.transaction = Some(Transaction {
             mail_from,
             rcpt_to: Vec::new(),
+            smtputf8,
         });
         self.reply("250 2.1.0 Ok").await
     }
@@ -418,6 +434,9 @@ impl Session {
             Some((rcpt, _)) if !rcpt.is_empty() => rcpt,
             _ => return self.reply("501 5.5.4 Syntax: RCPT TO:<address>").await,
         };
+        if !rcpt.is_ascii() && self.transaction.as_ref().is_some_and(|t| !t.smtputf8) {
+            return self.reply(NEEDS_SMTPUTF8).await;
+        }
         if self
             .transaction
             .as_ref()

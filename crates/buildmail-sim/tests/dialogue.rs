@@ -220,3 +220,49 @@ async fn shutdown_ends_open_connections_with_a_421() {
         "421 4.3.2 System not accepting network messages"
     );
 }
+
+#[tokio::test]
+async fn a_non_ascii_address_is_refused_without_smtputf8() {
+    let sim = sim(&[]).await;
+    let mut raw = Raw::connect(&sim).await;
+    raw.reply().await;
+    assert!(!raw.command("EHLO ci").await.contains("SMTPUTF8"));
+    assert_eq!(
+        raw.command("MAIL FROM:<josé@example.com>").await,
+        "553 5.6.7 Error: a non-ASCII address needs SMTPUTF8"
+    );
+    assert_eq!(
+        raw.command("MAIL FROM:<ci@example.com>").await,
+        "250 2.1.0 Ok"
+    );
+    assert_eq!(
+        raw.command("RCPT TO:<josé@example.com>").await,
+        "553 5.6.7 Error: a non-ASCII address needs SMTPUTF8"
+    );
+}
+
+#[tokio::test]
+async fn smtputf8_when_offered_and_asked_for_carries_non_ascii_addresses() {
+    let sim = Sim::builder().smtputf8(true).start().await.unwrap();
+    let mut raw = Raw::connect(&sim).await;
+    raw.reply().await;
+    assert!(raw.command("EHLO ci").await.ends_with("250 SMTPUTF8"));
+    assert_eq!(
+        raw.command("MAIL FROM:<ci@example.com>").await,
+        "250 2.1.0 Ok"
+    );
+    assert_eq!(
+        raw.command("RCPT TO:<josé@example.com>").await,
+        "553 5.6.7 Error: a non-ASCII address needs SMTPUTF8",
+        "MAIL did not ask for SMTPUTF8"
+    );
+    raw.command("RSET").await;
+    assert_eq!(
+        raw.command("MAIL FROM:<josé@example.com> SMTPUTF8").await,
+        "250 2.1.0 Ok"
+    );
+    assert_eq!(
+        raw.command("RCPT TO:<zoë@example.com>").await,
+        "250 2.1.5 Ok"
+    );
+}

@@ -8,3 +8,4 @@ mod explain;
 mod notify;
 mod send;
 mod sim;
+mod wire;

@@ -1,10 +1,12 @@
 //! A [`Draft`]: the parts of one mail, built into a `lettre::Message`.
 //!
-//! Every value reaches the message through lettre's typed headers, which RFC 2047-encode
-//! non-ASCII text and fold long lines; before that, [`super::header_text`] turns control
-//! characters into spaces, so text from a commit or a branch never starts a header line.
-//! Addresses are parsed by lettre and a bad one is a [`ComposeError::Address`] naming it.
+//! Every header value is written by [`super::encode`], which RFC 2047-encodes what a client
+//! would misread and folds every line under 998 octets; before that, [`super::header_text`]
+//! turns control characters into spaces, so text from a commit or a branch never starts a
+//! header line. Addresses are parsed by lettre (a bad one is a [`ComposeError::Address`] naming
+//! it), their domains made punycode, and each goes into the envelope once.
 
+use std::collections::HashSet;
 use std::str::FromStr;
 use std::time::SystemTime;
 
@@ -14,7 +16,7 @@ use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 
 use super::attach::Attachment;
-use super::header_text;
+use super::{encode, header_text};
 
 /// How urgent the mail is, as `X-Priority` and `Importance` headers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -128,6 +130,11 @@ impl ComposeError {
     }
 }
 
+/// Longer ones would not leave room on their line for the value (RFC 5322 section 2.1.1).
+const LONGEST_HEADER_NAME: usize = 76;
+/// RFC 5322 gives no limit; this one keeps an id with its header on one line of 998.
+const LONGEST_MESSAGE_ID: usize = 250;
+
 /// Headers that a [`Draft`] field sets; `--header` may not set them a second time.
 const RESERVED_HEADERS: &[&str] = &[
     "from",
@@ -168,9 +175,6 @@ impl Draft {
     /// # Ok::<(), buildmail_core::compose::ComposeError>(())
     /// ```
     pub fn build(&self) -> Result<Message, ComposeError> {
-        let mut builder = Message::builder()
-            .from(mailbox("from", &self.from)?)
-            .subject(header_text(&self.subject));
         if self.from.trim().is_empty() {
             return Err(ComposeError::NoSender);
         }
@@ -181,26 +185,33 @@ impl Draft {
         {
             return Err(ComposeError::NoRecipient);
         }
-        for to in &self.to {
-            builder = builder.to(mailbox("to", to)?);
-        }
-        for cc in &self.cc {
-            builder = builder.cc(mailbox("cc", cc)?);
-        }
-        for bcc in &self.bcc {
-            builder = builder.bcc(mailbox("bcc", bcc)?);
+        let from = mailbox("from", &self.from)?;
+        let to = mailboxes("to", &self.to)?;
+        let cc = mailboxes("cc", &self.cc)?;
+        let bcc = mailboxes("bcc", &self.bcc)?;
+        let envelope = self.envelope(&from, [&to, &cc, &bcc])?;
+        let mut headers = vec![
+            encode::mailboxes(header("From"), std::slice::from_ref(&from)),
+            encode::unstructured(header("Subject"), &header_text(&self.subject)),
+        ];
+        for (name, list) in [("To", &to), ("Cc", &cc)] {
+            if !list.is_empty() {
+                headers.push(encode::mailboxes(header(name), list));
+            }
         }
         if let Some(reply_to) = &self.reply_to {
-            builder = builder.reply_to(mailbox("reply-to", reply_to)?);
+            let reply_to = mailbox("reply-to", reply_to)?;
+            headers.push(encode::mailboxes(header("Reply-To"), &[reply_to]));
+        }
+        let mut builder = Message::builder().envelope(envelope);
+        for value in headers {
+            builder = builder.raw_header(value);
         }
         let id = match &self.message_id {
             Some(given) => message_id(given)?,
             None => new_message_id(&self.from),
         };
         builder = builder.message_id(Some(id));
-        if let Some(envelope) = self.envelope()? {
-            builder = builder.envelope(envelope);
-        }
         if let Some(parent) = &self.in_reply_to {
             builder = builder.in_reply_to(message_id(parent)?);
         }
@@ -222,31 +233,26 @@ impl Draft {
         Ok(builder.multipart_or_single(self.body())?)
     }
 
-    /// The envelope when `envelope_from` or `envelope_to` overrides what the headers give.
-    fn envelope(&self) -> Result<Option<Envelope>, ComposeError> {
-        if self.envelope_from.is_none() && self.envelope_to.is_empty() {
-            return Ok(None);
-        }
+    /// The envelope: `envelope_from` or the From address, and `envelope_to` or every To, Cc and
+    /// Bcc address, each once.
+    fn envelope(&self, from: &Mailbox, listed: [&[Mailbox]; 3]) -> Result<Envelope, ComposeError> {
         let sender = match &self.envelope_from {
             Some(input) => mailbox("envelope-from", input)?.email,
-            None => mailbox("from", &self.from)?.email,
+            None => from.email.clone(),
         };
         let recipients: Vec<Address> = if self.envelope_to.is_empty() {
-            let headers = [("to", &self.to), ("cc", &self.cc), ("bcc", &self.bcc)];
-            let mut all = Vec::new();
-            for (field, list) in headers {
-                for input in list {
-                    all.push(mailbox(field, input)?.email);
-                }
-            }
-            all
+            listed
+                .into_iter()
+                .flatten()
+                .map(|mailbox| mailbox.email.clone())
+                .collect()
         } else {
             let listed = self.envelope_to.iter();
             listed
                 .map(|input| Ok(mailbox("envelope-to", input)?.email))
                 .collect::<Result<_, ComposeError>>()?
         };
-        Ok(Some(Envelope::new(Some(sender), recipients)?))
+        Ok(Envelope::new(Some(sender), each_once(recipients))?)
     }
 
     fn priority_headers(&self) -> Vec<HeaderValue> {
@@ -275,12 +281,12 @@ impl Draft {
     }
 
     fn body(&self) -> Body {
-        let text = SinglePart::plain(self.text.clone());
+        let text = SinglePart::plain(encode::text_body(&self.text));
         let main = match &self.html {
             Some(html) => Body::Multi(
                 MultiPart::alternative()
                     .singlepart(text)
-                    .singlepart(SinglePart::html(html.clone())),
+                    .singlepart(SinglePart::html(encode::text_body(html))),
             ),
             None => Body::Single(text),
         };
@@ -319,12 +325,16 @@ impl BuildBody for lettre::message::MessageBuilder {
 fn attachment_part(attachment: &Attachment) -> SinglePart {
     let content_type = ContentType::parse(&attachment.content_type)
         .unwrap_or_else(|_| ContentType::parse("application/octet-stream").expect("a valid type"));
-    lettre::message::Attachment::new(header_text(&attachment.filename))
-        .body(attachment.body.clone(), content_type)
+    let disposition = encode::AttachmentDisposition::new(&header_text(&attachment.filename));
+    SinglePart::builder()
+        .header(disposition)
+        .header(content_type)
+        .body(attachment.body.clone())
 }
 
 /// Parses one address; control characters are refused rather than cleaned, since an address
-/// that contains them was never meant as one.
+/// that contains them was never meant as one. An international domain becomes punycode (IDNA),
+/// which every server accepts; a display name is made fit for a header like a subject.
 fn mailbox(field: &'static str, input: &str) -> Result<Mailbox, ComposeError> {
     let refuse = |reason: &str| ComposeError::Address {
         field,
@@ -334,10 +344,45 @@ fn mailbox(field: &'static str, input: &str) -> Result<Mailbox, ComposeError> {
     if input.chars().any(char::is_control) {
         return Err(refuse("it contains a line break or a control character"));
     }
-    input
+    let parsed = input
         .trim()
         .parse::<Mailbox>()
-        .map_err(|error| refuse(&error.to_string().to_lowercase()))
+        .map_err(|error| refuse(&error.to_string().to_lowercase()))?;
+    let domain = parsed.email.domain();
+    let email = if domain.is_ascii() {
+        parsed.email.clone()
+    } else {
+        let ascii = idna::domain_to_ascii(domain)
+            .map_err(|_| refuse("its domain is not a valid international domain name"))?;
+        Address::new(parsed.email.user(), ascii)
+            .map_err(|error| refuse(&error.to_string().to_lowercase()))?
+    };
+    let name = parsed.name.as_deref().map(header_text);
+    Ok(Mailbox::new(name.filter(|name| !name.is_empty()), email))
+}
+
+fn mailboxes(field: &'static str, inputs: &[String]) -> Result<Vec<Mailbox>, ComposeError> {
+    inputs.iter().map(|input| mailbox(field, input)).collect()
+}
+
+/// Each address once, in the order given: one RCPT per mailbox. The domain compares without
+/// case (RFC 5321 section 2.4); the local part as given, since only its own server may decide
+/// that `Dev` and `dev` are the same mailbox.
+fn each_once(addresses: Vec<Address>) -> Vec<Address> {
+    let mut seen = HashSet::new();
+    addresses
+        .into_iter()
+        .filter(|address| {
+            seen.insert((
+                address.user().to_owned(),
+                address.domain().to_ascii_lowercase(),
+            ))
+        })
+        .collect()
+}
+
+fn header(name: &'static str) -> HeaderName {
+    HeaderName::new_from_ascii_str(name)
 }
 
 /// A new, unique Message-ID on the sender's domain (`<20261128T101500.1f3a...@example.com>`):
@@ -380,7 +425,8 @@ pub fn sender_domain(from: &str) -> Option<&str> {
 /// `<left@right>` from an id with or without its angle brackets.
 fn message_id(input: &str) -> Result<String, ComposeError> {
     let bare = input.trim().trim_start_matches('<').trim_end_matches('>');
-    let valid = bare.contains('@')
+    let valid = bare.len() <= LONGEST_MESSAGE_ID
+        && bare.contains('@')
         && !bare.starts_with('@')
         && !bare.ends_with('@')
         && bare
@@ -394,7 +440,8 @@ fn message_id(input: &str) -> Result<String, ComposeError> {
 }
 
 fn extra_header(name: &str, value: &str) -> Result<HeaderValue, ComposeError> {
-    let valid_name = !name.is_empty() && name.bytes().all(|b| (33..=126).contains(&b) && b != b':');
+    let valid_name = (1..=LONGEST_HEADER_NAME).contains(&name.len())
+        && name.bytes().all(|b| (33..=126).contains(&b) && b != b':');
     if !valid_name {
         return Err(ComposeError::HeaderName(name.to_owned()));
     }
@@ -403,7 +450,7 @@ fn extra_header(name: &str, value: &str) -> Result<HeaderValue, ComposeError> {
     }
     let name = HeaderName::new_from_ascii(name.to_owned())
         .map_err(|_| ComposeError::HeaderName(name.to_owned()))?;
-    Ok(HeaderValue::new(name, header_text(value)))
+    Ok(encode::unstructured(name, &header_text(value)))
 }
 
 #[cfg(test)]
@@ -556,5 +603,99 @@ mod tests {
         assert!(raw.is_ascii(), "{raw}");
         assert!(raw.contains("Subject: =?utf-8?"), "{raw}");
         assert!(raw.contains("From: =?utf-8?"), "{raw}");
+    }
+
+    fn envelope_to(draft: &Draft) -> Vec<String> {
+        let message = draft.build().expect("builds");
+        let to = message.envelope().to().iter().map(ToString::to_string);
+        to.collect()
+    }
+
+    #[test]
+    fn an_address_given_twice_gets_one_rcpt() {
+        let mut twice = draft();
+        twice.to = vec![
+            "dev@example.com".into(),
+            "Dev Team <dev@EXAMPLE.com>".into(),
+        ];
+        twice.cc = vec!["dev@Example.Com".into(), "Dev@example.com".into()];
+        twice.bcc = vec!["dev@example.com".into()];
+        assert_eq!(envelope_to(&twice), ["dev@example.com", "Dev@example.com"]);
+    }
+
+    #[test]
+    fn an_international_domain_goes_out_as_punycode() {
+        let mut intl = draft();
+        intl.from = "CI <ci@bücher.example>".into();
+        intl.to = vec!["dev@Bücher.example".into()];
+        let message = intl.build().expect("builds");
+        let envelope = message.envelope();
+        let from = envelope.from().expect("a sender").to_string();
+        assert_eq!(from, "ci@xn--bcher-kva.example");
+        assert_eq!(envelope_to(&intl), ["dev@xn--bcher-kva.example"]);
+        let raw = String::from_utf8(message.formatted()).expect("utf-8");
+        assert!(raw.is_ascii(), "{raw}");
+        assert!(raw.contains("To: dev@xn--bcher-kva.example\r\n"), "{raw}");
+    }
+
+    #[test]
+    fn a_long_to_list_has_one_address_per_line() {
+        let mut many = draft();
+        many.to = (0..100)
+            .map(|n| format!("developer{n}@example.com"))
+            .collect();
+        let raw = formatted(&many);
+        assert!(raw.split("\r\n").all(|line| line.len() <= 78), "{raw}");
+        assert!(raw.contains("To: developer0@example.com,\r\n developer1@example.com,\r\n"));
+        let parsed = mail_parser::MessageParser::default()
+            .parse(raw.as_bytes())
+            .expect("parses");
+        let to = parsed.to().expect("a To header");
+        assert_eq!(to.iter().count(), 100);
+    }
+
+    #[test]
+    fn a_display_name_that_looks_encoded_is_shown_as_typed() {
+        let mut lookalike = draft();
+        lookalike.from = "\"=?utf-8?B?QWRtaW4=?=\" <ci@example.com>".into();
+        lookalike.to = vec!["\"Ops \u{202E}gnp.exe\" <ops@example.com>".into()];
+        let raw = formatted(&lookalike);
+        let parsed = mail_parser::MessageParser::default()
+            .parse(raw.as_bytes())
+            .expect("parses");
+        let from = parsed
+            .from()
+            .and_then(|from| from.first())
+            .expect("a sender");
+        assert_eq!(from.name(), Some("=?utf-8?B?QWRtaW4=?="));
+        let to = parsed.to().and_then(|to| to.first()).expect("a recipient");
+        assert_eq!(to.name(), Some("Ops [U+202E]gnp.exe"));
+    }
+
+    #[test]
+    fn a_file_name_that_looks_encoded_is_shown_as_typed() {
+        let mut with_file = draft();
+        let typed = "=?utf-8?B?aW52b2ljZS5wZGY=?=.exe";
+        with_file.attachments = vec![Attachment {
+            filename: typed.into(),
+            content_type: "application/octet-stream".into(),
+            body: b"x".to_vec(),
+        }];
+        let raw = formatted(&with_file);
+        let parsed = mail_parser::MessageParser::default()
+            .parse(raw.as_bytes())
+            .expect("parses");
+        use mail_parser::MimeHeaders;
+        let attachment = parsed.attachment(0).expect("an attachment");
+        assert_eq!(attachment.attachment_name(), Some(typed), "{raw}");
+        let long = "=?x?= Größe ✓ ".repeat(10) + "end.txt";
+        with_file.attachments[0].filename = long.clone();
+        let raw = formatted(&with_file);
+        assert!(raw.split("\r\n").all(|line| line.len() <= 78), "{raw}");
+        let parsed = mail_parser::MessageParser::default()
+            .parse(raw.as_bytes())
+            .expect("parses");
+        let attachment = parsed.attachment(0).expect("an attachment");
+        assert_eq!(attachment.attachment_name(), Some(long.as_str()), "{raw}");
     }
 }

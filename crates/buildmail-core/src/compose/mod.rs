@@ -3,18 +3,23 @@
 //! - [`markdown`]: Markdown to HTML, raw HTML in untrusted input escaped.
 //! - [`attach`]: attachments from paths and globs, under a total size cap, logs gzip-compressed.
 //! - [`draft`]: a [`Draft`] (addresses, subject, text, HTML, attachments, threading) built into a
-//!   `lettre::Message` through lettre's typed headers only, so untrusted text never becomes a
-//!   header line.
+//!   `lettre::Message`, so untrusted text never becomes a header line.
+//! - `encode`: header values and text bodies made wire-safe (encoded, folded, CRLF only).
 
 pub mod attach;
 pub mod draft;
+mod encode;
 pub mod markdown;
+#[cfg(test)]
+mod wire_tests;
 
 pub use attach::{AttachError, Attacher, Attachment, Collected, LeftOut, SizePolicy};
 pub use draft::{ComposeError, Draft, Priority, new_message_id, sender_domain};
 
 /// Makes untrusted text fit for one header value: control characters (CR, LF, TAB, NUL, ...)
-/// become spaces and runs of white space collapse to one, so no text can start a header line.
+/// become spaces and runs of white space collapse to one, so no text can start a header line;
+/// a bidirectional override or isolate (U+202E, ...) is written out as `[U+202E]`, so it cannot
+/// reverse what a mail client shows (a subject, a display name, a file name).
 pub fn header_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for word in text
@@ -24,9 +29,21 @@ pub fn header_text(text: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(word);
+        for c in word.chars() {
+            if is_bidi_control(c) {
+                out.push_str(&format!("[U+{:04X}]", u32::from(c)));
+            } else {
+                out.push(c);
+            }
+        }
     }
     out
+}
+
+/// The embeddings, overrides and isolates of Unicode's bidirectional algorithm (UAX #9): they
+/// change the order in which the text after them is shown.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 #[cfg(test)]
@@ -38,6 +55,14 @@ mod tests {
         assert_eq!(
             header_text("fix\r\nBcc: victim@example.com\0\tend"),
             "fix Bcc: victim@example.com end"
+        );
+    }
+
+    #[test]
+    fn a_bidi_override_is_shown_not_obeyed() {
+        assert_eq!(
+            header_text("invoice\u{202E}fdp.exe"),
+            "invoice[U+202E]fdp.exe"
         );
     }
 

@@ -80,6 +80,7 @@ pub fn exit_for(report: &Report) -> Exit {
     match report.status {
         Status::Delivered | Status::Skipped => Exit::Ok,
         _ if report.any_deferred() => Exit::TempFail,
+        _ if report.address_unsendable() => Exit::DataErr,
         _ if report.auth_refused() => Exit::NoPerm,
         _ if report.setup_failed() => Exit::Config,
         _ => Exit::Unavailable,

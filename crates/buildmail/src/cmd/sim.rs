@@ -48,6 +48,10 @@ pub struct SimArgs {
     /// The largest message accepted, advertised as SIZE.
     #[arg(long, value_name = "BYTES", default_value_t = 10 << 20)]
     max_size: usize,
+
+    /// Offer SMTPUTF8 (non-ASCII addresses); without it they are refused with 553 5.6.7.
+    #[arg(long)]
+    smtputf8: bool,
 }
 
 pub fn run(args: SimArgs) -> anyhow::Result<Exit> {
@@ -70,6 +74,7 @@ async fn serve(args: SimArgs, credentials: Option<(String, String)>) -> anyhow::
         .listen(args.listen)
         .scenarios(args.scenarios.iter().cloned())
         .max_message_size(args.max_size)
+        .smtputf8(args.smtputf8)
         .implicit_tls(args.implicit_tls);
     if args.tls || args.implicit_tls {
         builder = builder.tls(SimTls::generate().context("generating the test certificate")?);
