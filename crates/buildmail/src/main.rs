@@ -5,6 +5,7 @@
 mod cli;
 mod cmd;
 mod exit;
+mod out;
 
 use clap::Parser;
 
