@@ -6,6 +6,8 @@ mod cli;
 mod cmd;
 mod exit;
 mod out;
+#[cfg(test)]
+mod report_text_tests;
 
 use clap::Parser;
 
