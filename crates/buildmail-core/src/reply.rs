@@ -417,10 +417,7 @@ mod tests {
     #[test]
     fn control_characters_in_the_text_are_escaped_and_tabs_become_spaces() {
         let reply = Reply::parse("421 4.7.0 busy\r\x1b[2J ::error::pwned\x07").unwrap();
-        assert_eq!(
-            reply.text(),
-            "busy\\r\\u{1b}[2J \\u{3a}:error::pwned\\u{7}"
-        );
+        assert_eq!(reply.text(), "busy\\r\\u{1b}[2J \\u{3a}:error::pwned\\u{7}");
         let reply = Reply::new(451, None, "a\tb").unwrap();
         assert_eq!(reply.text(), "a b");
     }
