@@ -138,6 +138,15 @@ fn a_link_planted_in_the_repository_never_mails_the_environment() {
         .current_dir(dir.path())
         .expect_code(0);
     assert!(out.stderr.contains("--allow-attach-from"), "{}", out.stderr);
+    let mut typo = args.clone();
+    typo.extend(["--allow-attach-from", "no-such-dir"]);
+    let out = buildmail(typo).current_dir(dir.path()).expect_code(65);
+    assert!(
+        out.stderr
+            .contains("--allow-attach-from no-such-dir: no such directory"),
+        "{}",
+        out.stderr
+    );
     let mut args = args;
     args.extend(["--allow-attach-from", &allowed]);
     let out = buildmail(args).current_dir(dir.path()).expect_code(0);

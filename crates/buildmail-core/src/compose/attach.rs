@@ -250,8 +250,23 @@ impl Attacher {
             self.collected.unmatched.push(pattern.to_owned());
         }
         for file in files {
-            self.add_file(&file)?;
+            self.add_matched(&file)?;
         }
+        Ok(())
+    }
+
+    /// A file a glob matched: a link to a directory or to nothing is refused with a note, as a
+    /// glob's user did not name it (a path the user names is an error instead).
+    fn add_matched(&mut self, path: &Path) -> Result<(), AttachError> {
+        let why = match self.add_file(path) {
+            Err(AttachError::NotAFile { kind, .. }) => format!("it leads to {kind}"),
+            Err(AttachError::Missing(_)) => "it is a link that leads nowhere".to_owned(),
+            other => return other,
+        };
+        self.collected.refused.push(Refused {
+            path: path.to_owned(),
+            why,
+        });
         Ok(())
     }
 
@@ -704,6 +719,24 @@ mod tests {
         assert!(collected.attachments.is_empty());
         assert_eq!(collected.refused.len(), 2, "{:?}", collected.notes());
         assert!(collected.notes()[0].contains("outside the working directory"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_glob_matching_a_dangling_link_or_a_linked_directory_notes_it_and_goes_on() {
+        let dir = tree();
+        std::os::unix::fs::symlink("nowhere.xml", dir.path().join("reports/gone.xml"))
+            .expect("symlink");
+        std::os::unix::fs::symlink("deep", dir.path().join("reports/linked.xml")).expect("symlink");
+        let mut attacher = Attacher::new(SizePolicy::default()).allow(dir.path());
+        attacher
+            .add_pattern("reports/*.xml", dir.path())
+            .expect("attach");
+        let collected = attacher.finish();
+        assert_eq!(names(&collected), ["a.xml", "b.xml"]);
+        let notes = collected.notes();
+        assert!(notes[0].contains("gone.xml was not attached: it is a link that leads nowhere"));
+        assert!(notes[1].contains("linked.xml was not attached: it leads to a directory"));
     }
 
     #[test]

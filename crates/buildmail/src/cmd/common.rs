@@ -227,11 +227,17 @@ pub fn attachments(
     dir: &Path,
     allowed: &[PathBuf],
 ) -> anyhow::Result<(Vec<Attachment>, Vec<String>)> {
-    let mut attacher = allowed
-        .iter()
-        .fold(Attacher::new(SizePolicy::default()).allow(dir), |a, d| {
-            a.allow(&dir.join(d))
-        });
+    let mut attacher = Attacher::new(SizePolicy::default()).allow(dir);
+    for allowed in allowed {
+        if !dir.join(allowed).is_dir() {
+            return Err(UserError::bad_input(format!(
+                "--allow-attach-from {}: no such directory",
+                buildmail_core::untrusted::path(allowed)
+            ))
+            .into());
+        }
+        attacher = attacher.allow(&dir.join(allowed));
+    }
     for pattern in patterns {
         attacher
             .add_pattern(pattern, dir)
