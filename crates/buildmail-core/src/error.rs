@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::connector::UnknownHost;
 use crate::reply::{EnhancedCode, Reply};
+use crate::untrusted::escaped;
 
 /// The step of an SMTP session, as reports name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -243,15 +244,16 @@ impl fmt::Display for Error {
         let phase = self.phase;
         match &self.kind {
             Kind::Refused(reply) => write!(f, "refused at {phase}: {reply}"),
-            Kind::Lost(why) => write!(f, "connection lost at {phase}: {why}"),
+            // What the server or the TLS peer said is shown escaped (see `untrusted`).
+            Kind::Lost(why) => write!(f, "connection lost at {phase}: {}", escaped(why)),
             Kind::TimedOut(limit) => write!(
                 f,
                 "no reply at {phase} within {}s (--timeout)",
                 limit.as_secs_f64()
             ),
-            Kind::Garbled(what) => write!(f, "not an SMTP reply at {phase}: {what}"),
-            Kind::Tls(why) => write!(f, "TLS failed at {phase}: {why}"),
-            Kind::UnknownHost(why) => f.write_str(why),
+            Kind::Garbled(what) => write!(f, "not an SMTP reply at {phase}: {}", escaped(what)),
+            Kind::Tls(why) => write!(f, "TLS failed at {phase}: {}", escaped(why)),
+            Kind::UnknownHost(why) => f.write_str(&escaped(why)),
             Kind::NoSmtpUtf8(address) => write!(
                 f,
                 "the address {address} has a non-ASCII local part, which needs SMTPUTF8, and the server does not offer SMTPUTF8"

@@ -297,12 +297,10 @@ fn wrap_into(out: &mut String, text: &str, first: &str, rest: &str) {
     out.push('\n');
 }
 
-/// Server text with control characters (terminal escapes, CR, NUL) replaced, so it is safe to
-/// print on a terminal or a log.
-fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
-        .collect()
+/// Server text escaped for display (terminal escapes, CR, NUL, workflow commands), so it is safe
+/// to print on a terminal or a CI log (see [`crate::untrusted`]).
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::untrusted::escaped(text)
 }
 
 fn longest_backtick_run(text: &str) -> usize {

@@ -9,6 +9,7 @@
 //! - [`scan`]: every SMTP reply in an arbitrary log, streamed line by line.
 //! - [`deliver`]: sending a message through [`server`]s with the retry [`policy`], reported as a
 //!   [`report`]; the network comes through a [`connector`], time through the [`clock`].
+//! - [`untrusted`]: server text, file names and CI context made safe to print.
 //!
 //! The core knows no front end: it never reads argv, the environment, or CI state. The binaries
 //! turn their inputs into the types here.
@@ -34,6 +35,7 @@ pub mod report;
 pub mod scan;
 pub mod server;
 mod session;
+pub mod untrusted;
 
 pub use category::Category;
 pub use explain::{Explanation, explain};

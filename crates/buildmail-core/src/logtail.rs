@@ -67,7 +67,16 @@ const BLOCK: u64 = 64 * 1024;
 /// assert!(tail.truncated);
 /// # Ok::<(), std::io::Error>(())
 /// ```
+///
+/// Only a regular file is read: a named pipe would block forever and a directory has no lines,
+/// so either is an error that says what the path is.
 pub fn tail_file(path: &Path, options: TailOptions) -> io::Result<Tail> {
+    if let Some(kind) = crate::compose::attach::file_kind(&std::fs::metadata(path)?.file_type()) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("it is {kind}, not a regular file"),
+        ));
+    }
     tail(&mut File::open(path)?, options)
 }
 

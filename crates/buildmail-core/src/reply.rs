@@ -306,10 +306,10 @@ fn split_enhanced(text: &str, _code: u16) -> (Option<EnhancedCode>, &str) {
 
 /// The server's text is untrusted: control characters (escape sequences, a bare CR) become
 /// spaces here, once, so no report, log line or annotation can be steered by them.
+/// Server text as it is kept and shown: tabs become spaces, anything else that could drive a
+/// terminal or a CI log is escaped (see [`crate::untrusted`]).
 fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    crate::untrusted::escaped(&text.replace('\t', " ")).into_owned()
 }
 
 fn shorten(s: &str) -> String {
@@ -415,10 +415,10 @@ mod tests {
     }
 
     #[test]
-    fn control_characters_in_the_text_become_spaces() {
-        let reply = Reply::parse("421 4.7.0 busy\r\x1b[2J::error::pwned\x07").unwrap();
-        assert_eq!(reply.text(), "busy  [2J::error::pwned ");
-        let reply = Reply::new(451, None, "a\rb").unwrap();
+    fn control_characters_in_the_text_are_escaped_and_tabs_become_spaces() {
+        let reply = Reply::parse("421 4.7.0 busy\r\x1b[2J ::error::pwned\x07").unwrap();
+        assert_eq!(reply.text(), "busy\\r\\u{1b}[2J \\u{3a}:error::pwned\\u{7}");
+        let reply = Reply::new(451, None, "a\tb").unwrap();
         assert_eq!(reply.text(), "a b");
     }
 

@@ -21,7 +21,7 @@ fn from_vars(pairs: &[(&str, &str)]) -> Build {
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
-    detect(&|name| vars.get(name).cloned(), Path::new("/nonexistent")).expect("detects")
+    detect(&|name| vars.get(name).cloned(), Path::new("/nonexistent")).build
 }
 
 const GITHUB: [(&str, &str); 8] = [

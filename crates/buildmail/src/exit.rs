@@ -65,13 +65,16 @@ fn exit_for(error: &anyhow::Error) -> Exit {
     Exit::DataErr
 }
 
-/// Prints the error once and turns the outcome into the process exit code.
-#[allow(clippy::print_stderr)]
+/// Prints the error once and turns the outcome into the process exit code. A closed stdout
+/// means the reader stopped reading (`| head`): not an error of the command (see [`crate::out`]).
 pub fn finish(outcome: anyhow::Result<Exit>) -> ExitCode {
     match outcome {
         Ok(exit) => ExitCode::from(exit as u8),
+        Err(error) if error.downcast_ref::<crate::out::Closed>().is_some() => {
+            ExitCode::from(Exit::Ok as u8)
+        }
         Err(error) => {
-            eprintln!("buildmail: error: {error:#}");
+            crate::out::note(&format!("buildmail: error: {error:#}"));
             ExitCode::from(exit_for(&error) as u8)
         }
     }

@@ -5,6 +5,9 @@
 mod cli;
 mod cmd;
 mod exit;
+mod out;
+#[cfg(test)]
+mod report_text_tests;
 
 use clap::Parser;
 

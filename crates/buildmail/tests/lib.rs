@@ -5,6 +5,7 @@ mod support;
 mod cli;
 mod delivery;
 mod explain;
+mod hostile;
 mod notify;
 mod send;
 mod sim;

@@ -94,6 +94,7 @@ fn attachments_come_from_globs_and_a_missing_file_is_bad_input() {
         "--attach",
         &glob,
     ]))
+    .current_dir(dir.path())
     .expect_code(0);
     assert!(
         out.stdout.contains("filename=\"junit.xml\""),

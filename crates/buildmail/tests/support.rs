@@ -11,6 +11,7 @@ pub struct Run {
     args: Vec<String>,
     stdin: Option<String>,
     envs: Vec<(String, String)>,
+    dir: Option<std::path::PathBuf>,
 }
 
 /// What a finished run printed and returned.
@@ -29,12 +30,19 @@ where
         args: args.into_iter().map(Into::into).collect(),
         stdin: None,
         envs: Vec::new(),
+        dir: None,
     }
 }
 
 impl Run {
     pub fn stdin(mut self, input: impl Into<String>) -> Self {
         self.stdin = Some(input.into());
+        self
+    }
+
+    /// Runs in `dir` instead of the test's working directory.
+    pub fn current_dir(mut self, dir: &std::path::Path) -> Self {
+        self.dir = Some(dir.to_owned());
         self
     }
 
@@ -57,6 +65,9 @@ impl Run {
             }
         }
         command.env("NO_COLOR", "1");
+        if let Some(dir) = &self.dir {
+            command.current_dir(dir);
+        }
         for (key, value) in &self.envs {
             command.env(key, value);
         }

@@ -6,11 +6,18 @@
 
 use serde_json::Value;
 
-use super::{Build, Change, CiError, Provider, Status};
+use super::{Build, Change, CiError, Detected, Provider, Status};
 
-pub(super) fn read(var: &dyn Fn(&str) -> Option<String>) -> Result<Build, CiError> {
-    let event = match var("GITHUB_EVENT_PATH") {
-        Some(path) => load_event(&path)?,
+pub(super) fn read(var: &dyn Fn(&str) -> Option<String>) -> Detected {
+    let mut warnings = Vec::new();
+    let event = match var("GITHUB_EVENT_PATH").map(|path| load_event(&path)) {
+        Some(Ok(event)) => event,
+        Some(Err(error)) => {
+            warnings.push(format!(
+                "{error}; the build is read from the GITHUB_* variables alone"
+            ));
+            Value::Null
+        }
         None => Value::Null,
     };
     let repository = var("GITHUB_REPOSITORY");
@@ -38,7 +45,7 @@ pub(super) fn read(var: &dyn Fn(&str) -> Option<String>) -> Result<Build, CiErro
         (Some(repo), Some(sha)) => Some(format!("{server}/{repo}/commit/{sha}")),
         _ => None,
     };
-    Ok(build)
+    Detected { build, warnings }
 }
 
 fn load_event(path: &str) -> Result<Value, CiError> {
@@ -180,7 +187,9 @@ mod tests {
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
         vars.insert("GITHUB_EVENT_PATH".into(), fixture(file));
-        detect(&|name| vars.get(name).cloned(), Path::new("/nonexistent")).expect("detects")
+        let detected = detect(&|name| vars.get(name).cloned(), Path::new("/nonexistent"));
+        assert_eq!(detected.warnings, Vec::<String>::new());
+        detected.build
     }
 
     #[test]
@@ -305,17 +314,44 @@ mod tests {
         assert_eq!(build.change.map(|c| c.number), Some("2".to_owned()));
     }
 
-    #[test]
-    fn a_missing_payload_is_an_error_naming_the_file() {
+    fn with_payload(path: &str) -> Detected {
         let vars = |name: &str| match name {
             "GITHUB_ACTIONS" => Some("true".to_owned()),
-            "GITHUB_EVENT_PATH" => Some("/nonexistent/event.json".to_owned()),
+            "GITHUB_EVENT_NAME" => Some("push".to_owned()),
+            "GITHUB_REF" => Some("refs/heads/main".to_owned()),
+            "GITHUB_EVENT_PATH" => Some(path.to_owned()),
             _ => None,
         };
-        let error = detect(&vars, Path::new("/nonexistent")).expect_err("no file");
+        detect(&vars, Path::new("/nonexistent"))
+    }
+
+    #[test]
+    fn a_missing_payload_is_a_warning_naming_the_file() {
+        let detected = with_payload("/nonexistent/event.json");
+        assert_eq!(detected.build.branch.as_deref(), Some("main"));
+        assert_eq!(detected.warnings.len(), 1);
         assert!(
-            error.to_string().contains("/nonexistent/event.json"),
-            "{error}"
+            detected.warnings[0].contains("/nonexistent/event.json"),
+            "{:?}",
+            detected.warnings
         );
+    }
+
+    #[test]
+    fn a_payload_that_is_not_utf8_or_nested_too_deep_is_a_warning() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let binary = dir.path().join("binary.json");
+        std::fs::write(&binary, b"{\"ref\": \"\xff\xfe\"}").expect("write");
+        let deep = dir.path().join("deep.json");
+        std::fs::write(&deep, "[".repeat(100_000)).expect("write");
+        for path in [binary, deep] {
+            let detected = with_payload(&path.to_string_lossy());
+            assert_eq!(detected.build.branch.as_deref(), Some("main"));
+            assert!(
+                detected.warnings[0].contains("GITHUB_* variables alone"),
+                "{:?}",
+                detected.warnings
+            );
+        }
     }
 }

@@ -72,7 +72,7 @@ mod tests {
             .chain(pairs)
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
-        detect(&|name| vars.get(name).cloned(), Path::new("/nonexistent")).expect("detects")
+        detect(&|name| vars.get(name).cloned(), Path::new("/nonexistent")).build
     }
 
     #[test]

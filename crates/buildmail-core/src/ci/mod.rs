@@ -206,8 +206,11 @@ fn serialize_duration<S: serde::Serializer>(
 /// Why the CI context could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum CiError {
-    /// `GITHUB_EVENT_PATH` names a file that cannot be read.
-    #[error("reading the GitHub event payload {path}")]
+    /// `GITHUB_EVENT_PATH` names a file that cannot be read (or is not UTF-8).
+    #[error(
+        "reading the GitHub event payload {}: {source}",
+        crate::untrusted::escaped(path)
+    )]
     EventPayload {
         /// The file.
         path: String,
@@ -216,7 +219,10 @@ pub enum CiError {
         source: std::io::Error,
     },
     /// The event payload is not JSON.
-    #[error("the GitHub event payload {path} is not JSON: {source}")]
+    #[error(
+        "the GitHub event payload {} is not JSON: {source}",
+        crate::untrusted::escaped(path)
+    )]
     EventJson {
         /// The file.
         path: String,
@@ -238,19 +244,40 @@ pub enum CiError {
 ///     "BUILD_NUMBER" => Some("812".to_owned()),
 ///     _ => None,
 /// };
-/// let build = detect(&vars, std::path::Path::new("/nonexistent"))?;
+/// let build = detect(&vars, std::path::Path::new("/nonexistent")).build;
 /// assert_eq!(build.provider, Provider::Jenkins);
 /// assert_eq!(build.run_number.as_deref(), Some("812"));
-/// # Ok::<(), buildmail_core::ci::CiError>(())
 /// ```
-pub fn detect(vars: &dyn Fn(&str) -> Option<String>, dir: &Path) -> Result<Build, CiError> {
+///
+/// Nothing in the CI context stops a notification: a GitHub event payload that is missing, not
+/// UTF-8, not JSON or nested too deeply is left aside with a warning, and the build comes from
+/// the `GITHUB_*` variables alone.
+pub fn detect(vars: &dyn Fn(&str) -> Option<String>, dir: &Path) -> Detected {
     let var = |name: &str| vars(name).filter(|value| !value.trim().is_empty());
     if var("GITHUB_ACTIONS").as_deref() == Some("true") {
         github::read(&var)
     } else if var("JENKINS_URL").is_some() {
-        Ok(jenkins::read(&var, dir))
+        Detected::from(jenkins::read(&var, dir))
     } else {
-        Ok(git::read(dir))
+        Detected::from(git::read(dir))
+    }
+}
+
+/// The build [`detect`] found, and what it had to leave aside.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detected {
+    /// The build.
+    pub build: Build,
+    /// What could not be read, for the report: each names the input and what was used instead.
+    pub warnings: Vec<String>,
+}
+
+impl From<Build> for Detected {
+    fn from(build: Build) -> Self {
+        Detected {
+            build,
+            warnings: Vec::new(),
+        }
     }
 }
 

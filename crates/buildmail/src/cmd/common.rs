@@ -218,24 +218,40 @@ pub fn addressed(addresses: &AddressArgs) -> Draft {
 }
 
 /// The files of `--attach` (paths or globs, relative to `dir`) and a log to attach, under the
-/// total size cap, with warnings: a file that does not fit is left out and the mail still goes.
+/// caps, from `dir` and the `allowed` directories only, with warnings: a file that does not fit
+/// or may not be attached is left out, a log that cannot be attached is left out, and the mail
+/// still goes.
 pub fn attachments(
     patterns: &[String],
     log: Option<&Path>,
     dir: &Path,
+    allowed: &[PathBuf],
 ) -> anyhow::Result<(Vec<Attachment>, Vec<String>)> {
-    let mut attacher = Attacher::new(SizePolicy::default());
+    let mut attacher = Attacher::new(SizePolicy::default()).allow(dir);
+    for allowed in allowed {
+        if !dir.join(allowed).is_dir() {
+            return Err(UserError::bad_input(format!(
+                "--allow-attach-from {}: no such directory",
+                buildmail_core::untrusted::path(allowed)
+            ))
+            .into());
+        }
+        attacher = attacher.allow(&dir.join(allowed));
+    }
     for pattern in patterns {
         attacher
             .add_pattern(pattern, dir)
             .map_err(|e| UserError::bad_input(e.to_string()))?;
     }
-    if let Some(log) = log {
-        attacher
-            .add_log(log)
-            .map_err(|e| UserError::bad_input(e.to_string()))?;
+    let mut warnings = Vec::new();
+    if let Some(log) = log
+        && let Err(error) = attacher.add_log(&dir.join(log))
+    {
+        warnings.push(format!(
+            "{error} (--attach-log); the notification goes without it"
+        ));
     }
     let collected = attacher.finish();
-    let warnings = collected.notes();
+    warnings.splice(0..0, collected.notes());
     Ok((collected.attachments, warnings))
 }

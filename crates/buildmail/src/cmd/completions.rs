@@ -13,11 +13,9 @@ pub struct CompletionsArgs {
 }
 
 pub fn run(args: CompletionsArgs) -> anyhow::Result<Exit> {
-    clap_complete::generate(
-        args.shell,
-        &mut Cli::command(),
-        "buildmail",
-        &mut std::io::stdout(),
-    );
+    // Generated in memory: clap_complete panics when its writer fails (`| head`).
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "buildmail", &mut script);
+    crate::out::stdout(&script)?;
     Ok(Exit::Ok)
 }

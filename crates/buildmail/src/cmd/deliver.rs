@@ -92,8 +92,11 @@ pub fn print_report(report: &Report, output: OutputFormat) -> anyhow::Result<()>
     match output {
         OutputFormat::Json => {
             let json = serde_json::to_string_pretty(report).context("rendering the report")?;
-            let mut stdout = std::io::stdout().lock();
-            writeln!(stdout, "{json}").context("writing the report to stdout")
+            // Nobody reading the report does not undo the delivery: the exit code still says it.
+            if let Err(closed) = crate::out::stdout(format!("{json}\n").as_bytes()) {
+                note(&format!("buildmail: the report was not written: {closed}"));
+            }
+            Ok(())
         }
         OutputFormat::Text => {
             note(&render_summary(report));
@@ -343,7 +346,6 @@ pub fn seconds(duration: Duration) -> String {
     }
 }
 
-#[allow(clippy::print_stderr)]
 fn note(text: &str) {
-    eprintln!("{text}");
+    crate::out::note(text);
 }

@@ -94,7 +94,6 @@ fn notification() -> anyhow::Result<(Message, String)> {
     Ok((message, text))
 }
 
-#[allow(clippy::print_stderr)]
 fn say(text: &str) {
-    eprintln!("{text}");
+    crate::out::note(text);
 }

@@ -2,7 +2,7 @@
 //! (`--scan`). The explanation itself, and its text and JSON renderings, come from the core.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::PathBuf;
 
 use anyhow::Context as _;
@@ -11,6 +11,11 @@ use serde::Serialize;
 
 use crate::cmd::common::OutputFormat;
 use crate::exit::{Exit, UserError};
+use crate::out;
+
+/// The most bytes `explain -` reads as one reply. Real replies are a few hundred bytes (RFC 5321
+/// allows 512 per line); a longer input is a log, and `--scan -` reads logs as they stream.
+const MAX_REPLY_BYTES: u64 = 64 * 1024;
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -56,15 +61,14 @@ fn run_replies(inputs: &[String], output: OutputFormat) -> anyhow::Result<Exit> 
         })?;
         explanations.push(explain(&reply));
     }
-    let mut out = io::stdout().lock();
     match output {
         OutputFormat::Text => {
             let articles: Vec<String> = explanations.iter().map(Explanation::to_text).collect();
-            write!(out, "{}", articles.join("\n"))?;
+            out::stdout(articles.join("\n").as_bytes())?;
         }
         OutputFormat::Json => match explanations.as_slice() {
-            [one] => write_json(&mut out, one)?,
-            many => write_json(&mut out, &many)?,
+            [one] => write_json(one)?,
+            many => write_json(&many)?,
         },
     }
     Ok(Exit::Ok)
@@ -75,7 +79,7 @@ fn run_scan(path: &PathBuf, output: OutputFormat) -> anyhow::Result<Exit> {
     let name = if is_stdin {
         "stdin".to_owned()
     } else {
-        path.display().to_string()
+        buildmail_core::untrusted::path(path)
     };
     let reader: Box<dyn BufRead> = if is_stdin {
         Box::new(BufReader::new(io::stdin()))
@@ -87,7 +91,6 @@ fn run_scan(path: &PathBuf, output: OutputFormat) -> anyhow::Result<Exit> {
         })?;
         Box::new(BufReader::with_capacity(1 << 16, file))
     };
-    let mut out = io::stdout().lock();
     let mut found = Vec::new();
     let mut count = 0usize;
     for item in scan::scan(reader) {
@@ -98,12 +101,8 @@ fn run_scan(path: &PathBuf, output: OutputFormat) -> anyhow::Result<Exit> {
             // Text streams as it goes, so a long log shows its first reply at once.
             OutputFormat::Text => {
                 let separator = if count > 1 { "\n" } else { "" };
-                write!(
-                    out,
-                    "{separator}line {}: {}",
-                    item.line,
-                    explanation.to_text()
-                )?;
+                let article = format!("{separator}line {}: {}", item.line, explanation.to_text());
+                out::stdout(article.as_bytes())?;
             }
             OutputFormat::Json => found.push(Located {
                 line: item.line,
@@ -112,13 +111,12 @@ fn run_scan(path: &PathBuf, output: OutputFormat) -> anyhow::Result<Exit> {
         }
     }
     if output == OutputFormat::Json {
-        write_json(&mut out, &found)?;
+        write_json(&found)?;
     }
     if count == 0 {
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!("buildmail: no SMTP reply (4xx or 5xx) found in {name}");
-        }
+        out::note(&format!(
+            "buildmail: no SMTP reply (4xx or 5xx) found in {name}"
+        ));
     }
     Ok(Exit::Ok)
 }
@@ -131,17 +129,29 @@ struct Located {
     explanation: Explanation,
 }
 
-fn write_json(out: &mut impl Write, value: &impl Serialize) -> anyhow::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).context("writing JSON to stdout")?;
-    writeln!(out)?;
+fn write_json(value: &impl Serialize) -> anyhow::Result<()> {
+    let mut json = serde_json::to_vec_pretty(value).context("rendering JSON")?;
+    json.push(b'\n');
+    out::stdout(&json)?;
     Ok(())
 }
 
+/// One reply from stdin, at most [`MAX_REPLY_BYTES`] of it: `yes | buildmail explain -` ends
+/// with a clear error instead of filling the memory.
 fn read_stdin() -> anyhow::Result<String> {
     let mut bytes = Vec::new();
     io::stdin()
+        .take(MAX_REPLY_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| UserError::bad_input(format!("cannot read the reply from stdin: {e}")))?;
+    if bytes.len() as u64 > MAX_REPLY_BYTES {
+        return Err(UserError::bad_input(format!(
+            "the reply on stdin is longer than {} KiB: give one SMTP reply, or use \
+             --scan - to find the replies in a log",
+            MAX_REPLY_BYTES / 1024
+        ))
+        .into());
+    }
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 

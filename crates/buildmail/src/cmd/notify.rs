@@ -84,6 +84,16 @@ pub struct NotifyOptions {
     )]
     pub attach: Vec<String>,
 
+    /// Also attach files from under this directory (repeatable). Without it, only files whose
+    /// real path is under the working directory are attached; links out of it are refused.
+    #[arg(
+        long,
+        env = "BUILDMAIL_ALLOW_ATTACH_FROM",
+        value_name = "DIR",
+        value_delimiter = ','
+    )]
+    pub allow_attach_from: Vec<PathBuf>,
+
     /// A minijinja template for the plain-text body (variables: docs/templates.md).
     #[arg(long, env = "BUILDMAIL_TEMPLATE", value_name = "PATH")]
     pub template: Option<PathBuf>,
@@ -92,9 +102,18 @@ pub struct NotifyOptions {
     #[arg(long, env = "BUILDMAIL_HTML_TEMPLATE", value_name = "PATH")]
     pub html_template: Option<PathBuf>,
 
-    /// The subject, as a minijinja template (default: `[project] branch #run outcome`).
-    #[arg(long, env = "BUILDMAIL_SUBJECT", value_name = "TEMPLATE")]
+    /// The subject, as plain text (as for `send`; default: `[project] branch #run outcome`).
+    #[arg(long, env = "BUILDMAIL_SUBJECT", value_name = "TEXT")]
     pub subject: Option<String>,
+
+    /// The subject, as a minijinja template (variables: docs/templates.md).
+    #[arg(
+        long,
+        env = "BUILDMAIL_SUBJECT_TEMPLATE",
+        value_name = "TEMPLATE",
+        conflicts_with = "subject"
+    )]
+    pub subject_template: Option<String>,
 }
 
 /// Overrides for what was read from the CI environment.
@@ -154,7 +173,10 @@ pub struct ContextArgs {
 pub fn run(args: NotifyArgs) -> anyhow::Result<Exit> {
     let dir = std::env::current_dir().context("reading the current directory")?;
     let vars = |name: &str| std::env::var(name).ok();
-    let mut build = ci::detect(&vars, &dir).map_err(|e| UserError::bad_input(format!("{e:#}")))?;
+    let ci::Detected {
+        mut build,
+        warnings: ci_warnings,
+    } = ci::detect(&vars, &dir);
     apply_overrides(&mut build, &args.context);
     build.status = args.notify.status.or(build.status);
     build.previous_status = args.notify.previous_status.or(build.previous_status);
@@ -168,7 +190,8 @@ pub fn run(args: NotifyArgs) -> anyhow::Result<Exit> {
     if let Decision::Skip(reason) = args.notify.when.decide(status, build.previous_status) {
         return report_skipped(&reason, args.smtp.output);
     }
-    let (message, warnings) = compose(&args, &build, &dir)?;
+    let (message, mut warnings) = compose(&args, &build, &dir)?;
+    warnings.splice(0..0, ci_warnings);
     if args.addresses.dry_run {
         return print_dry_run(&message, &warnings);
     }
@@ -241,7 +264,8 @@ fn compose(
         .map_err(|e| UserError::bad_input(e.to_string()))?;
     let mut draft = mail.into_draft(addressed(&args.addresses));
     let log = options.log.as_deref().filter(|_| options.attach_log);
-    let (attachments, attach_warnings) = attachments(&options.attach, log, dir)?;
+    let (attachments, attach_warnings) =
+        attachments(&options.attach, log, dir, &options.allow_attach_from)?;
     draft.attachments = attachments;
     warnings.extend(attach_warnings);
     let message = draft
@@ -259,7 +283,7 @@ fn read_tail(path: &Path, lines: usize) -> Result<Tail, String> {
     logtail::tail_file(path, options).map_err(|error| {
         format!(
             "reading the build log {} (--log): {error}; the notification goes without it",
-            path.display()
+            buildmail_core::untrusted::path(path)
         )
     })
 }
@@ -279,7 +303,10 @@ fn templates(options: &NotifyOptions) -> anyhow::Result<Templates> {
         );
     }
     if let Some(subject) = &options.subject {
-        templates = templates.with_subject("--subject", subject.clone());
+        templates = templates.with_plain_subject(subject.clone());
+    }
+    if let Some(subject) = &options.subject_template {
+        templates = templates.with_subject("--subject-template", subject.clone());
     }
     Ok(templates)
 }
@@ -298,7 +325,6 @@ fn report_skipped(reason: &str, output: OutputFormat) -> anyhow::Result<Exit> {
     Ok(Exit::Ok)
 }
 
-#[allow(clippy::print_stderr)]
 fn print_skip_reason(reason: &str) {
-    eprintln!("buildmail: notification skipped: {reason}");
+    crate::out::note(&format!("buildmail: notification skipped: {reason}"));
 }

@@ -171,7 +171,6 @@ fn worst(reports: &[Report]) -> Exit {
     .unwrap_or(Exit::Ok)
 }
 
-#[allow(clippy::print_stderr)]
 fn note(text: &str) {
-    eprintln!("{text}");
+    crate::out::note(text);
 }

@@ -58,6 +58,16 @@ pub struct MessageArgs {
     )]
     pub attach: Vec<String>,
 
+    /// Also attach files from under this directory (repeatable). Without it, only files whose
+    /// real path is under the working directory are attached; links out of it are refused.
+    #[arg(
+        long,
+        env = "BUILDMAIL_ALLOW_ATTACH_FROM",
+        value_name = "DIR",
+        value_delimiter = ','
+    )]
+    pub allow_attach_from: Vec<PathBuf>,
+
     /// The Message-ID (default: generated once, identical on every retry).
     #[arg(long, env = "BUILDMAIL_MESSAGE_ID", value_name = "ID")]
     pub message_id: Option<String>,
@@ -119,7 +129,7 @@ pub fn build(
         (None, false) => None,
     };
     let dir = std::env::current_dir().context("reading the current directory")?;
-    let (attachments, warnings) = attachments(&args.attach, None, &dir)?;
+    let (attachments, warnings) = attachments(&args.attach, None, &dir, &args.allow_attach_from)?;
     let draft = Draft {
         subject: args.subject.clone(),
         text,

@@ -96,33 +96,33 @@ async fn serve(args: SimArgs, credentials: Option<(String, String)>) -> anyhow::
     stop.await?;
     let record = sim.record();
     sim.shutdown().await;
-    eprintln!(
+    crate::out::note(&format!(
         "buildmail sim: stopped after {} connection(s), {} message(s) accepted",
         record.connections.len(),
         record.messages.len()
-    );
+    ));
     Ok(Exit::Ok)
 }
 
 /// One line scripts can read (`listening on ADDR`), then the CA file when there is TLS.
 fn announce(sim: &SimHandle, args: &SimArgs) -> anyhow::Result<()> {
-    println!("listening on {}", sim.addr());
+    crate::out::stdout(format!("listening on {}\n", sim.addr()).as_bytes())?;
     if let Some(pem) = sim.tls_ca_pem() {
         let path = args.ca_out.clone().unwrap_or_else(|| {
             std::env::temp_dir().join(format!("buildmail-sim-{}-ca.pem", sim.addr().port()))
         });
         write_ca(&path, &pem)?;
-        println!("ca certificate {}", path.display());
+        crate::out::stdout(format!("ca certificate {}\n", path.display()).as_bytes())?;
     }
     let specs: Vec<String> = args.scenarios.iter().map(ToString::to_string).collect();
-    eprintln!(
+    crate::out::note(&format!(
         "buildmail sim: scenarios: {}; Ctrl-C stops",
         if specs.is_empty() {
             "none".to_owned()
         } else {
             specs.join(", ")
         }
-    );
+    ));
     Ok(())
 }
 
