@@ -19,8 +19,12 @@ pub enum Status {
     Partial,
     /// Nobody has it yet and somebody may later: a transient failure outlasted the budget.
     Deferred,
-    /// Every recipient was refused for good.
+    /// Every recipient was refused for good (some may also be `not_sent`).
     Rejected,
+    /// Nothing was sent for a reason of the sender's side: the relay refused the session or the
+    /// sender (greeting, EHLO, TLS, AUTH, MAIL), or the settings cannot work. Every recipient is
+    /// `not_sent`, and may well get the message from a later try with other settings.
+    Failed,
     /// Nothing was sent on purpose (a `notify` trigger that did not match).
     Skipped,
 }
@@ -33,8 +37,20 @@ pub enum RecipientStatus {
     Delivered,
     /// Refused for now; still pending when the delivery stopped.
     Deferred,
-    /// Refused for good.
+    /// Refused for good by a reply about this recipient (its RCPT TO, or the reply to the message
+    /// itself after DATA).
     Rejected,
+    /// Never offered to a server: the session or the sender was refused before this recipient
+    /// was named. Not a verdict on the recipient.
+    NotSent,
+}
+
+impl RecipientStatus {
+    /// Whether nothing is left to do for this recipient: delivered, or refused for good by a
+    /// reply about it. A recipient that is deferred or was never offered is not settled.
+    pub fn is_settled(self) -> bool {
+        matches!(self, RecipientStatus::Delivered | RecipientStatus::Rejected)
+    }
 }
 
 /// How one attempt ended.
@@ -65,7 +81,7 @@ pub struct RecipientReport {
 }
 
 /// One attempt in the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttemptReport {
     /// 1 for the first attempt.
     pub number: u32,
@@ -84,7 +100,7 @@ pub struct AttemptReport {
     /// The relay refused the session for good (its greeting, EHLO, TLS, AUTH or MAIL) while
     /// other relays were left: it is left out for the rest of this delivery, and the recipients
     /// stay pending for the others. Shown in JSON only when true.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub relay_dropped: bool,
 }
 
@@ -110,13 +126,21 @@ pub struct Report {
         serialize_with = "serialize_explanation"
     )]
     pub explanation: Option<Explanation>,
-    /// Why nothing was sent, when the status is `skipped`.
+    /// Why nothing was sent: a trigger that did not match (`skipped`), or an outbox entry a
+    /// flush left untried because the batch's retry budget was spent (`deferred`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// What the user should know that did not stop the delivery: an attachment left out, a log
     /// that could not be read.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The outbox entry that holds the message's unsettled recipients, when one does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outbox_id: Option<String>,
+    /// Whether the message is (still) in the outbox, when an outbox was involved: `false` with a
+    /// warning saying why when a deferred message could not be kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kept: Option<bool>,
 }
 
 impl Report {
@@ -132,7 +156,26 @@ impl Report {
             explanation: None,
             reason: Some(reason.into()),
             warnings: Vec::new(),
+            outbox_id: None,
+            kept: None,
         }
+    }
+
+    /// What the report means for whoever asked for the delivery; see [`Verdict`].
+    pub fn verdict(&self) -> Verdict {
+        match self.status {
+            Status::Delivered | Status::Skipped => Verdict::Delivered,
+            _ if self.any_deferred() => Verdict::Deferred,
+            _ if self.auth_refused() => Verdict::AuthRefused,
+            _ if self.setup_failed() => Verdict::Misconfigured,
+            _ => Verdict::Rejected,
+        }
+    }
+
+    /// Whether any recipient is still waiting for the message: deferred, or never offered to a
+    /// server because the session or the sender was refused.
+    pub fn any_unsettled(&self) -> bool {
+        self.recipients.iter().any(|r| !r.status.is_settled())
     }
 
     /// Whether any recipient is still deferred.
@@ -202,12 +245,46 @@ impl Report {
             has(RecipientStatus::Delivered),
             has(RecipientStatus::Deferred),
             has(RecipientStatus::Rejected),
+            has(RecipientStatus::NotSent),
         ) {
-            (true, false, false) => Status::Delivered,
-            (true, _, _) => Status::Partial,
-            (false, true, _) => Status::Deferred,
-            (false, false, _) => Status::Rejected,
+            (true, false, false, false) => Status::Delivered,
+            (true, _, _, _) => Status::Partial,
+            (false, true, _, _) => Status::Deferred,
+            (false, false, false, true) => Status::Failed,
+            (false, false, _, _) => Status::Rejected,
         }
+    }
+}
+
+/// What a report means for whoever asked for the delivery, from the best to the worst; each
+/// front end maps it to its own terms (the CLI to a sysexits code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Verdict {
+    /// Every recipient has the message, or nothing was to be sent (a skipped notification).
+    Delivered,
+    /// Refused for good (for at least one recipient, or the session), nothing left deferred.
+    Rejected,
+    /// Settings that cannot work: TLS that cannot be set up, a host name that does not resolve.
+    Misconfigured,
+    /// The server refused the credentials.
+    AuthRefused,
+    /// Somebody may still get it: a transient failure outlasted the budget.
+    Deferred,
+}
+
+impl Verdict {
+    /// The verdict of a batch (an outbox flush): the worst of its deliveries, where deferred
+    /// beats refused credentials beats settings beats a refusal; `Delivered` for none.
+    ///
+    /// ```
+    /// use buildmail_core::report::Verdict;
+    ///
+    /// let batch = [Verdict::Rejected, Verdict::Deferred, Verdict::Delivered];
+    /// assert_eq!(Verdict::worst(batch), Verdict::Deferred);
+    /// assert_eq!(Verdict::worst([]), Verdict::Delivered);
+    /// ```
+    pub fn worst(verdicts: impl IntoIterator<Item = Verdict>) -> Verdict {
+        verdicts.into_iter().max().unwrap_or(Verdict::Delivered)
     }
 }
 

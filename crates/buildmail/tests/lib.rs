@@ -6,5 +6,6 @@ mod cli;
 mod delivery;
 mod explain;
 mod notify;
+mod outbox;
 mod send;
 mod sim;
