@@ -314,3 +314,103 @@ fn serialize_explanation<S: Serializer>(
         None => serializer.serialize_none(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(statuses: &[RecipientStatus], last: Option<(Phase, u16)>) -> Report {
+        let recipients: Vec<RecipientReport> = statuses
+            .iter()
+            .map(|&status| RecipientReport {
+                address: "a@example.com".into(),
+                status,
+                reply: None,
+                server: None,
+            })
+            .collect();
+        let attempts = last
+            .map(|(phase, code)| AttemptReport {
+                number: 1,
+                server: "relay:25".into(),
+                phase,
+                outcome: if code >= 500 {
+                    Outcome::Permanent
+                } else {
+                    Outcome::Transient
+                },
+                reply: Some(Reply::new(code, None, "no").unwrap()),
+                category: Category::Other,
+                waited_ms: 0,
+                relay_dropped: false,
+            })
+            .into_iter()
+            .collect();
+        Report {
+            status: Report::status_of(&recipients),
+            recipients,
+            attempts,
+            ..Report::skipped("")
+        }
+    }
+
+    #[test]
+    fn the_verdict_of_each_ending() {
+        use RecipientStatus::{Deferred, Delivered, NotSent, Rejected};
+        let cases = [
+            (report(&[Delivered], None), Verdict::Delivered),
+            (Report::skipped("trigger"), Verdict::Delivered),
+            (
+                report(&[Delivered, Deferred], Some((Phase::Rcpt, 451))),
+                Verdict::Deferred,
+            ),
+            (
+                report(&[Rejected], Some((Phase::Rcpt, 550))),
+                Verdict::Rejected,
+            ),
+            (
+                report(&[NotSent], Some((Phase::Greeting, 554))),
+                Verdict::Rejected,
+            ),
+            (
+                report(&[NotSent], Some((Phase::Auth, 535))),
+                Verdict::AuthRefused,
+            ),
+            (
+                report(&[NotSent], Some((Phase::Mail, 530))),
+                Verdict::AuthRefused,
+            ),
+        ];
+        for (report, verdict) in cases {
+            assert_eq!(report.verdict(), verdict, "{report:#?}");
+        }
+    }
+
+    #[test]
+    fn only_delivered_and_rejected_recipients_are_settled() {
+        use RecipientStatus::{Deferred, Delivered, NotSent, Rejected};
+        assert_eq!(
+            [Delivered, Rejected, Deferred, NotSent].map(RecipientStatus::is_settled),
+            [true, true, false, false]
+        );
+        assert_eq!(
+            Report::status_of(&report(&[NotSent], None).recipients),
+            Status::Failed
+        );
+        let mixed = report(&[Rejected, NotSent], None);
+        assert_eq!(mixed.status, Status::Rejected);
+        assert!(mixed.any_unsettled());
+    }
+
+    #[test]
+    fn the_worst_verdict_of_a_batch() {
+        use Verdict::*;
+        assert_eq!(
+            Verdict::worst([Delivered, Rejected, Misconfigured]),
+            Misconfigured
+        );
+        assert_eq!(Verdict::worst([Misconfigured, AuthRefused]), AuthRefused);
+        assert_eq!(Verdict::worst([AuthRefused, Deferred, Rejected]), Deferred);
+        assert_eq!(Verdict::worst([Delivered]), Delivered);
+    }
+}
