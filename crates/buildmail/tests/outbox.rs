@@ -230,16 +230,19 @@ fn broken_files_are_listed_skipped_and_droppable_while_the_others_go_on() {
         .collect();
     let path = |name: String| outbox.path().join(name);
     std::fs::write(path("notes.json".into()), "my notes\n").unwrap();
+    // A file name is anybody's text: it must not start a workflow command in a CI log.
+    std::fs::write(path("x\n::error title=pwned::y.json".into()), "{").unwrap();
     let truncated = path(format!("{}.json", ids[1]));
     let text = std::fs::read_to_string(&truncated).unwrap();
     std::fs::write(&truncated, &text[..text.len() / 2]).unwrap();
     std::fs::remove_file(path(format!("{}.eml", ids[2]))).unwrap();
 
     let listed = list(dir);
-    assert_eq!(listed.lines().count(), 4, "{listed}");
+    assert_eq!(listed.lines().count(), 5, "{listed}");
+    assert!(!listed.lines().any(|l| l.starts_with("::")), "{listed}");
     for (id, problem) in [
-        ("notes", "is not an outbox entry"),
-        (ids[1].as_str(), "is not an outbox entry"),
+        ("notes", ".json: not an outbox entry"),
+        (ids[1].as_str(), ".json: not an outbox entry"),
         (ids[2].as_str(), ".eml is missing"),
     ] {
         let line = listed.lines().find(|l| l.starts_with(id)).unwrap();
@@ -257,11 +260,16 @@ fn broken_files_are_listed_skipped_and_droppable_while_the_others_go_on() {
     assert_eq!(reports[0]["status"], "delivered");
     assert_eq!(
         out.stderr.matches("warning: skipped outbox entry").count(),
-        3
+        4
+    );
+    assert!(
+        !out.stderr.lines().any(|l| l.starts_with("::")),
+        "{}",
+        out.stderr
     );
     assert_eq!(good.record().messages.len(), 1);
 
-    for id in ["notes", &ids[1], &ids[2]] {
+    for id in ["notes", "x\n::error title=pwned::y", &ids[1], &ids[2]] {
         buildmail(["outbox", "drop", id, "--outbox", dir]).expect_code(0);
     }
     assert_eq!(list(dir), "");

@@ -66,6 +66,7 @@ pub struct Broken {
     /// The name `list` shows and `drop` takes: the file name without `.json`.
     pub id: String,
     /// The file that is wrong.
+    #[serde(serialize_with = "lossy_path")]
     pub path: PathBuf,
     /// What is wrong with it.
     #[serde(rename = "broken")]
@@ -219,17 +220,17 @@ impl Outbox {
         let bytes = match fs::read(&json) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(format!("cannot be read: {e}")),
+            Err(e) => return Err(format!("unreadable: {e}")),
         };
         let info: EntryInfo =
-            serde_json::from_slice(&bytes).map_err(|e| format!("is not an outbox entry: {e}"))?;
+            serde_json::from_slice(&bytes).map_err(|e| format!("not an outbox entry: {e}"))?;
         if info.id != id {
             return Err(format!("names entry {:?}, not its own file name", info.id));
         }
         if !self.path(id, "eml").is_file() {
             return Err(format!("its message {id}.eml is missing"));
         }
-        envelope(&info).map_err(|e| format!("has an invalid address: {e}"))?;
+        envelope(&info).map_err(|e| format!("an invalid address: {e}"))?;
         Ok(Some(info))
     }
 
@@ -338,6 +339,11 @@ fn envelope(
         .map(|a| a.parse())
         .collect::<Result<_, _>>()?;
     Ok((from, to))
+}
+
+/// A path in JSON even when it is not UTF-8: a stray file's name can be anything.
+fn lossy_path<S: serde::Serializer>(path: &Path, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&path.to_string_lossy())
 }
 
 /// The entry name of an outbox file: the stem of a `.json` file that is not a temporary one.
@@ -518,8 +524,8 @@ mod tests {
             .collect();
         assert_eq!(broken.len(), 3, "{listed:?}");
         let problem = |id: &str| &broken.iter().find(|b| b.id == id).unwrap().problem;
-        assert!(problem("notes").contains("not an outbox entry"));
-        assert!(problem(&truncated).contains("not an outbox entry"));
+        assert!(problem("notes").starts_with("not an outbox entry"));
+        assert!(problem(&truncated).starts_with("not an outbox entry"));
         assert!(problem(&no_eml).contains(".eml is missing"));
         assert!(matches!(outbox.claim(&truncated), Err(b) if b.path == json));
 

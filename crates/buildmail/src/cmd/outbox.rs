@@ -74,11 +74,12 @@ fn list(outbox: &Outbox, output: OutputFormat) -> anyhow::Result<Exit> {
     Ok(Exit::Ok)
 }
 
+/// One line per item, control characters escaped: file names (and so ids) are anybody's text.
 fn render_listed(listed: &Listed) -> String {
-    match listed {
+    escape_controls(&match listed {
         Listed::Entry(entry) => render_entry(entry),
         Listed::Broken(broken) => format!("{}  broken: {}", broken.id, render_broken(broken)),
-    }
+    })
 }
 
 fn render_entry(entry: &EntryInfo) -> String {
@@ -99,11 +100,25 @@ fn render_entry(entry: &EntryInfo) -> String {
 
 fn render_broken(broken: &Broken) -> String {
     format!(
-        "{} {}; remove it with `buildmail outbox drop {}`",
+        "{}: {}; remove it with `buildmail outbox drop {}`",
         broken.path.display(),
         broken.problem,
         broken.id
     )
+}
+
+/// `text` with its control characters escaped (`\n`, `\u{1b}`), so no line of ours can be
+/// split or recoloured by it.
+fn escape_controls(text: &str) -> String {
+    let mut shown = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            shown.extend(c.escape_debug());
+        } else {
+            shown.push(c);
+        }
+    }
+    shown
 }
 
 fn drop_entry(outbox: &Outbox, id: &str) -> anyhow::Result<Exit> {
@@ -131,15 +146,19 @@ fn flush(smtp: &SmtpArgs) -> anyhow::Result<Exit> {
     let mut progress = Progress::new(text);
     let mut on_event = |event: FlushEvent<'_>| match event {
         FlushEvent::Delivery(event) => progress.on(event),
-        FlushEvent::Skipped(broken) => note(&format!(
+        FlushEvent::Skipped(broken) => note(&escape_controls(&format!(
             "buildmail: warning: skipped outbox entry {}: {}",
             broken.id,
             render_broken(broken)
-        )),
+        ))),
         FlushEvent::Done { id, report } => {
             progress.finish();
             if text {
-                note(&format!("{id}: {}", render_summary(report)));
+                note(&format!(
+                    "{}: {}",
+                    escape_controls(id),
+                    render_summary(report)
+                ));
             }
         }
     };
