@@ -177,6 +177,11 @@ impl Delivery {
         &self.servers
     }
 
+    /// The retry budget and attempt limit.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.policy
+    }
+
     /// Delivers `message`, calling `events` as each attempt happens, and reports what happened.
     pub async fn send(&self, message: &Outgoing, events: &mut (dyn FnMut(Event) + Send)) -> Report {
         let mut run = Run::new(self, message);
@@ -485,7 +490,10 @@ impl<'a> Run<'a> {
     fn fail(&mut self, recipient: usize, error: &Error) {
         let entry = &mut self.recipients[recipient];
         entry.reply = error.reply();
-        if error.is_permanent() {
+        // A refusal of the session or the sender says nothing about the recipient.
+        if error.refuses_the_relay() {
+            entry.status = RecipientStatus::NotSent;
+        } else if error.is_permanent() {
             entry.status = RecipientStatus::Rejected;
         }
         self.last_failure = Some(Failure {
@@ -513,6 +521,8 @@ impl<'a> Run<'a> {
             explanation,
             reason: None,
             warnings: Vec::new(),
+            outbox_id: None,
+            kept: None,
         }
     }
 }

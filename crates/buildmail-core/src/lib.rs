@@ -43,5 +43,5 @@ pub use reply::{Class, EnhancedCode, Reply, ReplyError};
 
 pub use deliver::{Delivery, Event, Outgoing};
 pub use error::{Error, Phase};
-pub use report::{Report, Status};
+pub use report::{Report, Status, Verdict};
 pub use server::{Server, Tls};

@@ -8,9 +8,12 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An SMTP reply: a three-digit code, an optional enhanced status code, and the text.
+///
+/// Serialises as the JSON report shows it, `{"code", "enhanced", "text"}`, and reads back from
+/// that (the outbox keeps the attempts of a deferred message).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reply {
     code: u16,
@@ -227,6 +230,24 @@ impl Serialize for EnhancedCode {
     }
 }
 
+impl<'de> Deserialize<'de> for Reply {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Shown {
+            code: u16,
+            enhanced: Option<String>,
+            text: String,
+        }
+        let shown = Shown::deserialize(deserializer)?;
+        let enhanced = shown
+            .enhanced
+            .map(|code| code.parse::<EnhancedCode>())
+            .transpose()
+            .map_err(serde::de::Error::custom)?;
+        Reply::new(shown.code, enhanced, shown.text).map_err(serde::de::Error::custom)
+    }
+}
+
 /// The error of [`EnhancedCode::from_str`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
@@ -429,6 +450,17 @@ mod tests {
             serde_json::to_value(&reply).unwrap(),
             serde_json::json!({"code": 250, "enhanced": "2.0.0", "text": "OK"})
         );
+    }
+
+    #[test]
+    fn reads_back_what_it_wrote() {
+        for text in ["451 4.7.1 Greylisted", "554 No SMTP service here"] {
+            let reply = Reply::parse(text).unwrap();
+            let json = serde_json::to_string(&reply).unwrap();
+            assert_eq!(serde_json::from_str::<Reply>(&json).unwrap(), reply);
+        }
+        let bad = serde_json::json!({"code": 999, "enhanced": null, "text": ""});
+        assert!(serde_json::from_value::<Reply>(bad).is_err());
     }
 
     proptest::proptest! {

@@ -19,8 +19,12 @@ pub enum Status {
     Partial,
     /// Nobody has it yet and somebody may later: a transient failure outlasted the budget.
     Deferred,
-    /// Every recipient was refused for good.
+    /// Every recipient was refused for good (some may also be `not_sent`).
     Rejected,
+    /// Nothing was sent for a reason of the sender's side: the relay refused the session or the
+    /// sender (greeting, EHLO, TLS, AUTH, MAIL), or the settings cannot work. Every recipient is
+    /// `not_sent`, and may well get the message from a later try with other settings.
+    Failed,
     /// Nothing was sent on purpose (a `notify` trigger that did not match).
     Skipped,
 }
@@ -33,8 +37,20 @@ pub enum RecipientStatus {
     Delivered,
     /// Refused for now; still pending when the delivery stopped.
     Deferred,
-    /// Refused for good.
+    /// Refused for good by a reply about this recipient (its RCPT TO, or the reply to the message
+    /// itself after DATA).
     Rejected,
+    /// Never offered to a server: the session or the sender was refused before this recipient
+    /// was named. Not a verdict on the recipient.
+    NotSent,
+}
+
+impl RecipientStatus {
+    /// Whether nothing is left to do for this recipient: delivered, or refused for good by a
+    /// reply about it. A recipient that is deferred or was never offered is not settled.
+    pub fn is_settled(self) -> bool {
+        matches!(self, RecipientStatus::Delivered | RecipientStatus::Rejected)
+    }
 }
 
 /// How one attempt ended.
@@ -65,7 +81,7 @@ pub struct RecipientReport {
 }
 
 /// One attempt in the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttemptReport {
     /// 1 for the first attempt.
     pub number: u32,
@@ -84,7 +100,7 @@ pub struct AttemptReport {
     /// The relay refused the session for good (its greeting, EHLO, TLS, AUTH or MAIL) while
     /// other relays were left: it is left out for the rest of this delivery, and the recipients
     /// stay pending for the others. Shown in JSON only when true.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub relay_dropped: bool,
 }
 
@@ -110,13 +126,21 @@ pub struct Report {
         serialize_with = "serialize_explanation"
     )]
     pub explanation: Option<Explanation>,
-    /// Why nothing was sent, when the status is `skipped`.
+    /// Why nothing was sent: a trigger that did not match (`skipped`), or an outbox entry a
+    /// flush left untried because the batch's retry budget was spent (`deferred`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// What the user should know that did not stop the delivery: an attachment left out, a log
     /// that could not be read.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The outbox entry that holds the message's unsettled recipients, when one does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outbox_id: Option<String>,
+    /// Whether the message is (still) in the outbox, when an outbox was involved: `false` with a
+    /// warning saying why when a deferred message could not be kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kept: Option<bool>,
 }
 
 impl Report {
@@ -132,7 +156,27 @@ impl Report {
             explanation: None,
             reason: Some(reason.into()),
             warnings: Vec::new(),
+            outbox_id: None,
+            kept: None,
         }
+    }
+
+    /// What the report means for whoever asked for the delivery; see [`Verdict`].
+    pub fn verdict(&self) -> Verdict {
+        match self.status {
+            Status::Delivered | Status::Skipped => Verdict::Delivered,
+            _ if self.any_deferred() => Verdict::Deferred,
+            _ if self.address_unsendable() => Verdict::BadAddress,
+            _ if self.auth_refused() => Verdict::AuthRefused,
+            _ if self.setup_failed() => Verdict::Misconfigured,
+            _ => Verdict::Rejected,
+        }
+    }
+
+    /// Whether any recipient is still waiting for the message: deferred, or never offered to a
+    /// server because the session or the sender was refused.
+    pub fn any_unsettled(&self) -> bool {
+        self.recipients.iter().any(|r| !r.status.is_settled())
     }
 
     /// Whether any recipient is still deferred.
@@ -212,12 +256,49 @@ impl Report {
             has(RecipientStatus::Delivered),
             has(RecipientStatus::Deferred),
             has(RecipientStatus::Rejected),
+            has(RecipientStatus::NotSent),
         ) {
-            (true, false, false) => Status::Delivered,
-            (true, _, _) => Status::Partial,
-            (false, true, _) => Status::Deferred,
-            (false, false, _) => Status::Rejected,
+            (true, false, false, false) => Status::Delivered,
+            (true, _, _, _) => Status::Partial,
+            (false, true, _, _) => Status::Deferred,
+            (false, false, false, true) => Status::Failed,
+            (false, false, _, _) => Status::Rejected,
         }
+    }
+}
+
+/// What a report means for whoever asked for the delivery, from the best to the worst; each
+/// front end maps it to its own terms (the CLI to a sysexits code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Verdict {
+    /// Every recipient has the message, or nothing was to be sent (a skipped notification).
+    Delivered,
+    /// Refused for good (for at least one recipient, or the session), nothing left deferred.
+    Rejected,
+    /// An address the message cannot carry to this server (a non-ASCII local part without
+    /// SMTPUTF8): the input must change, not the server.
+    BadAddress,
+    /// Settings that cannot work: TLS that cannot be set up, a host name that does not resolve.
+    Misconfigured,
+    /// The server refused the credentials.
+    AuthRefused,
+    /// Somebody may still get it: a transient failure outlasted the budget.
+    Deferred,
+}
+
+impl Verdict {
+    /// The verdict of a batch (an outbox flush): the worst of its deliveries, where deferred
+    /// beats refused credentials beats settings beats a refusal; `Delivered` for none.
+    ///
+    /// ```
+    /// use buildmail_core::report::Verdict;
+    ///
+    /// let batch = [Verdict::Rejected, Verdict::Deferred, Verdict::Delivered];
+    /// assert_eq!(Verdict::worst(batch), Verdict::Deferred);
+    /// assert_eq!(Verdict::worst([]), Verdict::Delivered);
+    /// ```
+    pub fn worst(verdicts: impl IntoIterator<Item = Verdict>) -> Verdict {
+        verdicts.into_iter().max().unwrap_or(Verdict::Delivered)
     }
 }
 
@@ -245,5 +326,105 @@ fn serialize_explanation<S: Serializer>(
         }
         .serialize(serializer),
         None => serializer.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(statuses: &[RecipientStatus], last: Option<(Phase, u16)>) -> Report {
+        let recipients: Vec<RecipientReport> = statuses
+            .iter()
+            .map(|&status| RecipientReport {
+                address: "a@example.com".into(),
+                status,
+                reply: None,
+                server: None,
+            })
+            .collect();
+        let attempts = last
+            .map(|(phase, code)| AttemptReport {
+                number: 1,
+                server: "relay:25".into(),
+                phase,
+                outcome: if code >= 500 {
+                    Outcome::Permanent
+                } else {
+                    Outcome::Transient
+                },
+                reply: Some(Reply::new(code, None, "no").unwrap()),
+                category: Category::Other,
+                waited_ms: 0,
+                relay_dropped: false,
+            })
+            .into_iter()
+            .collect();
+        Report {
+            status: Report::status_of(&recipients),
+            recipients,
+            attempts,
+            ..Report::skipped("")
+        }
+    }
+
+    #[test]
+    fn the_verdict_of_each_ending() {
+        use RecipientStatus::{Deferred, Delivered, NotSent, Rejected};
+        let cases = [
+            (report(&[Delivered], None), Verdict::Delivered),
+            (Report::skipped("trigger"), Verdict::Delivered),
+            (
+                report(&[Delivered, Deferred], Some((Phase::Rcpt, 451))),
+                Verdict::Deferred,
+            ),
+            (
+                report(&[Rejected], Some((Phase::Rcpt, 550))),
+                Verdict::Rejected,
+            ),
+            (
+                report(&[NotSent], Some((Phase::Greeting, 554))),
+                Verdict::Rejected,
+            ),
+            (
+                report(&[NotSent], Some((Phase::Auth, 535))),
+                Verdict::AuthRefused,
+            ),
+            (
+                report(&[NotSent], Some((Phase::Mail, 530))),
+                Verdict::AuthRefused,
+            ),
+        ];
+        for (report, verdict) in cases {
+            assert_eq!(report.verdict(), verdict, "{report:#?}");
+        }
+    }
+
+    #[test]
+    fn only_delivered_and_rejected_recipients_are_settled() {
+        use RecipientStatus::{Deferred, Delivered, NotSent, Rejected};
+        assert_eq!(
+            [Delivered, Rejected, Deferred, NotSent].map(RecipientStatus::is_settled),
+            [true, true, false, false]
+        );
+        assert_eq!(
+            Report::status_of(&report(&[NotSent], None).recipients),
+            Status::Failed
+        );
+        let mixed = report(&[Rejected, NotSent], None);
+        assert_eq!(mixed.status, Status::Rejected);
+        assert!(mixed.any_unsettled());
+    }
+
+    #[test]
+    fn the_worst_verdict_of_a_batch() {
+        use Verdict::*;
+        assert_eq!(
+            Verdict::worst([Delivered, Rejected, Misconfigured]),
+            Misconfigured
+        );
+        assert_eq!(Verdict::worst([Misconfigured, AuthRefused]), AuthRefused);
+        assert_eq!(Verdict::worst([AuthRefused, Deferred, Rejected]), Deferred);
+        assert_eq!(Verdict::worst([Delivered]), Delivered);
     }
 }

@@ -286,6 +286,16 @@ impl Check<'_> {
                         "rejected without a 5xx",
                     );
                 }
+                RecipientStatus::NotSent => {
+                    self.assert(
+                        copies == 0 || self.report.possible_duplicate,
+                        "never offered, but the sim accepted it",
+                    );
+                    self.assert(
+                        self.report.explanation.is_some(),
+                        "not sent without an explanation",
+                    );
+                }
                 RecipientStatus::Deferred => {
                     self.assert(
                         copies == 0 || self.report.possible_duplicate,

@@ -391,7 +391,9 @@ async fn a_stalled_greeting_times_out_and_is_retried() {
 async fn a_permanent_refusal_is_one_attempt() {
     let fake = Fake::new(|ctx| (ctx.step == "mail").then(|| say("554 5.7.1 Sender blocked")));
     let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Rejected);
+    // A refusal of the sender is no verdict on the recipient: it was never offered.
+    assert_eq!(report.status, Status::Failed);
+    assert_eq!(report.recipients[0].status, RecipientStatus::NotSent);
     assert_eq!(report.attempts.len(), 1);
     assert_eq!(report.attempts[0].outcome, Outcome::Permanent);
     assert_eq!(report.recipients[0].reply.as_ref().unwrap().code(), 554);
@@ -615,7 +617,7 @@ async fn after_helo_required_starttls_is_a_tls_failure() {
     let delivery = Delivery::new("smtp://127.0.0.1:2525?tls=required".parse().unwrap())
         .connector(Arc::new(FakeNet(vec![(2525, fake.clone())])));
     let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Rejected, "{report:#?}");
+    assert_eq!(report.status, Status::Failed, "{report:#?}");
     assert_eq!(report.attempts.len(), 1);
     assert_eq!(report.attempts[0].phase, Phase::Starttls);
     assert!(report.setup_failed());
@@ -691,7 +693,7 @@ async fn when_no_relay_is_left_the_last_refusal_is_final() {
         &message(&["a@example.com"]),
     )
     .await;
-    assert_eq!(report.status, Status::Rejected, "{report:#?}");
+    assert_eq!(report.status, Status::Failed, "{report:#?}");
     assert_eq!(report.attempts.len(), 2);
     assert!(report.attempts[0].relay_dropped);
     assert!(
@@ -702,7 +704,7 @@ async fn when_no_relay_is_left_the_last_refusal_is_final() {
         report.auth_refused(),
         "the final failure is the credentials"
     );
-    assert_eq!(report.recipients[0].status, RecipientStatus::Rejected);
+    assert_eq!(report.recipients[0].status, RecipientStatus::NotSent);
     assert_eq!(report.recipients[0].reply.as_ref().unwrap().code(), 535);
     assert_eq!(
         report.explanation.as_ref().unwrap().category,

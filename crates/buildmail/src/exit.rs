@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use buildmail_core::report::Verdict;
+
 /// How a command ended, as the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -19,6 +21,20 @@ pub enum Exit {
     NoPerm = 77,
     /// 78: configuration error: SMTP URL, TLS settings.
     Config = 78,
+}
+
+impl From<Verdict> for Exit {
+    /// A delivery's verdict as its exit code (the table of `interface.md`).
+    fn from(verdict: Verdict) -> Exit {
+        match verdict {
+            Verdict::Delivered => Exit::Ok,
+            Verdict::Rejected => Exit::Unavailable,
+            Verdict::BadAddress => Exit::DataErr,
+            Verdict::Misconfigured => Exit::Config,
+            Verdict::AuthRefused => Exit::NoPerm,
+            Verdict::Deferred => Exit::TempFail,
+        }
+    }
 }
 
 /// An error the user can cause, tagged with its exit code. The message names the input and the fix.

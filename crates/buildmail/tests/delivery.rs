@@ -14,7 +14,7 @@ use buildmail_sim::Record;
 
 use crate::support::{Output, Server, buildmail};
 
-fn send_args(url: &str, extra: &[&str]) -> Vec<String> {
+pub(crate) fn send_args(url: &str, extra: &[&str]) -> Vec<String> {
     let mut args: Vec<String> = [
         "send",
         "--smtp-url",
@@ -36,11 +36,11 @@ fn send_args(url: &str, extra: &[&str]) -> Vec<String> {
     args
 }
 
-fn send(server: &Server, extra: &[&str], code: i32) -> Output {
+pub(crate) fn send(server: &Server, extra: &[&str], code: i32) -> Output {
     buildmail(send_args(&server.url(), extra)).expect_code(code)
 }
 
-fn json(out: &Output) -> serde_json::Value {
+pub(crate) fn json(out: &Output) -> serde_json::Value {
     serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout))
 }
 
@@ -137,15 +137,26 @@ fn a_lost_ok_is_delivered_and_flagged_as_a_possible_duplicate() {
 
 #[test]
 fn permanent_faults_are_one_attempt_and_exit_69() {
-    for scenario in [
-        "fault:greeting:554 5.7.1 No SMTP service here",
-        "fault:mail:550 5.7.1 Sender blocked",
-        "fault:rcpt:550 5.1.1 No such user",
-        "fault:end_of_data:554 5.7.1 Message refused",
+    // A refusal of the session or the sender is no verdict on the recipient: `failed`, and the
+    // recipient `not_sent`; a reply about the recipient or the message itself rejects it.
+    for (scenario, status, recipient) in [
+        (
+            "fault:greeting:554 5.7.1 No SMTP service here",
+            "failed",
+            "not_sent",
+        ),
+        ("fault:mail:550 5.7.1 Sender blocked", "failed", "not_sent"),
+        ("fault:rcpt:550 5.1.1 No such user", "rejected", "rejected"),
+        (
+            "fault:end_of_data:554 5.7.1 Message refused",
+            "rejected",
+            "rejected",
+        ),
     ] {
         let server = Server::start(&[scenario]);
         let report = json(&send(&server, &["--output", "json"], 69));
-        assert_eq!(report["status"], "rejected", "{scenario}");
+        assert_eq!(report["status"], status, "{scenario}");
+        assert_eq!(report["recipients"][0]["status"], recipient, "{scenario}");
         assert_eq!(
             report["attempts"].as_array().unwrap().len(),
             1,
@@ -336,7 +347,7 @@ fn redact(text: &str, server: &Server) -> String {
 }
 
 /// Keeps one message in a fresh outbox, deferred by a server that asks for an hour.
-fn outbox_with_one_message() -> tempfile::TempDir {
+pub(crate) fn outbox_with_one_message() -> tempfile::TempDir {
     let outbox = tempfile::tempdir().unwrap();
     let busy =
         Server::start(&["fault:mail:451 4.7.1 Rate limit exceeded, try again in 1 hour:100"]);
@@ -345,12 +356,12 @@ fn outbox_with_one_message() -> tempfile::TempDir {
 }
 
 /// `buildmail outbox flush --output json` that must succeed, and its reports.
-fn flush_json(dir: &str, url: &str) -> Output {
+pub(crate) fn flush_json(dir: &str, url: &str) -> Output {
     let args = ["outbox", "flush", "--outbox", dir, "--smtp-url", url];
     buildmail(args.into_iter().chain(["--output", "json"])).expect_code(0)
 }
 
-fn flush_process(dir: &str, url: &str) -> std::process::Child {
+pub(crate) fn flush_process(dir: &str, url: &str) -> std::process::Child {
     std::process::Command::new(env!("CARGO_BIN_EXE_buildmail"))
         .args([
             "outbox",
@@ -369,7 +380,7 @@ fn flush_process(dir: &str, url: &str) -> std::process::Child {
 }
 
 /// Waits (on the condition, not a fixed time) until the sim's record satisfies `reached`.
-fn wait_for(server: &Server, reached: impl Fn(&Record) -> bool) {
+pub(crate) fn wait_for(server: &Server, reached: impl Fn(&Record) -> bool) {
     server.runtime.block_on(async {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         while !reached(&server.record()) {
@@ -387,10 +398,13 @@ fn the_outbox_survives_kill_9_of_a_flush_at_the_greeting_and_after_the_final_dot
     type Reached = fn(&Record) -> bool;
     let cases: [(&str, Reached); 2] = [
         ("stall:greeting:30s", |r| !r.connections.is_empty()),
+        // Killed once the sim has read the final dot (not merely DATA), waiting to reply.
         ("stall:end_of_data:30s", |r| {
-            r.connections
-                .iter()
-                .any(|c| c.commands().any(|line| line.eq_ignore_ascii_case("DATA")))
+            r.connections.iter().any(|c| {
+                c.events
+                    .iter()
+                    .any(|event| matches!(event, buildmail_sim::Event::Data { .. }))
+            })
         }),
     ];
     for (stall, reached) in cases {
@@ -552,7 +566,11 @@ fn when_every_relay_refuses_the_session_the_last_refusal_sets_the_exit_code() {
     ] {
         let out =
             buildmail(send_args(primary, &["--fallback-smtp-url", fallback])).expect_code(code);
-        assert!(out.stderr.contains("rejected:"), "{}", out.stderr);
+        assert!(
+            out.stderr.contains("failed:") && out.stderr.contains("not sent to: dev@example.com"),
+            "{}",
+            out.stderr
+        );
     }
     assert!(auth.record().messages.is_empty() && refusing.record().messages.is_empty());
 }

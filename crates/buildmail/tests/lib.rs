@@ -7,6 +7,7 @@ mod delivery;
 mod explain;
 mod hostile;
 mod notify;
+mod outbox;
 mod send;
 mod sim;
 mod wire;

@@ -27,29 +27,24 @@ pub fn deliver_and_report(
     let runtime = super::runtime()?;
     let mut report = runtime.block_on(deliver(&delivery, &outgoing, smtp.output));
     report.warnings = warnings;
-    if report.any_deferred() && smtp.outbox.is_none() && smtp.output == OutputFormat::Text {
-        note(
+    match &smtp.outbox {
+        Some(dir) => Outbox::keep_deferred(dir, &outgoing, &mut report),
+        None if report.any_deferred() && smtp.output == OutputFormat::Text => note(
             "not kept anywhere: pass --outbox DIR (or set BUILDMAIL_OUTBOX) to keep a deferred \
              message and send it later with `buildmail outbox flush`",
-        );
+        ),
+        None => {}
     }
-    if report.any_deferred()
-        && let Some(dir) = &smtp.outbox
+    if let (Some(id), Some(dir), OutputFormat::Text) =
+        (&report.outbox_id, &smtp.outbox, smtp.output)
     {
-        let outbox =
-            Outbox::open(dir).with_context(|| format!("opening --outbox {}", dir.display()))?;
-        let id = outbox
-            .save(&outgoing, &report)
-            .with_context(|| format!("saving the message in --outbox {}", dir.display()))?;
-        if smtp.output == OutputFormat::Text {
-            note(&format!(
-                "kept in the outbox as {id}: send it later with `buildmail outbox flush --outbox {}`",
-                dir.display()
-            ));
-        }
+        note(&format!(
+            "kept in the outbox as {id}: send it later with `buildmail outbox flush --outbox {}`",
+            dir.display()
+        ));
     }
     print_report(&report, smtp.output)?;
-    Ok(exit_for(&report))
+    Ok(report.verdict().into())
 }
 
 /// `--dry-run`: the complete RFC 5322 message on stdout, nothing sent; warnings on stderr.
@@ -73,18 +68,6 @@ pub async fn deliver(delivery: &Delivery, outgoing: &Outgoing, output: OutputFor
         .await;
     progress.finish();
     report
-}
-
-/// The exit code of a delivery (interface.md's table).
-pub fn exit_for(report: &Report) -> Exit {
-    match report.status {
-        Status::Delivered | Status::Skipped => Exit::Ok,
-        _ if report.any_deferred() => Exit::TempFail,
-        _ if report.address_unsendable() => Exit::DataErr,
-        _ if report.auth_refused() => Exit::NoPerm,
-        _ if report.setup_failed() => Exit::Config,
-        _ => Exit::Unavailable,
-    }
 }
 
 /// The final report: a summary and the explanation on stderr, or the JSON object on stdout.
@@ -128,6 +111,7 @@ pub fn render_summary(report: &Report) -> String {
         Status::Partial => "partly delivered",
         Status::Deferred => "deferred",
         Status::Rejected => "rejected",
+        Status::Failed => "failed",
         Status::Skipped => "skipped",
     };
     text.push_str(&format!(
@@ -138,11 +122,19 @@ pub fn render_summary(report: &Report) -> String {
         ("delivered to", R::Delivered),
         ("rejected for", R::Rejected),
         ("deferred for", R::Deferred),
+        ("not sent to", R::NotSent),
     ] {
         let list = addresses(status);
         if !list.is_empty() {
             text.push_str(&format!("  {label}: {list}\n"));
         }
+    }
+    if let Some(reason) = report
+        .reason
+        .as_deref()
+        .filter(|_| report.attempts.is_empty())
+    {
+        text.push_str(&format!("  {reason}\n"));
     }
     if let Some(accepted) = render_accepted_by(report) {
         text.push_str(&format!("  accepted by: {accepted}\n"));
@@ -235,14 +227,14 @@ fn render_reply(attempt: &AttemptReport) -> String {
 
 /// How the text report follows a delivery: an attempt's line is completed by what comes next
 /// (the wait, or the reason to stop); on a terminal the wait counts down.
-struct Progress {
+pub struct Progress {
     enabled: bool,
     line: Option<String>,
     countdown: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Progress {
-    fn new(enabled: bool) -> Self {
+    pub fn new(enabled: bool) -> Self {
         Progress {
             enabled,
             line: None,
@@ -250,7 +242,7 @@ impl Progress {
         }
     }
 
-    fn on(&mut self, event: Event) {
+    pub fn on(&mut self, event: Event) {
         if !self.enabled {
             return;
         }
@@ -299,7 +291,7 @@ impl Progress {
         }
     }
 
-    fn finish(&mut self) {
+    pub fn finish(&mut self) {
         self.stop_countdown();
         self.flush_line();
     }

@@ -12,7 +12,7 @@ use buildmail_sim::{Scenario, Sim};
 use lettre::Message;
 
 use crate::cmd::common::OutputFormat;
-use crate::cmd::deliver::{deliver, exit_for, render_summary};
+use crate::cmd::deliver::{deliver, render_summary};
 use crate::exit::Exit;
 
 #[derive(Debug, clap::Args)]
@@ -64,7 +64,7 @@ async fn demo() -> anyhow::Result<Exit> {
         ));
     }
     sim.shutdown().await;
-    Ok(exit_for(&report))
+    Ok(report.verdict().into())
 }
 
 /// The notification the demo sends: the real built-in templates, on a made-up GitHub build that

@@ -4,12 +4,12 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use buildmail_core::outbox::{EntryInfo, Outbox};
-use buildmail_core::policy::RetryPolicy;
-use buildmail_core::{Report, clock};
+use buildmail_core::Report;
+use buildmail_core::outbox::{Broken, Dropped, EntryInfo, FlushEvent, Listed, Outbox};
+use buildmail_core::report::Verdict;
 
 use crate::cmd::common::{OutputFormat, SmtpArgs};
-use crate::cmd::deliver::{deliver, exit_for, render_summary};
+use crate::cmd::deliver::{Progress, render_summary};
 use crate::exit::{Exit, UserError};
 
 #[derive(Debug, clap::Args)]
@@ -57,7 +57,9 @@ fn open(dir: &std::path::Path) -> anyhow::Result<Outbox> {
 }
 
 fn list(outbox: &Outbox, output: OutputFormat) -> anyhow::Result<Exit> {
-    let entries = outbox.list().context("reading the outbox")?;
+    let entries = outbox
+        .list()
+        .with_context(|| format!("reading --outbox {}", outbox.dir().display()))?;
     let mut stdout = std::io::stdout().lock();
     match output {
         OutputFormat::Json => {
@@ -66,10 +68,18 @@ fn list(outbox: &Outbox, output: OutputFormat) -> anyhow::Result<Exit> {
         }
         OutputFormat::Text => entries
             .iter()
-            .try_for_each(|entry| writeln!(stdout, "{}", render_entry(entry))),
+            .try_for_each(|entry| writeln!(stdout, "{}", render_listed(entry))),
     }
     .context("writing the list to stdout")?;
     Ok(Exit::Ok)
+}
+
+/// One line per item, control characters escaped: file names (and so ids) are anybody's text.
+fn render_listed(listed: &Listed) -> String {
+    escape_controls(&match listed {
+        Listed::Entry(entry) => render_entry(entry),
+        Listed::Broken(broken) => format!("{}  broken: {}", broken.id, render_broken(broken)),
+    })
 }
 
 fn render_entry(entry: &EntryInfo) -> String {
@@ -88,23 +98,43 @@ fn render_entry(entry: &EntryInfo) -> String {
     )
 }
 
-fn drop_entry(outbox: &Outbox, id: &str) -> anyhow::Result<Exit> {
-    let claim = outbox
-        .claim(id)
-        .with_context(|| format!("opening outbox entry {id}"))?
-        .ok_or_else(|| {
-            UserError::bad_input(format!(
-                "no outbox entry {id} (or a flush is sending it): see `buildmail outbox list`"
-            ))
-        })?;
-    claim
-        .remove()
-        .with_context(|| format!("removing outbox entry {id}"))?;
-    Ok(Exit::Ok)
+fn render_broken(broken: &Broken) -> String {
+    format!(
+        "{}: {}; remove it with `buildmail outbox drop {}`",
+        broken.path.display(),
+        broken.problem,
+        broken.id
+    )
 }
 
-/// Sends the entries one by one within one shared retry budget. When the server defers one
-/// (a rate limit, a greylist), the rest stay for the next flush rather than hammer it.
+/// `text` with its control characters escaped (`\n`, `\u{1b}`), so no line of ours can be
+/// split or recoloured by it.
+fn escape_controls(text: &str) -> String {
+    let mut shown = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            shown.extend(c.escape_debug());
+        } else {
+            shown.push(c);
+        }
+    }
+    shown
+}
+
+fn drop_entry(outbox: &Outbox, id: &str) -> anyhow::Result<Exit> {
+    let dropped = outbox
+        .drop_entry(id)
+        .with_context(|| format!("removing outbox entry {id}"))?;
+    let problem = match dropped {
+        Dropped::Removed => return Ok(Exit::Ok),
+        Dropped::Missing => "no outbox entry {id}: see `buildmail outbox list`",
+        Dropped::Busy => "outbox entry {id} is being sent by a flush right now",
+    };
+    Err(UserError::bad_input(problem.replace("{id}", id)).into())
+}
+
+/// Sends the entries one by one within one shared retry budget (the core's `Outbox::flush`),
+/// printing each attempt and each entry's summary (text) or the reports (JSON).
 fn flush(smtp: &SmtpArgs) -> anyhow::Result<Exit> {
     let dir = smtp
         .outbox
@@ -112,63 +142,35 @@ fn flush(smtp: &SmtpArgs) -> anyhow::Result<Exit> {
         .ok_or_else(|| UserError::new(Exit::Usage, "outbox flush needs --outbox DIR"))?;
     let outbox = open(dir)?;
     let delivery = smtp.delivery()?;
-    let runtime = super::runtime()?;
-    let reports = runtime.block_on(async {
-        let start = clock::now();
-        let mut reports = Vec::new();
-        for entry in outbox.list().context("reading the outbox")? {
-            let left = smtp.retry_budget.saturating_sub(start.elapsed());
-            let Some(claim) = outbox.claim(&entry.id).context("locking an outbox entry")? else {
-                continue; // another flush has it, or has sent it
-            };
-            // Read before marking: the mark left by a flush that died is what flags a duplicate.
-            let outgoing = claim.outgoing().context("reading an outbox entry")?;
-            claim.mark_sending().context("marking an outbox entry")?;
-            let policy = RetryPolicy {
-                budget: left,
-                max_attempts: smtp.max_attempts,
-            };
-            let report = deliver(&delivery.clone().policy(policy), &outgoing, smtp.output).await;
-            let deferred = report.any_deferred();
-            // Refused credentials or TLS that cannot be set up are this flush's settings, not the
-            // server's verdict on the message: the entry stays for a flush that gets them right.
-            let misconfigured = report.auth_refused() || report.setup_failed();
-            if misconfigured {
-                claim.release().context("releasing an outbox entry")?;
-            } else if deferred {
-                claim.keep(&report).context("updating an outbox entry")?;
-            } else {
-                claim.remove().context("removing a sent outbox entry")?;
-            }
-            if smtp.output == OutputFormat::Text {
-                note(&format!("{}: {}", entry.id, render_summary(&report)));
-            }
-            reports.push(report);
-            if deferred || misconfigured {
-                break;
+    let text = smtp.output == OutputFormat::Text;
+    let mut progress = Progress::new(text);
+    let mut on_event = |event: FlushEvent<'_>| match event {
+        FlushEvent::Delivery(event) => progress.on(event),
+        FlushEvent::Skipped(broken) => note(&escape_controls(&format!(
+            "buildmail: warning: skipped outbox entry {}: {}",
+            broken.id,
+            render_broken(broken)
+        ))),
+        FlushEvent::Done { id, report } => {
+            progress.finish();
+            if text {
+                note(&format!(
+                    "{}: {}",
+                    escape_controls(id),
+                    render_summary(report)
+                ));
             }
         }
-        anyhow::Ok(reports)
-    })?;
+    };
+    let runtime = super::runtime()?;
+    let reports = runtime
+        .block_on(outbox.flush(&delivery, &mut on_event))
+        .with_context(|| format!("reading --outbox {}", dir.display()))?;
     if smtp.output == OutputFormat::Json {
         let json = serde_json::to_string_pretty(&reports).context("rendering the reports")?;
         writeln!(std::io::stdout().lock(), "{json}").context("writing the reports to stdout")?;
     }
-    Ok(worst(&reports))
-}
-
-/// The exit code of a batch: deferred beats rejected beats delivered.
-fn worst(reports: &[Report]) -> Exit {
-    let exits: Vec<Exit> = reports.iter().map(exit_for).collect();
-    [
-        Exit::TempFail,
-        Exit::NoPerm,
-        Exit::Config,
-        Exit::Unavailable,
-    ]
-    .into_iter()
-    .find(|exit| exits.contains(exit))
-    .unwrap_or(Exit::Ok)
+    Ok(Verdict::worst(reports.iter().map(Report::verdict)).into())
 }
 
 fn note(text: &str) {
