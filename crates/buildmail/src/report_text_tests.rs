@@ -37,6 +37,8 @@ fn report(server_text: &str, file_name: &str) -> Report {
         }],
         explanation: Some(explanation),
         reason: None,
+        outbox_id: None,
+        kept: None,
         warnings: vec![
             LeftOut {
                 path: file_name.into(),
