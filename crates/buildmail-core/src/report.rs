@@ -77,8 +77,9 @@ pub struct AttemptReport {
     pub outcome: Outcome,
     /// The reply that decided it (for a lost connection, the 451 that RFC 5321 says to assume).
     pub reply: Option<Reply>,
-    /// What the deciding reply is about.
-    pub category: Category,
+    /// What the deciding failure is about; a success has none (absent from the JSON).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
     /// How long the delivery waited before this attempt.
     pub waited_ms: u64,
     /// The relay refused the session for good (its greeting, EHLO, TLS, AUTH or MAIL) while
@@ -151,7 +152,8 @@ impl Report {
     /// later command: either way the fix is the credentials.
     pub fn auth_refused(&self) -> bool {
         self.last_failure().is_some_and(|attempt| {
-            attempt.phase == Phase::Auth || attempt.reply.as_ref().is_some_and(|r| r.code() == 530)
+            (attempt.phase == Phase::Auth && !broke_the_protocol(attempt))
+                || attempt.reply.as_ref().is_some_and(|r| r.code() == 530)
         })
     }
 
@@ -209,6 +211,13 @@ impl Report {
             (false, false, _) => Status::Rejected,
         }
     }
+}
+
+/// A server that broke the AUTH exchange (endless challenges) refused no credentials: the
+/// relay is unusable (exit 69), the credentials may be fine. Such a failure has no reply of
+/// its own and no category but `other`.
+fn broke_the_protocol(attempt: &AttemptReport) -> bool {
+    attempt.reply.is_none() && attempt.category == Some(Category::Other)
 }
 
 /// The interface's explanation object: the catalog's fields without `transient`, which the
