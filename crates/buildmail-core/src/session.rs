@@ -80,9 +80,11 @@ async fn dialogue(
     result
 }
 
-/// A 421 means the server is closing; a network error means there is nothing left to talk to.
+/// A 421 means the server is closing; a network error means there is nothing left to talk to;
+/// after a protocol violation the server's state is unknown (a QUIT could be read as a password).
 fn closes_connection(error: &Error) -> bool {
     error.is_network()
+        || error.is_protocol_violation()
         || error
             .server_reply()
             .is_some_and(|reply| reply.code() == 421)

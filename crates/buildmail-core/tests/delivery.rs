@@ -1065,3 +1065,29 @@ async fn a_successful_attempt_has_no_category() {
     let json = serde_json::to_value(&report).unwrap();
     assert!(json["attempts"][0].get("category").is_none(), "{json:#}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_bare_451_at_rcpt_or_data_heals_on_the_greylisting_schedule() {
+    for step in ["rcpt", "data"] {
+        let fake = Fake::new(move |ctx| {
+            (ctx.step == step && ctx.connection == 1).then(|| say("451 4.3.0 Try again"))
+        });
+        let (report, events) = send(&delivery(&fake), &message(&["a@example.com"])).await;
+        assert_eq!(report.status, Status::Delivered, "{step}: {report:#?}");
+        assert_eq!(
+            report.attempts[1].waited_ms, 10_000,
+            "{step}: the first probe"
+        );
+        assert!(
+            events.iter().any(|e| matches!(
+                e,
+                Event::Waiting {
+                    reason: WaitReason::Greylisting,
+                    ..
+                }
+            )),
+            "{step}: {events:?}"
+        );
+        assert_eq!(fake.deliveries().len(), 1);
+    }
+}
