@@ -347,6 +347,14 @@ impl<'a> Run<'a> {
             // What is left of the budget, not the whole of it: a wait that ends at or after the
             // deadline is not started, as the attempt after it would have no time left.
             let left = deadline.map_or(Duration::ZERO, |d| d.saturating_duration_since(now));
+            if left.is_zero() {
+                // The attempt itself ran into the deadline: nothing is left to wait with.
+                events(Event::GaveUp(GiveUp::BudgetSpent {
+                    elapsed: now - self.start,
+                    budget: self.delivery.policy.budget,
+                }));
+                return;
+            }
             if wait.0 >= left {
                 events(Event::GaveUp(GiveUp::Budget { wait: wait.0, left }));
                 return;
@@ -643,7 +651,7 @@ fn explanation_of(error: &Error) -> Explanation {
             &[
                 "For a company CA, pass its certificate with --ca-file.",
                 "Use smtps:// for a server that speaks TLS from the first byte (port 465).",
-                "Only on a network you trust: ?tls=none, or --insecure-skip-verify.",
+                "Only on a network you trust: ?tls=none (with credentials, also --allow-plaintext-auth), or --insecure-skip-verify.",
             ],
         ),
         Category::Dns => (

@@ -898,9 +898,16 @@ async fn a_silent_server_does_not_keep_the_delivery_past_its_budget() {
             budget: Duration::from_secs(5),
             max_attempts: 10,
         });
-    let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
+    let (report, events) = send(&delivery, &message(&["a@example.com"])).await;
     assert_eq!(report.status, Status::Deferred, "{report:#?}");
     assert_eq!(report.elapsed_ms, 5_000, "the budget is a deadline");
+    assert!(
+        matches!(
+            events.last(),
+            Some(Event::GaveUp(GiveUp::BudgetSpent { elapsed, .. })) if elapsed.as_secs() == 5
+        ),
+        "{events:?}"
+    );
     assert_eq!(report.attempts.len(), 1);
     assert_eq!(report.attempts[0].phase, Phase::Greeting);
     let explanation = report.explanation.unwrap();
