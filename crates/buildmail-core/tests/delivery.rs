@@ -1017,7 +1017,17 @@ async fn a_server_that_offers_only_login_gets_login() {
 #[tokio::test(start_paused = true)]
 async fn endless_auth_challenges_are_a_protocol_error_not_a_loop() {
     for mechanisms in ["LOGIN", "PLAIN"] {
-        let fake = auth_server(mechanisms, |_| Some(say("334 UGFzc3dvcmQ6")));
+        // Challenges without end; after 20 the fake hangs up, so that a client caught in the
+        // loop ends (deferred, a lost connection) and this test fails instead of hanging.
+        let answers = std::sync::atomic::AtomicUsize::new(0);
+        let fake = auth_server(mechanisms, move |_| {
+            let n = answers.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Some(if n < 20 {
+                say("334 UGFzc3dvcmQ6")
+            } else {
+                Act::Drop
+            })
+        });
         let delivery = with_user(&fake, "smtp://ci:s3cret@127.0.0.1:2525?tls=none");
         let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
         assert_eq!(report.status, Status::Rejected, "{mechanisms}: {report:#?}");

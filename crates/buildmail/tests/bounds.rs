@@ -78,7 +78,9 @@ fn endless_auth_challenges_are_a_protocol_error_exit_69_not_an_endless_password(
         let server = sim_with_auth(&[&format!("auth-mechanisms:{mechanism}"), "auth-endless"]);
         let url = url_with_password(&server, "127.0.0.1", "none");
         let started = Instant::now();
-        let out = buildmail(send_to(&url, &["--output", "json"])).expect_code(69);
+        // A client caught in the loop would run until the budget's deadline: 3 s, then exit 75.
+        let out =
+            buildmail(send_to(&url, &["--output", "json", "--retry-budget", "3s"])).expect_code(69);
         assert!(
             started.elapsed() < Duration::from_secs(2),
             "{mechanism}: no timeout needed"
