@@ -84,6 +84,8 @@ fn unknown_host(host: &str, error: io::Error) -> io::Error {
 #[derive(Clone)]
 pub struct TlsTrust {
     config: Arc<ClientConfig>,
+    /// Any certificate is accepted: reports warn about it.
+    skips_verification: bool,
 }
 
 /// Why a TLS trust setting is unusable.
@@ -142,6 +144,7 @@ impl TlsTrust {
             .with_no_client_auth();
         Ok(TlsTrust {
             config: Arc::new(config),
+            skips_verification: true,
         })
     }
 
@@ -153,7 +156,13 @@ impl TlsTrust {
             .with_no_client_auth();
         Ok(TlsTrust {
             config: Arc::new(config),
+            skips_verification: false,
         })
+    }
+
+    /// Whether any certificate is accepted ([`TlsTrust::insecure_skip_verify`]).
+    pub fn skips_verification(&self) -> bool {
+        self.skips_verification
     }
 
     /// Wraps `stream` in a TLS client session for `host`.

@@ -16,7 +16,7 @@ use crate::explain::{Explanation, explain};
 use crate::policy::{RetryPolicy, Schedule, WaitReason};
 use crate::reply::Reply;
 use crate::report::{AttemptReport, Outcome, RecipientReport, RecipientStatus, Report};
-use crate::server::Server;
+use crate::server::{Server, Tls};
 use crate::session::{self, AttemptOutcome, AttemptSpec};
 
 /// A message ready to go: the exact bytes, the envelope, and its Message-ID. The bytes are
@@ -80,7 +80,7 @@ pub enum Event {
 /// Why a delivery stopped while recipients were still deferred.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GiveUp {
-    /// The next wait would end after the retry budget.
+    /// The next wait would end at or after the end of the retry budget.
     Budget {
         /// The wait the policy (or the server) asked for.
         wait: Duration,
@@ -88,7 +88,7 @@ pub enum GiveUp {
         left: Duration,
     },
     /// The retry budget was spent before the next relay could be tried (a slow attempt, its
-    /// timeouts): no attempt starts after the budget.
+    /// timeouts): no attempt starts after the budget. A budget of zero allows no retry at all.
     BudgetSpent {
         /// The time taken so far.
         elapsed: Duration,
@@ -118,6 +118,7 @@ pub struct Delivery {
     policy: RetryPolicy,
     connector: Arc<dyn Connector>,
     client_id: ClientId,
+    allow_plaintext_auth: bool,
 }
 
 impl Delivery {
@@ -131,6 +132,7 @@ impl Delivery {
             policy: RetryPolicy::default(),
             connector: Arc::new(TcpConnector),
             client_id: ClientId::default(),
+            allow_plaintext_auth: false,
         }
     }
 
@@ -152,6 +154,35 @@ impl Delivery {
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
+    }
+
+    /// Lets credentials go over an unencrypted connection to a host that is not loopback
+    /// (`tls=none`, or `tls=opportunistic` to a server without STARTTLS). Off by default: a
+    /// delivery never sends them in clear text beyond this machine.
+    pub fn allow_plaintext_auth(mut self, allowed: bool) -> Self {
+        self.allow_plaintext_auth = allowed;
+        self
+    }
+
+    /// What the user should know about these settings although nothing stops the delivery:
+    /// TLS certificate checks turned off. Every report of this delivery carries them.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        let uses_tls = self.servers.iter().any(|server| server.tls() != Tls::None);
+        if uses_tls
+            && self
+                .trust
+                .as_ref()
+                .is_some_and(TlsTrust::skips_verification)
+        {
+            warnings.push(
+                "TLS certificate checks are off (--insecure-skip-verify): the connection is \
+                 encrypted, but anyone on the path can pose as the server and read the message \
+                 and the password; pass the relay's CA with --ca-file instead"
+                    .to_owned(),
+            );
+        }
+        warnings
     }
 
     /// The retry budget and attempt limit.
@@ -238,8 +269,15 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// When the retry budget runs out: every wait of every attempt ends by then. A budget of
+    /// zero means one attempt, bounded only by the timeout, and no retry.
+    fn deadline(&self) -> Option<Instant> {
+        let budget = self.delivery.policy.budget;
+        (!budget.is_zero()).then(|| self.start + budget)
+    }
+
     async fn go(&mut self, events: &mut (dyn FnMut(Event) + Send)) {
-        let deadline = self.start + self.delivery.policy.budget;
+        let deadline = self.deadline();
         let mut rotation = Rotation::new(self.delivery.servers.len());
         let mut server = 0;
         let mut waited = Duration::ZERO;
@@ -254,8 +292,9 @@ impl<'a> Run<'a> {
             }
             // Waits are checked against the budget below; a fallback tried at once after a slow
             // attempt (its timeouts) is checked here: no attempt starts once the budget is spent.
+            // The first attempt always starts.
             let now = clock::now();
-            if now > deadline {
+            if deadline.is_some_and(|deadline| number > 1 && now >= deadline) {
                 events(Event::GaveUp(GiveUp::BudgetSpent {
                     elapsed: now - self.start,
                     budget: self.delivery.policy.budget,
@@ -281,6 +320,13 @@ impl<'a> Run<'a> {
             if self.pending().is_empty() {
                 return;
             }
+            if deadline.is_none() {
+                events(Event::GaveUp(GiveUp::BudgetSpent {
+                    elapsed: clock::now() - self.start,
+                    budget: Duration::ZERO,
+                }));
+                return;
+            }
             if number >= self.delivery.policy.max_attempts {
                 events(Event::GaveUp(GiveUp::MaxAttempts(number)));
                 return;
@@ -303,8 +349,18 @@ impl<'a> Run<'a> {
                     wait = (held, WaitReason::ServerHint);
                 }
             }
-            let left = deadline.saturating_duration_since(now);
-            if wait.0 > left {
+            // What is left of the budget, not the whole of it: a wait that ends at or after the
+            // deadline is not started, as the attempt after it would have no time left.
+            let left = deadline.map_or(Duration::ZERO, |d| d.saturating_duration_since(now));
+            if left.is_zero() {
+                // The attempt itself ran into the deadline: nothing is left to wait with.
+                events(Event::GaveUp(GiveUp::BudgetSpent {
+                    elapsed: now - self.start,
+                    budget: self.delivery.policy.budget,
+                }));
+                return;
+            }
+            if wait.0 >= left {
                 events(Event::GaveUp(GiveUp::Budget { wait: wait.0, left }));
                 return;
             }
@@ -332,8 +388,8 @@ impl<'a> Run<'a> {
             .as_ref()
             .and_then(Error::server_reply)
             .unwrap_or(&bare);
-        self.schedule
-            .next_wait(reply, attempt.category, attempt.phase, now)
+        let category = attempt.category.unwrap_or(Category::Other);
+        self.schedule.next_wait(reply, category, attempt.phase, now)
     }
 
     /// The delay the server of the latest attempt stated, if it did.
@@ -367,6 +423,8 @@ impl<'a> Run<'a> {
             connector: self.delivery.connector.as_ref(),
             trust: self.delivery.trust.as_ref(),
             timeout: self.delivery.timeout,
+            deadline: self.deadline(),
+            allow_plaintext_auth: self.delivery.allow_plaintext_auth,
             client_id: &self.delivery.client_id,
             from: self.message.from.as_ref(),
             recipients: &recipients,
@@ -403,7 +461,7 @@ impl<'a> Run<'a> {
             phase: error.phase(),
             outcome: Outcome::Permanent,
             reply: error.reply(),
-            category: category_of(error),
+            category: Some(category_of(error)),
             waited_ms: clock::millis(waited),
             relay_dropped: true,
         }
@@ -465,14 +523,9 @@ impl<'a> Run<'a> {
                 error.phase(),
                 outcome_of(error),
                 error.reply(),
-                category_of(error),
+                Some(category_of(error)),
             ),
-            (None, Ok(reply)) => (
-                Phase::EndOfData,
-                Outcome::Ok,
-                Some(reply.clone()),
-                explain(reply).category,
-            ),
+            (None, Ok(reply)) => (Phase::EndOfData, Outcome::Ok, Some(reply.clone()), None),
             (None, Err(_)) => unreachable!("an error end is decisive"),
         };
         AttemptReport {
@@ -520,7 +573,7 @@ impl<'a> Run<'a> {
             attempts: self.attempts,
             explanation,
             reason: None,
-            warnings: Vec::new(),
+            warnings: self.delivery.warnings(),
             outbox_id: None,
             kept: None,
         }
@@ -569,6 +622,8 @@ fn outcome_of(error: &Error) -> Outcome {
 fn category_of(error: &Error) -> Category {
     if error.is_network() {
         Category::Network
+    } else if error.is_protocol_violation() {
+        Category::Other
     } else if error.is_tls() {
         Category::Tls
     } else if error.is_unknown_host() {
@@ -589,6 +644,13 @@ fn explanation_of(error: &Error) -> Explanation {
     }
     let category = category_of(error);
     let (title, fix): (&str, &[&str]) = match category {
+        Category::Network if error.is_budget_spent() => (
+            "The retry budget ran out during an attempt",
+            &[
+                "The server was silent or slow until --retry-budget was spent: the message is deferred.",
+                "Raise --retry-budget, or keep the message with --outbox and send it later with `buildmail outbox flush`.",
+            ],
+        ),
         Category::Network => (
             "The connection failed or was lost",
             &[
@@ -601,7 +663,7 @@ fn explanation_of(error: &Error) -> Explanation {
             &[
                 "For a company CA, pass its certificate with --ca-file.",
                 "Use smtps:// for a server that speaks TLS from the first byte (port 465).",
-                "Only on a network you trust: ?tls=none, or --insecure-skip-verify.",
+                "Only on a network you trust: ?tls=none (with credentials, also --allow-plaintext-auth), or --insecure-skip-verify.",
             ],
         ),
         Category::Dns => (
@@ -616,6 +678,13 @@ fn explanation_of(error: &Error) -> Explanation {
             &[
                 "Write the address's local part (before the @) in ASCII; an international domain may stay, buildmail sends it as punycode.",
                 "Or send through a relay that offers SMTPUTF8.",
+            ],
+        ),
+        Category::Other => (
+            "The server broke the SMTP protocol",
+            &[
+                "The relay is unusable as it is: tell its operator what the cause above says.",
+                "Meanwhile use another relay (--smtp-url, or --fallback-smtp-url) or another port of it.",
             ],
         ),
         _ => (

@@ -72,12 +72,17 @@ enum Kind {
     Lost(String),
     /// No reply within the per-command timeout: treated like a lost connection.
     TimedOut(Duration),
+    /// The retry budget ran out while waiting: the recipients stay deferred.
+    BudgetSpent,
     /// The server sent something that is not an SMTP reply.
     Garbled(String),
     /// TLS could not be set up: no STARTTLS offered, or the handshake failed.
     Tls(String),
     /// AUTH is wanted but the server offers no mechanism we speak.
     NoAuth,
+    /// The server broke the rules of an exchange (an AUTH that never ends): this relay cannot
+    /// be used, and trying again would only repeat it.
+    Protocol(String),
     /// The host name does not resolve: a typo or a name the runner's DNS does not know.
     UnknownHost(String),
     /// An address with a non-ASCII local part, and a server without SMTPUTF8 (RFC 6531).
@@ -103,6 +108,21 @@ impl Error {
         Error {
             phase,
             kind: Kind::TimedOut(limit),
+        }
+    }
+
+    /// A wait cut short by the delivery's deadline (`--retry-budget`), not by `--timeout`.
+    pub(crate) fn budget_spent(phase: Phase) -> Self {
+        Error {
+            phase,
+            kind: Kind::BudgetSpent,
+        }
+    }
+
+    pub(crate) fn protocol(phase: Phase, what: impl fmt::Display) -> Self {
+        Error {
+            phase,
+            kind: Kind::Protocol(what.to_string()),
         }
     }
 
@@ -161,8 +181,12 @@ impl Error {
             Kind::Refused(reply) => {
                 !reply.is_permanent() || (self.phase == Phase::Rcpt && reply.is_misnumbered_452())
             }
-            Kind::Lost(_) | Kind::TimedOut(_) | Kind::Garbled(_) => true,
-            Kind::Tls(_) | Kind::NoAuth | Kind::UnknownHost(_) | Kind::NoSmtpUtf8(_) => false,
+            Kind::Lost(_) | Kind::TimedOut(_) | Kind::BudgetSpent | Kind::Garbled(_) => true,
+            Kind::Tls(_)
+            | Kind::NoAuth
+            | Kind::Protocol(_)
+            | Kind::UnknownHost(_)
+            | Kind::NoSmtpUtf8(_) => false,
         }
     }
 
@@ -175,8 +199,18 @@ impl Error {
     pub fn is_network(&self) -> bool {
         matches!(
             self.kind,
-            Kind::Lost(_) | Kind::TimedOut(_) | Kind::Garbled(_)
+            Kind::Lost(_) | Kind::TimedOut(_) | Kind::BudgetSpent | Kind::Garbled(_)
         )
+    }
+
+    /// Whether the server broke the rules of an exchange (a protocol error, not a refusal).
+    pub fn is_protocol_violation(&self) -> bool {
+        matches!(self.kind, Kind::Protocol(_))
+    }
+
+    /// Whether the retry budget ran out during this step.
+    pub fn is_budget_spent(&self) -> bool {
+        matches!(self.kind, Kind::BudgetSpent)
     }
 
     /// Whether TLS could not be set up (a configuration matter: `tls=`, `--ca-file`).
@@ -191,7 +225,7 @@ impl Error {
 
     /// Whether the server refused our credentials, or offers no way to present them.
     pub fn is_auth_refused(&self) -> bool {
-        self.phase == Phase::Auth && self.is_permanent()
+        self.phase == Phase::Auth && self.is_permanent() && !self.is_protocol_violation()
     }
 
     /// Whether a permanent failure is about the relay rather than the recipients: it came
@@ -216,11 +250,15 @@ impl Error {
     pub fn reply(&self) -> Option<Reply> {
         match &self.kind {
             Kind::Refused(reply) => Some(reply.clone()),
-            Kind::Lost(_) | Kind::TimedOut(_) | Kind::Garbled(_) => Some(
+            Kind::Lost(_) | Kind::TimedOut(_) | Kind::BudgetSpent | Kind::Garbled(_) => Some(
                 Reply::new(451, Some(EnhancedCode::new(4, 4, 2)), self.to_string())
                     .expect("451 is a valid reply code"),
             ),
-            Kind::Tls(_) | Kind::NoAuth | Kind::UnknownHost(_) | Kind::NoSmtpUtf8(_) => None,
+            Kind::Tls(_)
+            | Kind::NoAuth
+            | Kind::Protocol(_)
+            | Kind::UnknownHost(_)
+            | Kind::NoSmtpUtf8(_) => None,
         }
     }
 
@@ -257,6 +295,15 @@ impl fmt::Display for Error {
             Kind::NoSmtpUtf8(address) => write!(
                 f,
                 "the address {address} has a non-ASCII local part, which needs SMTPUTF8, and the server does not offer SMTPUTF8"
+            ),
+            Kind::BudgetSpent => write!(
+                f,
+                "the retry budget ran out while waiting at {phase} (--retry-budget)"
+            ),
+            Kind::Protocol(what) => write!(
+                f,
+                "the server broke the SMTP protocol at {phase}: {}",
+                escaped(what)
             ),
             Kind::NoAuth => f.write_str(
                 "the server offers no AUTH mechanism buildmail speaks (PLAIN, LOGIN): remove the credentials or use another port",

@@ -7,8 +7,9 @@
 //! - Congestion, rate limits, maintenance and lost connections: exponential backoff with full
 //!   jitter (a random wait between nothing and the backoff), so fifty CI jobs refused at the same
 //!   moment do not all come back at the same moment.
-//! - Nothing sleeps past the budget: when the next wait would end after it, the delivery stops
-//!   at once, deferred.
+//! - Nothing sleeps past the budget: when the next wait would end at or after its end, the
+//!   delivery stops at once, deferred. The budget is a deadline: the waits of an attempt end by
+//!   it too (see `session.rs`).
 
 use std::time::Duration;
 
@@ -22,7 +23,8 @@ use crate::reply::Reply;
 /// How long and how often a delivery may keep trying.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
-    /// The total wall time retries may take, from the first attempt.
+    /// A deadline for the whole delivery, from the first attempt: every wait, within an attempt
+    /// or between two, ends by it. Zero: one attempt, bounded by the timeout alone, no retry.
     pub budget: Duration,
     /// Attempts per message, the first one included.
     pub max_attempts: u32,

@@ -93,8 +93,9 @@ pub struct AttemptReport {
     pub outcome: Outcome,
     /// The reply that decided it (for a lost connection, the 451 that RFC 5321 says to assume).
     pub reply: Option<Reply>,
-    /// What the deciding reply is about.
-    pub category: Category,
+    /// What the deciding failure is about; a success has none (absent from the JSON).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
     /// How long the delivery waited before this attempt.
     pub waited_ms: u64,
     /// The relay refused the session for good (its greeting, EHLO, TLS, AUTH or MAIL) while
@@ -195,7 +196,8 @@ impl Report {
     /// later command: either way the fix is the credentials.
     pub fn auth_refused(&self) -> bool {
         self.last_failure().is_some_and(|attempt| {
-            attempt.phase == Phase::Auth || attempt.reply.as_ref().is_some_and(|r| r.code() == 530)
+            (attempt.phase == Phase::Auth && !broke_the_protocol(attempt))
+                || attempt.reply.as_ref().is_some_and(|r| r.code() == 530)
         })
     }
 
@@ -205,7 +207,7 @@ impl Report {
         self.last_failure().is_some_and(|attempt| {
             attempt.phase == Phase::Mail
                 && attempt.reply.is_none()
-                && attempt.category == Category::Syntax
+                && attempt.category == Some(Category::Syntax)
         })
     }
 
@@ -302,6 +304,13 @@ impl Verdict {
     }
 }
 
+/// A server that broke the AUTH exchange (endless challenges) refused no credentials: the
+/// relay is unusable (exit 69), the credentials may be fine. Such a failure has no reply of
+/// its own and no category but `other`.
+fn broke_the_protocol(attempt: &AttemptReport) -> bool {
+    attempt.reply.is_none() && attempt.category == Some(Category::Other)
+}
+
 /// The interface's explanation object: the catalog's fields without `transient`, which the
 /// report's status already says.
 fn serialize_explanation<S: Serializer>(
@@ -354,7 +363,7 @@ mod tests {
                     Outcome::Transient
                 },
                 reply: Some(Reply::new(code, None, "no").unwrap()),
-                category: Category::Other,
+                category: Some(Category::Other),
                 waited_ms: 0,
                 relay_dropped: false,
             })

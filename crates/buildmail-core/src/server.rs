@@ -127,6 +127,42 @@ impl Server {
     pub fn is_loopback(&self) -> bool {
         is_loopback(&self.host)
     }
+
+    /// Whether credentials may go to this server over a connection without TLS: only to a
+    /// loopback address (the traffic never leaves the machine), or when the user allowed it
+    /// (`--allow-plaintext-auth`). Any other host may be anyone on the path.
+    pub fn may_authenticate_in_clear(&self, allowed: bool) -> bool {
+        allowed || self.is_loopback()
+    }
+
+    /// Whether this relay is set up to send its credentials in clear text (`tls=none` with a
+    /// user and a password) to a host that is not loopback: refused before connecting unless
+    /// the user allowed it.
+    pub fn sends_credentials_in_clear(&self, allowed: bool) -> bool {
+        self.tls == Tls::None
+            && self.credentials().is_some()
+            && !self.may_authenticate_in_clear(allowed)
+    }
+
+    /// This fallback relay with the credentials given for the primary (`--username`,
+    /// `--password`) where they belong: a fallback on the primary's host gets them, a fallback
+    /// whose URL names its own user gets the password for that user, and a fallback on another
+    /// host without a user gets none, so a password never reaches a server it was not meant for.
+    pub fn with_shared_credentials(
+        self,
+        primary: &Server,
+        username: Option<String>,
+        password: Option<String>,
+    ) -> Self {
+        match &self.username {
+            Some(_) if self.password.is_some() => self,
+            Some(_) => self.with_credentials(None, password),
+            None if self.host.eq_ignore_ascii_case(&primary.host) => {
+                self.with_credentials(username, password)
+            }
+            None => self,
+        }
+    }
 }
 
 impl FromStr for Server {
@@ -273,6 +309,54 @@ mod tests {
         assert_eq!(err("smtp://h?port=2"), UrlError::Parameter("port".into()));
         assert!(matches!(err("mail.example.com"), UrlError::Syntax(_)));
         assert_eq!(err("smtps://h?tls=none"), UrlError::TlsMode("none".into()));
+    }
+
+    #[test]
+    fn credentials_go_in_clear_text_only_to_loopback_unless_allowed() {
+        let remote = server("smtp://u:p@mail.example.com?tls=none");
+        assert!(remote.sends_credentials_in_clear(false));
+        assert!(!remote.sends_credentials_in_clear(true));
+        assert!(!remote.may_authenticate_in_clear(false));
+        for url in [
+            "smtp://u:p@127.0.0.1:25?tls=none",
+            "smtp://u:p@localhost?tls=none",
+            "smtp://u:p@[::1]?tls=none",
+        ] {
+            assert!(!server(url).sends_credentials_in_clear(false), "{url}");
+            assert!(server(url).may_authenticate_in_clear(false), "{url}");
+        }
+        // 0.0.0.0 reaches this machine on Linux, but is no promise of it: not loopback.
+        assert!(server("smtp://u:p@0.0.0.0:25?tls=none").sends_credentials_in_clear(false));
+        // Without a password nothing is sent; with TLS the credentials are encrypted.
+        assert!(!server("smtp://u@mail.example.com?tls=none").sends_credentials_in_clear(false));
+        assert!(!server("smtp://u:p@mail.example.com").sends_credentials_in_clear(false));
+        assert!(!server("smtps://u:p@mail.example.com").sends_credentials_in_clear(false));
+    }
+
+    #[test]
+    fn flag_credentials_reach_only_fallbacks_on_the_same_host_or_naming_their_user() {
+        let primary = server("smtp://mail.example.com");
+        let shared = |url: &str| {
+            server(url).with_shared_credentials(&primary, Some("ci".into()), Some("pw".into()))
+        };
+        let same_host = shared("smtps://MAIL.example.com");
+        assert_eq!(
+            same_host.credentials(),
+            Some(Credentials::new("ci".into(), "pw".into()))
+        );
+        let other_host = shared("smtp://backup.example.net");
+        assert_eq!(other_host.credentials(), None);
+        assert!(!other_host.has_password());
+        let own_user = shared("smtp://relay%40corp@backup.example.net");
+        assert_eq!(
+            own_user.credentials(),
+            Some(Credentials::new("relay@corp".into(), "pw".into()))
+        );
+        let own_credentials = shared("smtp://other:secret@backup.example.net");
+        assert_eq!(
+            own_credentials.credentials(),
+            Some(Credentials::new("other".into(), "secret".into()))
+        );
     }
 
     #[test]

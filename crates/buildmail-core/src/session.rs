@@ -17,7 +17,7 @@ use lettre::transport::smtp::response::{
 };
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
-use crate::clock;
+use crate::clock::{self, Instant};
 use crate::connector::{BoxStream, Connector, TlsTrust};
 use crate::error::{Error, Phase};
 use crate::reply::Reply;
@@ -28,6 +28,12 @@ const MAX_REPLY_LINES: usize = 200;
 const MAX_LINE_BYTES: usize = 4096;
 /// QUIT is a courtesy: the message is already accepted or refused, so it gets a short leash.
 const QUIT_TIMEOUT: Duration = Duration::from_secs(5);
+/// AUTH LOGIN asks for the user name, then for the password: two challenges, never more.
+const LOGIN_CHALLENGES: usize = 2;
+/// Why credentials were not sent: the connection is not encrypted and the host is not loopback.
+const PLAINTEXT_AUTH_REFUSED: &str = "the connection is not encrypted (the server offers no \
+     STARTTLS, or tls=none), and credentials go in clear text only to a loopback address: use \
+     STARTTLS (tls=required) or smtps://, or pass --allow-plaintext-auth on a network you trust";
 
 /// Everything one attempt needs.
 pub(crate) struct AttemptSpec<'a> {
@@ -35,6 +41,10 @@ pub(crate) struct AttemptSpec<'a> {
     pub connector: &'a dyn Connector,
     pub trust: Option<&'a TlsTrust>,
     pub timeout: Duration,
+    /// When the delivery's retry budget runs out: no wait of this attempt goes past it.
+    pub deadline: Option<Instant>,
+    /// Credentials may go over a connection without TLS to a host that is not loopback.
+    pub allow_plaintext_auth: bool,
     pub client_id: &'a ClientId,
     pub from: Option<&'a Address>,
     pub recipients: &'a [Address],
@@ -70,9 +80,11 @@ async fn dialogue(
     result
 }
 
-/// A 421 means the server is closing; a network error means there is nothing left to talk to.
+/// A 421 means the server is closing; a network error means there is nothing left to talk to;
+/// after a protocol violation the server's state is unknown (a QUIT could be read as a password).
 fn closes_connection(error: &Error) -> bool {
     error.is_network()
+        || error.is_protocol_violation()
         || error
             .server_reply()
             .is_some_and(|reply| reply.code() == 421)
@@ -80,7 +92,40 @@ fn closes_connection(error: &Error) -> bool {
 
 struct Session {
     stream: BufReader<BoxStream>,
+    limits: Limits,
+    encrypted: bool,
+}
+
+/// How long one wait may take: the per-command timeout, cut short by the delivery's deadline so
+/// that a silent server cannot keep a delivery past its retry budget.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
     timeout: Duration,
+    deadline: Option<Instant>,
+}
+
+impl Limits {
+    fn of(spec: &AttemptSpec<'_>) -> Self {
+        Limits {
+            timeout: spec.timeout,
+            deadline: spec.deadline,
+        }
+    }
+
+    /// Runs `future` within the timeout and the deadline, whichever ends first.
+    async fn within<F: Future>(self, phase: Phase, future: F) -> Result<F::Output, Error> {
+        let left = self
+            .deadline
+            .map(|deadline| deadline.saturating_duration_since(clock::now()));
+        match left {
+            Some(left) if left < self.timeout => clock::within(left, future)
+                .await
+                .ok_or_else(|| Error::budget_spent(phase)),
+            _ => clock::within(self.timeout, future)
+                .await
+                .ok_or_else(|| Error::timed_out(phase, self.timeout)),
+        }
+    }
 }
 
 /// What EHLO told us the server can do.
@@ -94,18 +139,21 @@ struct Capabilities {
 
 impl Session {
     async fn open(spec: &AttemptSpec<'_>) -> Result<Session, Error> {
+        let limits = Limits::of(spec);
         let connect = spec.connector.connect(spec.server);
-        let stream = clock::within(spec.timeout, connect)
-            .await
-            .ok_or_else(|| Error::timed_out(Phase::Connect, spec.timeout))?
+        let stream = limits
+            .within(Phase::Connect, connect)
+            .await?
             .map_err(Error::from_connect)?;
-        let stream = match spec.server.tls() {
-            Tls::Implicit => handshake(spec, stream, Phase::Connect).await?,
-            _ => stream,
+        let encrypted = spec.server.tls() == Tls::Implicit;
+        let stream = match encrypted {
+            true => handshake(spec, stream, Phase::Connect).await?,
+            false => stream,
         };
         Ok(Session {
             stream: BufReader::new(stream),
-            timeout: spec.timeout,
+            limits,
+            encrypted,
         })
     }
 
@@ -122,6 +170,13 @@ impl Session {
             capabilities = self.ehlo(spec.client_id).await?;
         }
         if let Some(credentials) = spec.server.credentials() {
+            if !self.encrypted
+                && !spec
+                    .server
+                    .may_authenticate_in_clear(spec.allow_plaintext_auth)
+            {
+                return Err(Error::tls(Phase::Starttls, PLAINTEXT_AUTH_REFUSED));
+            }
             self.authenticate(&capabilities, credentials).await?;
         }
         if let Some(address) = needs_smtputf8(spec).filter(|_| !capabilities.smtputf8) {
@@ -181,6 +236,7 @@ impl Session {
         let plain = std::mem::replace(&mut self.stream, BufReader::new(placeholder));
         let tls = handshake(spec, plain.into_inner(), Phase::Starttls).await?;
         self.stream = BufReader::new(tls);
+        self.encrypted = true;
         Ok(())
     }
 
@@ -212,22 +268,34 @@ impl Session {
     ) -> Result<(), Error> {
         let offered = |name: &str| capabilities.auth.iter().any(|m| m == name);
         if offered("PLAIN") {
+            // RFC 4616 with the initial response of RFC 4954: one command, then the verdict.
             let auth = Auth::new(Mechanism::Plain, credentials, None)
                 .map_err(|e| Error::garbled(Phase::Auth, e))?;
-            self.command(Phase::Auth, &auth.to_string()).await?;
-            return Ok(());
+            let verdict = self.command(Phase::Auth, &auth.to_string()).await?;
+            return authenticated(&verdict);
         }
         if !offered("LOGIN") {
             return Err(Error::no_auth());
         }
-        let mut challenge = self.command(Phase::Auth, "AUTH LOGIN\r\n").await?;
-        while challenge.code() == 334 {
-            let response = lettre_challenge(&challenge);
+        // LOGIN (draft-murchison-sasl-login): exactly two challenges, the user name and the
+        // password. A server that keeps challenging must not get the password again and again.
+        let mut reply = self.command(Phase::Auth, "AUTH LOGIN\r\n").await?;
+        for _ in 0..LOGIN_CHALLENGES {
+            if reply.code() != 334 {
+                return Err(Error::protocol(
+                    Phase::Auth,
+                    format!(
+                        "{} where AUTH LOGIN asks for a 334 challenge",
+                        shorten(&reply.to_string())
+                    ),
+                ));
+            }
+            let response = lettre_challenge(&reply);
             let auth = Auth::new_from_response(Mechanism::Login, credentials.clone(), &response)
                 .map_err(|e| Error::garbled(Phase::Auth, e))?;
-            challenge = self.command(Phase::Auth, &auth.to_string()).await?;
+            reply = self.command(Phase::Auth, &auth.to_string()).await?;
         }
-        Ok(())
+        authenticated(&reply)
     }
 
     /// Sends a command and reads its reply: a 4xx or 5xx becomes an error of `phase`.
@@ -251,18 +319,16 @@ impl Session {
             stream.write_all(bytes).await?;
             stream.flush().await
         };
-        clock::within(self.timeout, send)
-            .await
-            .ok_or_else(|| Error::timed_out(phase, self.timeout))?
+        self.limits
+            .within(phase, send)
+            .await?
             .map_err(|e| Error::lost(phase, e))
     }
 
     /// Reads one (possibly multi-line) reply, the whole of it within the timeout.
     async fn read_reply(&mut self, phase: Phase) -> Result<(Reply, Vec<String>), Error> {
-        let timeout = self.timeout;
-        clock::within(timeout, self.read_lines(phase))
-            .await
-            .ok_or_else(|| Error::timed_out(phase, timeout))?
+        let limits = self.limits;
+        limits.within(phase, self.read_lines(phase)).await?
     }
 
     async fn read_lines(&mut self, phase: Phase) -> Result<(Reply, Vec<String>), Error> {
@@ -303,14 +369,33 @@ impl Session {
     }
 
     async fn quit(&mut self) {
+        let limits = Limits {
+            timeout: QUIT_TIMEOUT.min(self.limits.timeout),
+            ..self.limits
+        };
         let session = async {
             self.write(Phase::EndOfData, Quit.to_string().as_bytes())
                 .await?;
             self.read_reply(Phase::EndOfData).await
         };
         // The outcome is already decided; a server that hangs up instead of answering QUIT is common.
-        let _ = clock::within(QUIT_TIMEOUT, session).await;
+        let _ = limits.within(Phase::EndOfData, session).await;
     }
+}
+
+/// The end of an AUTH exchange: `235`, or the server broke the exchange (a refusal is already
+/// an error of `command`).
+fn authenticated(verdict: &Reply) -> Result<(), Error> {
+    if verdict.code() / 100 == 2 {
+        return Ok(());
+    }
+    Err(Error::protocol(
+        Phase::Auth,
+        format!(
+            "{} where the AUTH exchange should have ended with 235",
+            shorten(&verdict.to_string())
+        ),
+    ))
 }
 
 /// `500` (command not recognized) or `502` (not implemented): the server predates EHLO.
@@ -349,9 +434,9 @@ async fn handshake(
     let trust = spec
         .trust
         .ok_or_else(|| Error::tls(phase, "no TLS trust configured for this delivery"))?;
-    clock::within(spec.timeout, trust.handshake(spec.server.host(), stream))
-        .await
-        .ok_or_else(|| Error::timed_out(phase, spec.timeout))?
+    Limits::of(spec)
+        .within(phase, trust.handshake(spec.server.host(), stream))
+        .await?
         .map_err(|e| Error::tls(phase, e))
 }
 

@@ -42,6 +42,8 @@ struct Fake {
     first: Mutex<Option<Instant>>,
     connections: Mutex<usize>,
     delivered: Mutex<Vec<(Vec<String>, String)>>,
+    /// Every line the client sent, in order, over all connections.
+    heard: Mutex<Vec<String>>,
 }
 
 impl Fake {
@@ -51,6 +53,7 @@ impl Fake {
             first: Mutex::new(None),
             connections: Mutex::new(0),
             delivered: Mutex::new(Vec::new()),
+            heard: Mutex::new(Vec::new()),
         })
     }
 
@@ -60,6 +63,17 @@ impl Fake {
 
     fn connections(&self) -> usize {
         *self.connections.lock().unwrap()
+    }
+
+    /// The lines the client sent that start with `prefix` (case-insensitive).
+    fn heard(&self, prefix: &str) -> Vec<String> {
+        self.heard
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|line| line.to_ascii_uppercase().starts_with(prefix))
+            .cloned()
+            .collect()
     }
 
     async fn serve(self: Arc<Self>, stream: DuplexStream) {
@@ -80,6 +94,8 @@ impl Fake {
         };
         let mut stream = BufReader::new(stream);
         let mut rcpts = Vec::new();
+        // After a 334 the next line answers the challenge: it is part of AUTH, not a command.
+        let mut in_auth = false;
         if !reply(&mut stream, act("greeting", "", "220 fake ESMTP")).await {
             return;
         }
@@ -89,15 +105,17 @@ impl Fake {
                 return;
             }
             let line = line.trim_end().to_owned();
+            self.heard.lock().unwrap().push(line.clone());
             let verb = line
                 .split([' ', ':'])
                 .next()
                 .unwrap_or_default()
                 .to_ascii_uppercase();
             let next = match verb.as_str() {
+                _ if in_auth => act("auth", &line, "235 2.7.0 ok"),
                 "EHLO" => act("ehlo", "", "250-fake\r\n250 8BITMIME"),
                 "HELO" => act("helo", "", "250 fake"),
-                "AUTH" => act("auth", "", "235 2.7.0 ok"),
+                "AUTH" => act("auth", &line, "235 2.7.0 ok"),
                 "MAIL" => act("mail", &line, "250 2.1.0 ok"),
                 "RCPT" => {
                     let address =
@@ -145,6 +163,8 @@ impl Fake {
                 }
                 _ => say("500 unknown"),
             };
+            in_auth = verb == "AUTH" || in_auth;
+            in_auth &= matches!(&next, Act::Say(text) if text.starts_with("334"));
             if !reply(&mut stream, next).await {
                 return;
             }
@@ -530,19 +550,38 @@ async fn a_timeout_is_not_read_as_the_server_asking_for_a_delay() {
     );
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_stated_delay_that_ends_exactly_at_the_budget_is_waited_for() {
-    let fake = Fake::new(|ctx| {
+/// The first attempt is told to come back in 30 s.
+fn back_in_30s() -> Arc<Fake> {
+    Fake::new(|ctx| {
         (ctx.step == "mail" && ctx.connection == 1)
             .then(|| say("451 4.7.1 Rate limit exceeded, try again in 30 seconds"))
-    });
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stated_delay_that_ends_inside_the_budget_is_waited_for() {
+    let fake = back_in_30s();
     let delivery = delivery(&fake).policy(RetryPolicy {
-        budget: Duration::from_secs(30),
+        budget: Duration::from_secs(31),
         max_attempts: 10,
     });
     let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
     assert_eq!(report.status, Status::Delivered);
     assert_eq!(report.elapsed_ms, 30_000);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stated_delay_that_ends_exactly_at_the_budget_leaves_no_time_and_stops_at_once() {
+    // The budget is a deadline: an attempt that would start at it could not wait for a reply.
+    let fake = back_in_30s();
+    let delivery = delivery(&fake).policy(RetryPolicy {
+        budget: Duration::from_secs(30),
+        max_attempts: 10,
+    });
+    let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Deferred);
+    assert_eq!(report.elapsed_ms, 0);
+    assert_eq!(fake.connections(), 1);
 }
 
 #[tokio::test(start_paused = true)]
@@ -800,7 +839,7 @@ async fn a_host_that_does_not_resolve_is_a_configuration_error_not_retried() {
         .connector(Arc::new(NoDns { temporary: false }));
     let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
     assert_eq!(report.attempts.len(), 1, "a typo does not heal by waiting");
-    assert_eq!(report.attempts[0].category, Category::Dns);
+    assert_eq!(report.attempts[0].category, Some(Category::Dns));
     assert!(
         report.setup_failed(),
         "exit 78, like any --smtp-url mistake"
@@ -823,4 +862,251 @@ async fn a_resolver_that_fails_for_now_is_retried() {
     let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
     assert_eq!(report.attempts.len(), 3, "{report:#?}");
     assert_eq!(report.status, Status::Deferred);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stated_delay_longer_than_what_is_left_of_the_budget_stops_at_once() {
+    // 400 s fits the 600 s budget once; at 400 s only 200 s are left, so the second 400 s
+    // hint ends the delivery there, deferred, rather than sleeping to 800 s.
+    let fake = Fake::new(|ctx| {
+        (ctx.step == "mail").then(|| say("451 4.7.1 Rate limit exceeded, try again in 400 seconds"))
+    });
+    let delivery = delivery(&fake).policy(RetryPolicy {
+        budget: Duration::from_secs(600),
+        max_attempts: 10,
+    });
+    let (report, events) = send(&delivery, &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Deferred, "{report:#?}");
+    assert_eq!(report.attempts.len(), 2);
+    assert_eq!(report.attempts[1].waited_ms, 400_000);
+    assert_eq!(report.elapsed_ms, 400_000, "stops at once at 400 s");
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            Event::GaveUp(GiveUp::Budget { wait, left })
+                if *wait == Duration::from_secs(400) && *left == Duration::from_secs(200)
+        )),
+        "{events:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_silent_server_does_not_keep_the_delivery_past_its_budget() {
+    // A 60 s timeout against a 5 s budget: the greeting wait ends with the budget.
+    let silent = Fake::new(|ctx| (ctx.step == "greeting").then_some(Act::Stall));
+    let delivery = delivery(&silent)
+        .timeout(Duration::from_secs(60))
+        .policy(RetryPolicy {
+            budget: Duration::from_secs(5),
+            max_attempts: 10,
+        });
+    let (report, events) = send(&delivery, &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Deferred, "{report:#?}");
+    assert_eq!(report.elapsed_ms, 5_000, "the budget is a deadline");
+    assert!(
+        matches!(
+            events.last(),
+            Some(Event::GaveUp(GiveUp::BudgetSpent { elapsed, .. })) if elapsed.as_secs() == 5
+        ),
+        "{events:?}"
+    );
+    assert_eq!(report.attempts.len(), 1);
+    assert_eq!(report.attempts[0].phase, Phase::Greeting);
+    let explanation = report.explanation.unwrap();
+    assert!(
+        explanation.cause.contains("--retry-budget"),
+        "{explanation:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_server_that_stalls_after_the_data_ends_within_the_budget() {
+    // A retry starts inside the budget and meets a stall late in the dialogue: it still ends
+    // at the deadline, not a whole --timeout after it.
+    let fake = Fake::new(|ctx| match (ctx.step, ctx.connection) {
+        ("mail", 1) => Some(say("451 4.3.0 Try again in 3 seconds")),
+        ("end_of_data", _) => Some(Act::Stall),
+        _ => None,
+    });
+    let delivery = delivery(&fake)
+        .timeout(Duration::from_secs(60))
+        .policy(RetryPolicy {
+            budget: Duration::from_secs(10),
+            max_attempts: 10,
+        });
+    let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Deferred, "{report:#?}");
+    assert_eq!(report.elapsed_ms, 10_000);
+    assert_eq!(report.attempts.len(), 2);
+    assert_eq!(report.attempts[1].phase, Phase::EndOfData);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_zero_budget_is_one_attempt_bounded_by_the_timeout_and_no_retry() {
+    let busy = Fake::new(|ctx| (ctx.step == "mail").then(|| say("451 4.3.0 Try again later")));
+    let delivery = delivery(&busy).policy(RetryPolicy {
+        budget: Duration::ZERO,
+        max_attempts: 10,
+    });
+    let (report, events) = send(&delivery, &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Deferred, "{report:#?}");
+    assert_eq!(busy.connections(), 1, "one attempt");
+    assert!(
+        matches!(events.last(), Some(Event::GaveUp(GiveUp::BudgetSpent { budget, .. })) if budget.is_zero()),
+        "{events:?}"
+    );
+
+    let good = Fake::new(|_| None);
+    let delivery = crate::delivery(&good).policy(RetryPolicy {
+        budget: Duration::ZERO,
+        max_attempts: 10,
+    });
+    let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+
+    // Its one attempt is bounded by --timeout alone, not cut at once by a zero deadline.
+    let slow = Fake::new(|ctx| (ctx.step == "greeting").then_some(Act::Stall));
+    let delivery = crate::delivery(&slow).policy(RetryPolicy {
+        budget: Duration::ZERO,
+        max_attempts: 10,
+    });
+    let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
+    assert_eq!(report.elapsed_ms, 5_000, "the 5 s timeout");
+    assert_eq!(slow.connections(), 1);
+}
+
+/// A relay that offers only `mechanisms` and answers AUTH with `script`'s replies.
+fn auth_server(
+    mechanisms: &'static str,
+    script: impl Fn(&Ctx) -> Option<Act> + Send + Sync + 'static,
+) -> Arc<Fake> {
+    Fake::new(move |ctx| match ctx.step {
+        "ehlo" => Some(say(&format!("250-fake\r\n250 AUTH {mechanisms}"))),
+        "auth" => script(ctx),
+        _ => None,
+    })
+}
+
+fn with_user(fake: &Arc<Fake>, url: &str) -> Delivery {
+    Delivery::new(url.parse().unwrap())
+        .connector(Arc::new(FakeNet(vec![(2525, fake.clone())])))
+        .timeout(Duration::from_secs(5))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_server_that_offers_only_login_gets_login() {
+    use base64::Engine as _;
+    let b64 = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+    let fake = auth_server("LOGIN", move |ctx| {
+        let line = ctx.argument;
+        Some(if line.eq_ignore_ascii_case("AUTH LOGIN") {
+            say("334 VXNlcm5hbWU6")
+        } else if line == b64("ci") {
+            say("334 UGFzc3dvcmQ6")
+        } else if line == b64("s3cret") {
+            say("235 2.7.0 Authentication successful")
+        } else {
+            say("535 5.7.8 Authentication failed")
+        })
+    });
+    let delivery = with_user(&fake, "smtp://ci:s3cret@127.0.0.1:2525?tls=none");
+    let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+    assert_eq!(fake.heard("AUTH"), ["AUTH LOGIN"]);
+    assert_eq!(fake.deliveries().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn endless_auth_challenges_are_a_protocol_error_not_a_loop() {
+    for mechanisms in ["LOGIN", "PLAIN"] {
+        // Challenges without end; after 20 the fake hangs up, so that a client caught in the
+        // loop ends (deferred, a lost connection) and this test fails instead of hanging.
+        let answers = std::sync::atomic::AtomicUsize::new(0);
+        let fake = auth_server(mechanisms, move |_| {
+            let n = answers.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Some(if n < 20 {
+                say("334 UGFzc3dvcmQ6")
+            } else {
+                Act::Drop
+            })
+        });
+        let delivery = with_user(&fake, "smtp://ci:s3cret@127.0.0.1:2525?tls=none");
+        let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
+        assert_eq!(report.status, Status::Failed, "{mechanisms}: {report:#?}");
+        assert_eq!(report.attempts.len(), 1, "{mechanisms}: not retried");
+        assert_eq!(report.attempts[0].phase, Phase::Auth);
+        assert!(
+            !report.auth_refused(),
+            "exit 69, not 77: the credentials may be right"
+        );
+        let answers = fake.heard("").len() - fake.heard("EHLO").len() - fake.heard("QUIT").len();
+        assert!(answers <= 3, "{mechanisms}: {:?}", fake.heard(""));
+        assert!(fake.deliveries().is_empty());
+        let explanation = report.explanation.unwrap();
+        assert!(explanation.cause.contains("334"), "{explanation:?}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn opportunistic_tls_without_starttls_sends_no_credentials_to_a_remote_host() {
+    // The fake network reaches the fake under any host name: mail.example.com is remote.
+    let fake = auth_server("PLAIN LOGIN", |_| None);
+    let remote = with_user(
+        &fake,
+        "smtp://ci:s3cret@mail.example.com:2525?tls=opportunistic",
+    );
+    let (report, _) = send(&remote, &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Failed, "{report:#?}");
+    assert!(fake.heard("AUTH").is_empty(), "{:?}", fake.heard(""));
+    assert!(report.setup_failed(), "exit 78: a configuration matter");
+    let explanation = report.explanation.unwrap();
+    assert!(
+        explanation.cause.contains("--allow-plaintext-auth"),
+        "{explanation:?}"
+    );
+
+    let allowed = remote.clone().allow_plaintext_auth(true);
+    let (report, _) = send(&allowed, &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+    assert_eq!(fake.heard("AUTH").len(), 1);
+
+    let loopback = with_user(&fake, "smtp://ci:s3cret@127.0.0.1:2525?tls=opportunistic");
+    let (report, _) = send(&loopback, &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_successful_attempt_has_no_category() {
+    let fake = Fake::new(|_| None);
+    let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
+    assert_eq!(report.attempts[0].outcome, Outcome::Ok);
+    assert_eq!(report.attempts[0].category, None);
+    let json = serde_json::to_value(&report).unwrap();
+    assert!(json["attempts"][0].get("category").is_none(), "{json:#}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_bare_451_at_rcpt_or_data_heals_on_the_greylisting_schedule() {
+    for step in ["rcpt", "data"] {
+        let fake = Fake::new(move |ctx| {
+            (ctx.step == step && ctx.connection == 1).then(|| say("451 4.3.0 Try again"))
+        });
+        let (report, events) = send(&delivery(&fake), &message(&["a@example.com"])).await;
+        assert_eq!(report.status, Status::Delivered, "{step}: {report:#?}");
+        assert_eq!(
+            report.attempts[1].waited_ms, 10_000,
+            "{step}: the first probe"
+        );
+        assert!(
+            events.iter().any(|e| matches!(
+                e,
+                Event::Waiting {
+                    reason: WaitReason::Greylisting,
+                    ..
+                }
+            )),
+            "{step}: {events:?}"
+        );
+        assert_eq!(fake.deliveries().len(), 1);
+    }
 }

@@ -71,6 +71,17 @@ impl Policy {
         self.scenarios.contains(wanted)
     }
 
+    /// The AUTH mechanisms offered: PLAIN and LOGIN unless a scenario narrows them.
+    pub fn auth_mechanisms(&self) -> Vec<String> {
+        self.scenarios
+            .iter()
+            .find_map(|s| match s {
+                Scenario::AuthMechanisms { mechanisms } => Some(mechanisms.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| vec!["PLAIN".to_owned(), "LOGIN".to_owned()])
+    }
+
     pub fn shutdown_after(&self) -> Option<u32> {
         self.scenarios.iter().find_map(|s| match s {
             Scenario::ShutdownAfter { commands } => Some(*commands),

@@ -167,6 +167,14 @@ pub enum Scenario {
     },
     /// `535 5.7.8` for any credentials.
     AuthFail,
+    /// Offer (and accept) only these AUTH mechanisms, upper case, such as `["LOGIN"]`.
+    AuthMechanisms {
+        /// The mechanisms named in the EHLO `AUTH` line.
+        mechanisms: Vec<String>,
+    },
+    /// Answer every step of an AUTH exchange with another `334` challenge, never a verdict: a
+    /// broken or hostile server that would have a naive client send the password forever.
+    AuthEndless,
     /// Do not offer or accept STARTTLS, even with TLS configured.
     NoStarttls,
     /// An unprompted `421 4.3.2` after `commands` commands on a connection, then close.
@@ -257,6 +265,16 @@ pub const SCENARIO_HELP: &[ScenarioHelp] = &[
         summary: "535 5.7.8 for any credentials",
     },
     ScenarioHelp {
+        syntax: "auth-mechanisms:MECH[,MECH]",
+        example: "auth-mechanisms:LOGIN",
+        summary: "offer and accept only these AUTH mechanisms (PLAIN, LOGIN)",
+    },
+    ScenarioHelp {
+        syntax: "auth-endless",
+        example: "auth-endless",
+        summary: "answer every AUTH step with another 334 challenge, never a verdict",
+    },
+    ScenarioHelp {
         syntax: "no-starttls",
         example: "no-starttls",
         summary: "never offer STARTTLS, even with --tls",
@@ -339,6 +357,8 @@ fn parse(spec: &str) -> Result<Scenario, String> {
         }),
         "reject" => reject(needs("PATTERN:REPLY")?),
         "auth-fail" => no_argument(rest, Scenario::AuthFail),
+        "auth-mechanisms" => auth_mechanisms(needs("MECH[,MECH]")?),
+        "auth-endless" => no_argument(rest, Scenario::AuthEndless),
         "no-starttls" => no_argument(rest, Scenario::NoStarttls),
         "shutdown-after" => Ok(Scenario::ShutdownAfter {
             commands: number(needs("a number of commands")?, "N")?,
@@ -353,6 +373,20 @@ fn no_argument(rest: Option<&str>, scenario: Scenario) -> Result<Scenario, Strin
     match rest {
         None => Ok(scenario),
         Some(_) => Err("this scenario takes no argument".into()),
+    }
+}
+
+fn auth_mechanisms(list: &str) -> Result<Scenario, String> {
+    let mechanisms: Vec<String> = list
+        .split(',')
+        .map(|m| m.trim().to_ascii_uppercase())
+        .collect();
+    match mechanisms
+        .iter()
+        .find(|m| !matches!(m.as_str(), "PLAIN" | "LOGIN"))
+    {
+        Some(other) => Err(format!("MECH `{other}` is not PLAIN or LOGIN")),
+        None => Ok(Scenario::AuthMechanisms { mechanisms }),
     }
 }
 
@@ -501,6 +535,10 @@ impl fmt::Display for Scenario {
             Scenario::LostOk { count } => write!(f, "lost-ok:{count}"),
             Scenario::Reject { pattern, reply } => write!(f, "reject:{pattern}:{reply}"),
             Scenario::AuthFail => f.write_str("auth-fail"),
+            Scenario::AuthMechanisms { mechanisms } => {
+                write!(f, "auth-mechanisms:{}", mechanisms.join(","))
+            }
+            Scenario::AuthEndless => f.write_str("auth-endless"),
             Scenario::NoStarttls => f.write_str("no-starttls"),
             Scenario::ShutdownAfter { commands } => write!(f, "shutdown-after:{commands}"),
             Scenario::Chaos { seed, rate } => write!(f, "chaos:{seed}:{rate}"),
@@ -562,6 +600,11 @@ mod tests {
             ("busy:-1", "N `-1` is not a whole number"),
             ("chaos:1:2", "RATE `2` is not between 0 and 1"),
             ("auth-fail:1", "takes no argument"),
+            (
+                "auth-mechanisms:CRAM-MD5",
+                "MECH `CRAM-MD5` is not PLAIN or LOGIN",
+            ),
+            ("auth-endless:3", "takes no argument"),
             ("reject:[a:550 x", "bad PATTERN"),
             ("teapot:418", "unknown scenario `teapot`"),
         ];

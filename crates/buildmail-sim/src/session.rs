@@ -235,7 +235,8 @@ impl Session {
             lines.push("STARTTLS".to_owned());
         }
         if self.auth_available() {
-            lines.push("AUTH PLAIN LOGIN".to_owned());
+            let mechanisms = self.shared.policy.auth_mechanisms().join(" ");
+            lines.push(format!("AUTH {mechanisms}"));
         }
         lines.push("ENHANCEDSTATUSCODES".to_owned());
         lines.push("8BITMIME".to_owned());
@@ -292,6 +293,14 @@ impl Session {
             Some((mechanism, initial)) => (mechanism.to_ascii_uppercase(), Some(initial.trim())),
             None => (arg.to_ascii_uppercase(), None),
         };
+        if !self.shared.policy.auth_mechanisms().contains(&mechanism) {
+            return self
+                .reply("504 5.5.4 Unrecognized authentication type")
+                .await;
+        }
+        if self.shared.policy.has(&Scenario::AuthEndless) {
+            return self.endless_challenges().await;
+        }
         let credentials = match mechanism.as_str() {
             "PLAIN" => self.auth_plain(initial).await,
             "LOGIN" => self.auth_login(initial).await,
@@ -321,6 +330,15 @@ impl Session {
         }
         self.auth_user = Some(user);
         self.reply("235 2.7.0 Authentication successful").await
+    }
+
+    /// `auth-endless`: challenges until the client gives up or the connection ends.
+    async fn endless_challenges(&mut self) -> Flow {
+        loop {
+            if let Err(flow) = self.challenge("334 UGFzc3dvcmQ6").await {
+                return flow;
+            }
+        }
     }
 
     async fn auth_plain(&mut self, initial: Option<&str>) -> Result<(String, String), Flow> {

@@ -31,7 +31,7 @@ fn report(server_text: &str, file_name: &str) -> Report {
             phase: Phase::Greeting,
             outcome: Outcome::Transient,
             reply: Some(reply),
-            category: Category::Other,
+            category: Some(Category::Other),
             waited_ms: 0,
             relay_dropped: false,
         }],

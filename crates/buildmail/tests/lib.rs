@@ -2,6 +2,7 @@
 
 mod support;
 
+mod bounds;
 mod cli;
 mod delivery;
 mod explain;

@@ -489,7 +489,7 @@ mod tests {
             phase: crate::Phase::Mail,
             outcome: crate::report::Outcome::Transient,
             reply: Some(crate::Reply::parse("451 4.7.1 Try again in 1 hour").unwrap()),
-            category: crate::Category::RateLimit,
+            category: Some(crate::Category::RateLimit),
             waited_ms: 0,
             relay_dropped: false,
         });

@@ -76,12 +76,18 @@ pub struct SmtpArgs {
     #[arg(long, env = "BUILDMAIL_INSECURE_SKIP_VERIFY")]
     pub insecure_skip_verify: bool,
 
-    /// Connect and per-command timeout (humantime: 30s, 2m).
+    /// Allow credentials over an unencrypted connection to a host that is not loopback
+    /// (tls=none, or tls=opportunistic to a server without STARTTLS). Only on a network you trust.
+    #[arg(long, env = "BUILDMAIL_ALLOW_PLAINTEXT_AUTH")]
+    pub allow_plaintext_auth: bool,
+
+    /// Connect and per-command timeout (humantime: 30s, 2m); above zero.
     #[arg(long, env = "BUILDMAIL_TIMEOUT", value_name = "DUR", default_value = "60s",
-          value_parser = humantime::parse_duration)]
+          value_parser = positive_duration)]
     pub timeout: Duration,
 
-    /// Total wall time that retries may take (humantime: 10m, 1h).
+    /// Deadline for the whole command, attempts and waits included (humantime: 10m, 1h);
+    /// 0: one attempt, no retry.
     #[arg(long, env = "BUILDMAIL_RETRY_BUDGET", value_name = "DUR", default_value = "10m",
           value_parser = humantime::parse_duration)]
     pub retry_budget: Duration,
@@ -151,18 +157,30 @@ impl SmtpArgs {
             )
             .into());
         }
-        let mut servers = vec![primary];
+        let mut servers = vec![primary.clone()];
         for url in &self.fallback_smtp_urls {
-            let server = parse_server("--fallback-smtp-url", url)?;
-            let server = match server.username() {
-                Some(_) => server,
-                None => server.with_credentials(self.username.clone(), password.clone()),
-            };
+            let server = parse_server("--fallback-smtp-url", url)?.with_shared_credentials(
+                &primary,
+                self.username.clone(),
+                password.clone(),
+            );
             servers.push(server);
+        }
+        for server in &servers {
+            if server.sends_credentials_in_clear(self.allow_plaintext_auth) {
+                return Err(UserError::config(format!(
+                    "credentials would go in clear text to {} (tls=none): use STARTTLS \
+                     (tls=required) or smtps://, or pass --allow-plaintext-auth on a network \
+                     you trust",
+                    server.host()
+                ))
+                .into());
+            }
         }
         let needs_tls = servers.iter().any(|server| server.tls() != Tls::None);
         let mut delivery = Delivery::new(servers.remove(0))
             .timeout(self.timeout)
+            .allow_plaintext_auth(self.allow_plaintext_auth)
             .policy(RetryPolicy {
                 budget: self.retry_budget,
                 max_attempts: self.max_attempts,
@@ -198,6 +216,15 @@ impl SmtpArgs {
             .map_err(|e| UserError::config(format!("--ca-file: {e}")))?;
         Ok(trust)
     }
+}
+
+/// A `--timeout`: a humantime duration above zero (a zero timeout would fail every step).
+fn positive_duration(text: &str) -> Result<Duration, String> {
+    let duration = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    if duration.is_zero() {
+        return Err("a timeout of zero would fail every step: give one like 30s or 2m".into());
+    }
+    Ok(duration)
 }
 
 fn parse_server(flag: &str, url: &str) -> anyhow::Result<Server> {

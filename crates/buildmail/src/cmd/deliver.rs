@@ -26,7 +26,7 @@ pub fn deliver_and_report(
     let outgoing = Outgoing::from_message(&message);
     let runtime = super::runtime()?;
     let mut report = runtime.block_on(deliver(&delivery, &outgoing, smtp.output));
-    report.warnings = warnings;
+    report.warnings.extend(warnings);
     match &smtp.outbox {
         Some(dir) => Outbox::keep_deferred(dir, &outgoing, &mut report),
         None if report.any_deferred() && smtp.output == OutputFormat::Text => note(
@@ -209,7 +209,7 @@ fn render_reply(attempt: &AttemptReport) -> String {
     );
     match (&attempt.reply, attempt.outcome) {
         (Some(reply), Outcome::Ok) => format!("{head}: {reply} (accepted)"),
-        (Some(reply), _) if attempt.category == Category::Network => {
+        (Some(reply), _) if attempt.category == Some(Category::Network) => {
             format!("{head}: {} (no reply: retried as a 451)", reply.text())
         }
         (Some(reply), outcome) => format!(
@@ -221,7 +221,10 @@ fn render_reply(attempt: &AttemptReport) -> String {
                 "permanent"
             }
         ),
-        (None, _) => format!("{head}: failed ({}, permanent)", attempt.category),
+        (None, _) => format!(
+            "{head}: failed ({}, permanent)",
+            attempt.category.unwrap_or(Category::Other)
+        ),
     }
 }
 
@@ -267,6 +270,9 @@ impl Progress {
                 seconds(wait),
                 seconds(left)
             )),
+            Event::GaveUp(GiveUp::BudgetSpent { budget, .. }) if budget.is_zero() => {
+                self.complete("no retry (--retry-budget 0)")
+            }
             Event::GaveUp(GiveUp::BudgetSpent { elapsed, budget }) => self.complete(&format!(
                 "giving up: the {} of --retry-budget are spent ({} so far), no other relay \
                      is tried",
