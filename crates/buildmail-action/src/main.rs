@@ -1,0 +1,5 @@
+//! `buildmail-action`: the binary behind `actions/notify`.
+
+mod workflow;
+
+fn main() {}
