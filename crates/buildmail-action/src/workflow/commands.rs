@@ -185,7 +185,11 @@ impl<W: Write> Commands<W> {
         let mut lines = text.split('\n').peekable();
         while let Some(line) = lines.next() {
             let ended_by_crlf = lines.peek().is_some() && line.ends_with('\r');
-            let line = if ended_by_crlf { &line[..line.len() - 1] } else { line };
+            let line = if ended_by_crlf {
+                &line[..line.len() - 1]
+            } else {
+                line
+            };
             writeln!(self.out, "{}", escape::line(line))?;
         }
         writeln!(self.out, "::{token}::")
@@ -219,8 +223,12 @@ mod tests {
 
     #[test]
     fn an_annotation_escapes_its_properties_and_message() {
-        let annotation = Annotation::new(Level::Error, "550 5.7.1: denied, sorry", "line 1\nline 2 100%")
-            .at("logs/a,b:c.log", Some(12));
+        let annotation = Annotation::new(
+            Level::Error,
+            "550 5.7.1: denied, sorry",
+            "line 1\nline 2 100%",
+        )
+        .at("logs/a,b:c.log", Some(12));
         assert_eq!(
             annotation.to_command(),
             "::error title=550 5.7.1%3A denied%2C sorry,file=logs/a%2Cb%3Ac.log,line=12::line 1%0Aline 2 100%25"

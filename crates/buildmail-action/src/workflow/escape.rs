@@ -36,12 +36,18 @@ pub fn line(text: &str) -> String {
 fn is_blank(ch: char) -> bool {
     ch.is_whitespace()
         || ch.is_control()
-        || matches!(ch, '\u{180E}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+        || matches!(
+            ch,
+            '\u{180E}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'
+        )
 }
 
 /// The text of a line written by [`line`], as a reader of the log recovers it.
 pub fn unescape_line(text: &str) -> String {
-    percent_decode(text, &[("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%5B", "[")])
+    percent_decode(
+        text,
+        &[("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%5B", "[")],
+    )
 }
 
 /// A command's message as the runner unescapes it.
@@ -51,7 +57,10 @@ pub fn unescape_data(text: &str) -> String {
 
 /// A property value as the runner unescapes it.
 pub fn unescape_property(text: &str) -> String {
-    percent_decode(text, &[("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ",")])
+    percent_decode(
+        text,
+        &[("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ",")],
+    )
 }
 
 /// Decodes the given escapes and `%25` in one left-to-right pass, so `%250A` stays `%0A`.
@@ -106,7 +115,10 @@ mod tests {
     #[test]
     fn a_line_cannot_start_either_command_form() {
         assert_eq!(line("::error::x"), "%3A:error::x");
-        assert_eq!(line("  \t::set-output name=a::b"), "  \t%3A:set-output name=a::b");
+        assert_eq!(
+            line("  \t::set-output name=a::b"),
+            "  \t%3A:set-output name=a::b"
+        );
         assert_eq!(line("log ##[add-path]/evil"), "log ##%5Badd-path]/evil");
         assert_eq!(line("a\n::warning::b"), "a%0A::warning::b");
         assert_eq!(line("already %0A escaped"), "already %250A escaped");

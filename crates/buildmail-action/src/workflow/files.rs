@@ -47,7 +47,9 @@ pub fn file_command(name: &str, value: &str) -> Result<String, FileCommandError>
             name: name.to_owned(),
         });
     }
-    Ok(format!("{name}<<{delimiter}{EOL}{value}{EOL}{delimiter}{EOL}"))
+    Ok(format!(
+        "{name}<<{delimiter}{EOL}{value}{EOL}{delimiter}{EOL}"
+    ))
 }
 
 /// Appends one entry to `path` (the file named by `GITHUB_OUTPUT` or `GITHUB_ENV`).
@@ -58,7 +60,11 @@ pub fn append_file_command(path: &Path, name: &str, value: &str) -> Result<(), F
         path: path.to_owned(),
         source,
     };
-    let mut file = OpenOptions::new().create(true).append(true).open(path).map_err(io)?;
+    let mut file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(io)?;
     file.write_all(entry.as_bytes()).map_err(io)
 }
 
@@ -120,7 +126,10 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(
             parse_file_commands(&text),
-            [("status".into(), "sent".into()), ("attempts".into(), "2".into())]
+            [
+                ("status".into(), "sent".into()),
+                ("attempts".into(), "2".into())
+            ]
         );
     }
 }

@@ -32,7 +32,11 @@ fn runner_reads(line: &str) -> Option<Read> {
 
 fn reads_new_form(line: &str) -> Option<Read> {
     let trimmed = line.trim_start_matches(|c: char| {
-        c.is_whitespace() || matches!(c, '\u{180E}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+        c.is_whitespace()
+            || matches!(
+                c,
+                '\u{180E}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'
+            )
     });
     let rest = trimmed.strip_prefix("::")?;
     let (info, message) = rest.split_once("::")?;

@@ -118,6 +118,9 @@ mod tests {
         let mut summary = Summary::default();
         summary.push("## buildmail\n");
         summary.append_to(&path).unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "# Earlier step\n## buildmail\n");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "# Earlier step\n## buildmail\n"
+        );
     }
 }
