@@ -1,5 +1,6 @@
 //! `buildmail-action`: the binary behind `actions/notify`.
 
+mod github;
 mod inputs;
 mod workflow;
 
