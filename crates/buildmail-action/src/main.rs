@@ -1,7 +1,7 @@
 //! `buildmail-action`: the binary behind `actions/notify`.
 
-mod github;
-mod inputs;
-mod workflow;
+use buildmail_action::{exit, run};
 
-fn main() {}
+fn main() -> std::process::ExitCode {
+    exit::report(run::run(|name| std::env::var(name).ok()))
+}

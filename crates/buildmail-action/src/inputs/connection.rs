@@ -8,7 +8,7 @@
 //! `smtp+starttls://` means STARTTLS (port 587 by default), as its name says, where dawidd6
 //! connects with TLS from the first byte on port 465.
 
-use buildmail_core::{Server, Tls};
+use buildmail_core::Server;
 use percent_encoding::percent_decode_str;
 
 use super::InputError;
@@ -207,6 +207,8 @@ fn default_starttls(host: &str) -> Security {
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
+
+    use buildmail_core::Tls;
 
     use super::*;
 
