@@ -148,7 +148,7 @@ impl Outcome {
             let (title, message) = match &report.explanation {
                 Some(e) => (
                     e.title.clone(),
-                    format!("{}\n{}\nFix: {}", e.text, e.cause, e.fix.join(" ")),
+                    format!("The server said: {}\n{}\nFix: {}", e.text, e.cause, e.fix.join(" ")),
                 ),
                 None => (
                     "not delivered".to_owned(),
