@@ -146,10 +146,16 @@ impl Outcome {
                 Level::Warning
             };
             let (title, message) = match &report.explanation {
-                Some(e) => (
-                    e.title.clone(),
-                    format!("The server said: {}\n{}\nFix: {}", e.text, e.cause, e.fix.join(" ")),
-                ),
+                Some(e) => {
+                    let said = report.attempts.iter().rev().find_map(|a| a.reply.as_ref());
+                    let said = said
+                        .map(|r| format!("The server said: {r}\n"))
+                        .unwrap_or_default();
+                    (
+                        e.title.clone(),
+                        format!("{said}{}\nFix: {}", e.cause, e.fix.join(" ")),
+                    )
+                }
                 None => (
                     "not delivered".to_owned(),
                     report.reason.clone().unwrap_or_else(|| self.status_word()),
