@@ -52,6 +52,8 @@ fn mask_secrets(
         let decoded = percent_encoding::percent_decode_str(password).decode_utf8_lossy();
         secrets.push(decoded.into_owned());
     }
+    secrets.sort();
+    secrets.dedup();
     for secret in secrets.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
         out.mask(secret)?;
     }

@@ -1,0 +1,9 @@
+//! End-to-end tests of the real `buildmail-action` binary, run as the runner runs a step:
+//! `INPUT_*` variables, temporary `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY` and `GITHUB_ENV`
+//! files, event payload fixtures, against `buildmail-sim` and a wiremock GitHub API.
+
+mod support;
+
+mod github_api;
+mod injection;
+mod step;
