@@ -4,6 +4,7 @@
 
 mod support;
 
+mod action_yml;
 mod github_api;
 mod injection;
 mod step;

@@ -43,6 +43,50 @@ pub fn variable(input: &str) -> String {
     format!("INPUT_{}", input.replace(' ', "_").to_uppercase())
 }
 
+/// Every input the step reads, in the order of `actions/notify/action.yml` (a test holds the two
+/// together).
+pub const NAMES: [&str; 39] = [
+    "connection_url",
+    "server_address",
+    "server_port",
+    "secure",
+    "username",
+    "password",
+    "require_tls",
+    "ignore_cert",
+    "ca_file",
+    "subject",
+    "body",
+    "html_body",
+    "convert_markdown",
+    "from",
+    "to",
+    "cc",
+    "bcc",
+    "reply_to",
+    "in_reply_to",
+    "attachments",
+    "priority",
+    "headers",
+    "envelope_from",
+    "envelope_to",
+    "nodemailerlog",
+    "nodemailerdebug",
+    "status",
+    "previous_status",
+    "notify_when",
+    "retry_budget",
+    "max_attempts",
+    "fallback_servers",
+    "outbox",
+    "log_file",
+    "scan_logs",
+    "github_token",
+    "annotate",
+    "fail_on_error",
+    "comment_on_failure",
+];
+
 /// dawidd6/action-send-mail inputs buildmail does not use; set, they earn a warning.
 pub const IGNORED: [&str; 2] = ["nodemailerlog", "nodemailerdebug"];
 
@@ -214,6 +258,22 @@ mod tests {
             .map(|(k, v)| (variable(k), (*v).to_owned()))
             .collect();
         RawInputs::read(|name| env.get(name).cloned())
+    }
+
+    #[test]
+    fn every_input_read_is_listed_in_names_and_every_name_is_read() {
+        let asked = std::cell::RefCell::new(std::collections::BTreeSet::new());
+        for server in [None, Some("mail.example.com")] {
+            RawInputs::read(|name| {
+                asked.borrow_mut().insert(name.to_owned());
+                server
+                    .filter(|_| name == "INPUT_SERVER_ADDRESS")
+                    .map(str::to_owned)
+            })
+            .unwrap();
+        }
+        let listed: std::collections::BTreeSet<_> = NAMES.iter().map(|n| variable(n)).collect();
+        assert_eq!(asked.into_inner(), listed);
     }
 
     #[test]
