@@ -218,7 +218,7 @@ impl Outcome {
                     a.phase,
                     outcome_word(a.outcome),
                     cell(&reply, 500),
-                    a.category
+                    a.category.map(|c| c.to_string()).unwrap_or_default()
                 );
             }
             md.push('\n');

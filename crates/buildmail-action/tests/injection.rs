@@ -80,7 +80,7 @@ fn a_hostile_server_reply_commands_nothing() {
     );
     assert_eq!(ran.output("status"), "rejected");
     assert!(
-        ran.stdout.contains("##%5Badd-path]"),
+        ran.stdout.contains("#[add-path]/tmp/evil") && !ran.stdout.contains("##[add-path]"),
         "the reply is in the log, escaped: {}",
         ran.stdout
     );
