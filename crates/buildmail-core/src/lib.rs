@@ -9,6 +9,7 @@
 //! - [`scan`]: every SMTP reply in an arbitrary log, streamed line by line.
 //! - [`deliver`]: sending a message through [`server`]s with the retry [`policy`], reported as a
 //!   [`report`]; the network comes through a [`connector`], time through the [`clock`].
+//! - [`jenkins_reports`]: reports as Jenkins shows them (warnings-ng JSON, JUnit XML).
 //!
 //! The core knows no front end: it never reads argv, the environment, or CI state. The binaries
 //! turn their inputs into the types here.
@@ -25,6 +26,7 @@ pub mod deliver;
 pub mod error;
 pub mod explain;
 pub mod hint;
+pub mod jenkins_reports;
 pub mod logtail;
 pub mod notify;
 pub mod outbox;
