@@ -3,10 +3,10 @@
 //! distinct failure of a delivery: ERROR when the message did not reach everyone, NORMAL when it
 //! did after retries; a warning of the run (an attachment left out) is a LOW issue.
 //!
-//! The plugin shows `message` and `description` as HTML, so both are escaped: a server's text
+//! The plugin shows `message` and `description` as HTML, so both are escaped (`<`, `>`, `&`): a server's text
 //! such as `<user@example.com>` reads as typed and never becomes markup.
 
-use quick_xml::escape::escape;
+use quick_xml::escape::partial_escape;
 use serde::Serialize;
 
 use super::{
@@ -180,7 +180,7 @@ fn refusals(report: &Report, failures: &[Failure<'_>]) -> Vec<Issue> {
 }
 
 fn html(text: &str) -> String {
-    escape(text).into_owned()
+    partial_escape(text).into_owned()
 }
 
 fn paragraphs(lines: &[String]) -> String {

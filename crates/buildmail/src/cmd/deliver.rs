@@ -48,6 +48,7 @@ pub fn deliver_and_report(
             ));
         }
     }
+    smtp.reports.write(std::slice::from_ref(&report))?;
     print_report(&report, smtp.output)?;
     Ok(exit_for(&report))
 }

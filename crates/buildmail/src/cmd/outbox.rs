@@ -47,7 +47,7 @@ enum Action {
 pub fn run(args: OutboxArgs) -> anyhow::Result<Exit> {
     match args.action {
         Action::List { outbox, output } => list(&open(&outbox)?, output),
-        Action::Flush { smtp } => flush(&smtp),
+        Action::Flush { smtp } => smtp.reports.after(flush(&smtp)),
         Action::Drop { id, outbox } => drop_entry(&open(&outbox)?, &id),
     }
 }
@@ -150,6 +150,7 @@ fn flush(smtp: &SmtpArgs) -> anyhow::Result<Exit> {
         }
         anyhow::Ok(reports)
     })?;
+    smtp.reports.write(&reports)?;
     if smtp.output == OutputFormat::Json {
         let json = serde_json::to_string_pretty(&reports).context("rendering the reports")?;
         writeln!(std::io::stdout().lock(), "{json}").context("writing the reports to stdout")?;
