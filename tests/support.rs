@@ -12,11 +12,23 @@ use buildmail_sim::{Scenario, Sim, SimHandle};
 pub fn buildmail_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
-        escargot::CargoBuild::new()
+        let mut build = escargot::CargoBuild::new()
             .manifest_path(workspace().join("Cargo.toml"))
             .package("buildmail")
             .bin("buildmail")
-            .current_release()
+            .current_release();
+        // Cargo gives a test the variables of its own package; build scripts that watch them
+        // (ring's) would see another package and rebuild everything twice per run.
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy();
+            if key.starts_with("CARGO_PKG_")
+                || key == "CARGO_MANIFEST_DIR"
+                || key == "CARGO_CRATE_NAME"
+            {
+                build = build.env_remove(key.as_ref());
+            }
+        }
+        build
             .run()
             .expect("cargo builds the buildmail binary")
             .path()
@@ -80,6 +92,14 @@ pub struct Server {
 
 impl Server {
     pub fn start(scenarios: &[&str]) -> Server {
+        Server::start_with(scenarios, |builder| builder)
+    }
+
+    /// A sim configured further, e.g. to require `AUTH`.
+    pub fn start_with(
+        scenarios: &[&str],
+        configure: impl FnOnce(buildmail_sim::SimBuilder) -> buildmail_sim::SimBuilder,
+    ) -> Server {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -89,9 +109,11 @@ impl Server {
             .iter()
             .map(|s| s.parse().expect("a valid scenario"))
             .collect();
-        let builder = Sim::builder()
-            .scenarios(scenarios)
-            .listen("127.0.0.1:0".parse().expect("a socket address"));
+        let builder = configure(
+            Sim::builder()
+                .scenarios(scenarios)
+                .listen("127.0.0.1:0".parse().expect("a socket address")),
+        );
         let sim = runtime.block_on(builder.start()).expect("the sim starts");
         Server {
             runtime,
