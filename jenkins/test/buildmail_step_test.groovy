@@ -1,3 +1,6 @@
+/* groovylint-disable JavaIoPackageAccess, VariableName, DuplicateMapLiteral, GStringExpressionWithinString */
+// (A test script: it reads files, names its constants in capitals, repeats parameter maps, and
+// compares the step's shell string, shell variables included.)
 // The shared library step (vars/buildmail.groovy) under a mocked pipeline: the steps it calls
 // (sh, withEnv, withCredentials, currentBuild, unstable, error, writeFile, readFile,
 // recordIssues, junit, echo) are closures that record what they were given. `sh` either runs
@@ -212,6 +215,7 @@ check('a deferred notification makes the build UNSTABLE and says why') {
 }
 
 // The reaction to each exit code under each choice, with a shell that only returns the code.
+final String KEPT = 'buildmail: the notification was deferred: Greylisted; kept in the outbox as e1'
 Map canned = [
     0 : [status: 'delivered'],
     75: [status: 'deferred', explanation: [title: 'Greylisted'], outbox_id: 'e1'],
@@ -219,12 +223,13 @@ Map canned = [
     78: null,
 ]
 [
-    [75, [:], 'unstable', 'buildmail: the notification was deferred: Greylisted; kept in the outbox as e1'],
-    [75, [onDeferred: 'failure'], 'failure', 'buildmail: the notification was deferred: Greylisted; kept in the outbox as e1'],
+    [75, [:], 'unstable', KEPT],
+    [75, [onDeferred: 'failure'], 'failure', KEPT],
     [75, [onDeferred: 'ignore'], 'ignore', null],
     [69, [:], 'failure', 'buildmail: the notification failed (exit 69): No such mailbox'],
     [69, [onFailure: 'unstable'], 'unstable', 'buildmail: the notification failed (exit 69): No such mailbox'],
-    [78, [onFailure: 'unstable'], 'unstable', 'buildmail: the notification failed (exit 78): buildmail exited with 78; see the lines above'],
+    [78, [onFailure: 'unstable'], 'unstable',
+        'buildmail: the notification failed (exit 78): buildmail exited with 78; see the lines above'],
     [78, [onFailure: 'ignore', onDeferred: 'failure'], 'ignore', null],
     [0, [onFailure: 'failure', onDeferred: 'failure'], 'none', null],
 ].each { int code, Map choice, String expected, String message ->

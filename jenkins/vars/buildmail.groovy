@@ -67,7 +67,9 @@ import groovy.transform.Field
 @Field static final String ISSUES = '.buildmail/issues.json'
 @Field static final String JUNIT = '.buildmail/junit.xml'
 
-// The only shell string the step runs: every value comes from the environment.
+// The only shell string the step runs: every value comes from the environment, expanded by the
+// shell inside double quotes (a variable's value is never parsed as shell).
+// groovylint-disable-next-line GStringExpressionWithinString
 @Field static final String SCRIPT = '''set +x
 mkdir -p .buildmail
 "${BUILDMAIL_STEP_BINARY:-buildmail}" notify --output json > .buildmail/report.json'''
@@ -143,7 +145,7 @@ List<String> environment(Map options) {
 
 // A parameter's value as the CLI reads it: lists comma-separated, booleans true/false.
 static String text(value) {
-    if (value instanceof Collection) {
+    if (value instanceof Collection) { // groovylint-disable-line Instanceof
         return value.collect { it as String }.join(',')
     }
     return value as String
@@ -163,12 +165,13 @@ def withSmtpCredentials(String credentialsId, Closure body) {
 // mail) when the library runs sandboxed and may not read the build.
 String consoleTail(int lines) {
     List<String> tail
+    // Whatever refuses the read (the sandbox, a build without a log), the mail goes without it.
     try {
         tail = consoleLines(lines)
-    } catch (Exception denied) {
+    } catch (Exception denied) { // groovylint-disable-line CatchException
         echo("buildmail: the console log is left out of the mail (${denied.class.simpleName}): " +
             'load the library as a trusted global library, or pass log: a file of your own')
-        return null
+        return null // groovylint-disable-line ReturnNullFromCatchBlock
     }
     writeFile(file: CONSOLE, text: tail.join('\n') + '\n')
     return CONSOLE
@@ -185,7 +188,7 @@ Map readReport(int code) {
     String json = ''
     try {
         json = readFile(JSON)
-    } catch (Exception missing) {
+    } catch (Exception missing) { // groovylint-disable-line CatchException
         echo("buildmail: no report in ${JSON}: ${missing.message}")
     }
     Map report = json?.trim() ? parse(json) : [
