@@ -212,6 +212,12 @@ check('a deferred notification makes the build UNSTABLE and says why') {
     assert pipeline.unstables.size() == 1
     assert pipeline.unstables[0].startsWith('buildmail: the notification was deferred: ')
     assert pipeline.unstables[0].contains(report.explanation.title as String)
+    List<String> console = pipeline.echoes.join('\n').readLines()
+    assert console[0] == "buildmail: deferred, Message-ID ${report.message_id}"
+    assert console[1].startsWith('buildmail: attempt 1 via 127.0.0.1:')
+    assert console[1].endsWith(': 451 4.7.1 Rate limit exceeded, try again in 1 hour (transient, rate_limit)')
+    assert console.contains("buildmail: ${report.explanation.title}".toString())
+    assert console.contains("buildmail:   - ${report.explanation.fix[0]}".toString())
 }
 
 // The reaction to each exit code under each choice, with a shell that only returns the code.

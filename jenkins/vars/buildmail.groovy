@@ -85,6 +85,7 @@ Map call(Map parameters = [:]) {
         }
     } as int
     Map report = readReport(code)
+    echo(describe(report))
     if (options.reports) {
         record()
     }
@@ -233,6 +234,31 @@ void react(int code, Map report, Map options) {
     } else {
         echo("${message} (ignored: on${code == DEFERRED ? 'Deferred' : 'Failure'}: 'ignore')")
     }
+}
+
+// The report in the console, one line per attempt and per step of the explanation: the CLI
+// prints JSON for the step, so the console gets the same facts as lines once it is done.
+@NonCPS
+static String describe(Map report) {
+    List<String> lines = ["buildmail: ${report.status}" +
+        (report.message_id ? ", Message-ID ${report.message_id}" : '')]
+    report.attempts.each { Map attempt ->
+        String reply = attempt.reply ?
+            [attempt.reply.code, attempt.reply.enhanced, attempt.reply.text].findAll().join(' ') :
+            'no reply'
+        lines << "buildmail: attempt ${attempt.number} via ${attempt.server}, ${attempt.phase}: " +
+            "${reply} (${attempt.outcome}, ${attempt.category})"
+    }
+    report.recipients.each { Map recipient ->
+        lines << "buildmail: ${recipient.status}: ${recipient.address}"
+    }
+    if (report.explanation) {
+        lines << "buildmail: ${report.explanation.title}"
+        lines << "buildmail:   ${report.explanation.cause}"
+        report.explanation.fix.each { String step -> lines << "buildmail:   - ${step}" }
+    }
+    report.warnings.each { String warning -> lines << "buildmail: warning: ${warning}" }
+    return lines.join('\n')
 }
 
 @NonCPS
