@@ -19,6 +19,7 @@ pub struct OutboxArgs {
 }
 
 #[derive(Debug, clap::Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per run: boxing the flags buys nothing
 enum Action {
     /// List the kept messages, oldest first.
     List {
