@@ -107,11 +107,12 @@ fn case(report: &Report, recipient: &RecipientReport) -> Case {
         RecipientStatus::Delivered => Verdict::Passed,
         status => {
             let explanation = recipient_explanation(report, recipient);
-            let word = if status == RecipientStatus::Deferred {
-                "deferred"
-            } else {
-                "rejected"
-            };
+            // The report's own word for the fate (`deferred`, `rejected`, ...).
+            let word = serde_json::to_value(status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_else(|| "not delivered".to_owned());
+            let word = word.as_str();
             let headline = explanation
                 .as_ref()
                 .map_or_else(|| "not delivered".to_owned(), |e| e.title.clone());
