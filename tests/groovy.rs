@@ -32,7 +32,7 @@ fn the_pipeline_step_passes_every_check_of_its_groovy_test() {
         "the Groovy checks failed:\n{}\n{}",
         out.stdout, out.stderr
     );
-    assert!(out.stdout.contains("checks passed"), "{}", out.stdout);
+    assert!(out.stdout.contains("\n15 checks passed"), "{}", out.stdout);
 
     let record = accepting.record();
     assert_eq!(

@@ -317,4 +317,17 @@ check('explicit status, lists and booleans reach the CLI as it reads them') {
     assert !env.containsKey('BUILDMAIL_WARNINGS_REPORT'): 'reports are off by default'
 }
 
+check('a dry run shows the message and changes nothing') {
+    Closure shell = { String script, Map env ->
+        new File(WORKSPACE, '.buildmail/report.json').text = 'Subject: [shop] main #812 failed\r\n'
+        return 0
+    }
+    Pipeline pipeline = new Pipeline(workspace: WORKSPACE, build: failedBuild(), shell: shell)
+    Map report = pipeline.run(LIBRARY, [to: 'dev@example.com', dryRun: true, reports: true])
+    assert report == [status: 'dry_run', exit_code: 0]
+    assert pipeline.environments[0].BUILDMAIL_DRY_RUN == 'true'
+    assert pipeline.echoes.any { it.startsWith('Subject: [shop] main #812 failed') }
+    assert pipeline.unstables.isEmpty() && pipeline.recorded.isEmpty()
+}
+
 println("${checks} checks passed")

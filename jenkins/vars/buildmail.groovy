@@ -84,6 +84,11 @@ Map call(Map parameters = [:]) {
             sh(script: SCRIPT, returnStatus: true, label: 'buildmail notify')
         }
     } as int
+    if (options.dryRun) {
+        // A dry run prints the message instead of a report: show it, send nothing, change nothing.
+        echo(readFile(JSON))
+        return [status: 'dry_run', exit_code: code]
+    }
     Map report = readReport(code)
     echo(describe(report))
     if (options.reports) {
