@@ -10,6 +10,7 @@
 //! - [`deliver`]: sending a message through [`server`]s with the retry [`policy`], reported as a
 //!   [`report`]; the network comes through a [`connector`], time through the [`clock`].
 //! - [`untrusted`]: server text, file names and CI context made safe to print.
+//! - [`jenkins_reports`]: reports as Jenkins shows them (warnings-ng JSON, JUnit XML).
 //!
 //! The core knows no front end: it never reads argv, the environment, or CI state. The binaries
 //! turn their inputs into the types here.
@@ -26,6 +27,7 @@ pub mod deliver;
 pub mod error;
 pub mod explain;
 pub mod hint;
+pub mod jenkins_reports;
 pub mod logtail;
 pub mod notify;
 pub mod outbox;

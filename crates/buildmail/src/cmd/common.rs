@@ -104,6 +104,9 @@ pub struct SmtpArgs {
     /// text: a human report on stderr; json: one report object on stdout.
     #[arg(long, env = "BUILDMAIL_OUTPUT", value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
+
+    #[command(flatten)]
+    pub reports: crate::cmd::jenkins_reports::ReportFiles,
 }
 
 /// Who the message is from and to.

@@ -43,6 +43,7 @@ pub fn deliver_and_report(
             dir.display()
         ));
     }
+    smtp.reports.write(std::slice::from_ref(&report))?;
     print_report(&report, smtp.output)?;
     Ok(report.verdict().into())
 }

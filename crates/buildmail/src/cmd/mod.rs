@@ -5,6 +5,7 @@ pub mod completions;
 pub mod deliver;
 pub mod demo;
 pub mod explain;
+pub mod jenkins_reports;
 pub mod notify;
 pub mod outbox;
 pub mod send;
@@ -16,8 +17,8 @@ use crate::exit::Exit;
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
-        Command::Send(args) => send::run(args),
-        Command::Notify(args) => notify::run(args),
+        Command::Send(args) => args.smtp.reports.clone().after(send::run(args)),
+        Command::Notify(args) => args.smtp.reports.clone().after(notify::run(args)),
         Command::Explain(args) => explain::run(args),
         Command::Outbox(args) => outbox::run(args),
         Command::Sim(args) => sim::run(args),

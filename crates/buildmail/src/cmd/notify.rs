@@ -188,7 +188,7 @@ pub fn run(args: NotifyArgs) -> anyhow::Result<Exit> {
         .into());
     };
     if let Decision::Skip(reason) = args.notify.when.decide(status, build.previous_status) {
-        return report_skipped(&reason, args.smtp.output);
+        return report_skipped(&reason, &args.smtp);
     }
     let (message, mut warnings) = compose(&args, &build, &dir)?;
     warnings.splice(0..0, ci_warnings);
@@ -317,9 +317,11 @@ fn read_template(path: &Path, flag: &str) -> anyhow::Result<String> {
 }
 
 /// A skipped notification: exit 0, why on stderr, and with `--output json` the report.
-fn report_skipped(reason: &str, output: OutputFormat) -> anyhow::Result<Exit> {
-    if output == OutputFormat::Json {
-        print_report(&Report::skipped(reason), output)?;
+fn report_skipped(reason: &str, smtp: &SmtpArgs) -> anyhow::Result<Exit> {
+    let report = Report::skipped(reason);
+    smtp.reports.write(std::slice::from_ref(&report))?;
+    if smtp.output == OutputFormat::Json {
+        print_report(&report, smtp.output)?;
     }
     print_skip_reason(reason);
     Ok(Exit::Ok)

@@ -19,6 +19,7 @@ pub struct OutboxArgs {
 }
 
 #[derive(Debug, clap::Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per run: boxing the flags buys nothing
 enum Action {
     /// List the kept messages, oldest first.
     List {
@@ -47,7 +48,7 @@ enum Action {
 pub fn run(args: OutboxArgs) -> anyhow::Result<Exit> {
     match args.action {
         Action::List { outbox, output } => list(&open(&outbox)?, output),
-        Action::Flush { smtp } => flush(&smtp),
+        Action::Flush { smtp } => smtp.reports.after(flush(&smtp)),
         Action::Drop { id, outbox } => drop_entry(&open(&outbox)?, &id),
     }
 }
@@ -166,6 +167,7 @@ fn flush(smtp: &SmtpArgs) -> anyhow::Result<Exit> {
     let reports = runtime
         .block_on(outbox.flush(&delivery, &mut on_event))
         .with_context(|| format!("reading --outbox {}", dir.display()))?;
+    smtp.reports.write(&reports)?;
     if smtp.output == OutputFormat::Json {
         let json = serde_json::to_string_pretty(&reports).context("rendering the reports")?;
         writeln!(std::io::stdout().lock(), "{json}").context("writing the reports to stdout")?;
