@@ -118,7 +118,8 @@ impl<R: BufRead> Iterator for Scanner<R> {
                 }
                 Ok(true) => {
                     self.line_no += 1;
-                    let line = String::from_utf8_lossy(&self.buf).into_owned();
+                    let line = String::from_utf8_lossy(&self.buf);
+                    let line = ANSI_ESCAPE.replace_all(&line, "").into_owned();
                     self.take_line(&line);
                 }
             }
@@ -128,7 +129,7 @@ impl<R: BufRead> Iterator for Scanner<R> {
 
 impl<R> Scanner<R> {
     fn take_line(&mut self, line: &str) {
-        let candidates = if might_hold_reply(line.as_bytes()) {
+        let candidates = if might_hold_reply(line.as_bytes()) || line.contains(DOTNET_MARKER) {
             candidates(line)
         } else {
             Vec::new()
@@ -288,6 +289,13 @@ const FAILURE_CODES: &[u16] = &[
     552, 553, 554, 555, 556,
 ];
 
+/// Terminal colour and cursor codes (`\e[31m`, `\e[0;1m`, `\e[K`) that CI runners keep in their
+/// logs: a reply right after one is still at the start of its line.
+static ANSI_ESCAPE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
+        .expect("the ANSI escape pattern is valid")
+});
+
 /// HTTP reason phrases: `503 Service Unavailable` in a web client's log is not an SMTP reply.
 static HTTP_REASON: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(bad gateway|gateway time-?out|service unavailable$|not found|internal server error|forbidden|unauthorized|too many requests|method not allowed|bad request|not implemented$)")
@@ -339,6 +347,57 @@ static ENHANCED_ONLY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)(?:server response was|smtp\w*exception)\s*:\s*(?P<rest>(?P<class>[45])\.\d{1,3}\.\d{1,3}\s.*)"#)
         .expect("the enhanced-only pattern is valid")
 });
+
+/// What .NET's `SmtpException` says before the server's text, even when that has no code.
+const DOTNET_MARKER: &str = "The server response was:";
+
+/// .NET's `SmtpException` names its `SmtpStatusCode` by message, not by number, then quotes the
+/// server's text: `Mailbox unavailable. The server response was: 5.7.1 Unable to relay`. The
+/// messages are those of dotnet/runtime's `SmtpException.GetMessageForStatus`.
+static DOTNET_STATUS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?P<status>Service not available, closing transmission channel|Mailbox unavailable|Error in processing|Insufficient system storage|Client does not have permission to submit mail to this server|Syntax error, command unrecognized|Syntax error in parameters or arguments|Command not implemented|Bad sequence of commands|Command parameter not implemented|The SMTP server requires a secure connection or the client was not authenticated|User not local; please try a different path|Exceeded storage allocation|Mailbox name not allowed|Transaction failed)\.?\s*The server response was:\s*(?P<rest>.*)"#)
+        .expect("the .NET status pattern is valid")
+});
+
+/// The basic code of a .NET `SmtpStatusCode` message. "Mailbox unavailable." is both
+/// `MailboxBusy` (450) and `MailboxUnavailable` (550): an enhanced code of class 4 says which.
+fn dotnet_status_code(status: &str, rest: &str) -> Option<u16> {
+    Some(match status {
+        "Service not available, closing transmission channel" => 421,
+        "Mailbox unavailable" if rest.starts_with("4.") => 450,
+        "Mailbox unavailable" => 550,
+        "Error in processing" => 451,
+        "Insufficient system storage" => 452,
+        "Client does not have permission to submit mail to this server" => 454,
+        "Syntax error, command unrecognized" => 500,
+        "Syntax error in parameters or arguments" => 501,
+        "Command not implemented" => 502,
+        "Bad sequence of commands" => 503,
+        "Command parameter not implemented" => 504,
+        "The SMTP server requires a secure connection or the client was not authenticated" => 530,
+        "User not local; please try a different path" => 551,
+        "Exceeded storage allocation" => 552,
+        "Mailbox name not allowed" => 553,
+        "Transaction failed" => 554,
+        _ => return None,
+    })
+}
+
+/// A reply as .NET's `SmtpException` prints it, with the basic code its message names.
+fn dotnet_reply(caps: &Captures<'_>) -> Option<Candidate> {
+    let rest = caps["rest"].trim_end().trim_end_matches(['"', '\'']);
+    let rest = IN_REPLY_TO.replace(rest, "");
+    let code = dotnet_status_code(&caps["status"], &rest)?;
+    let wire = format!("{code} {}", rest.trim());
+    let reply = Reply::parse(&wire).ok()?;
+    // An enhanced code of the other class contradicts the status: trust neither.
+    (reply.code() == code).then_some(Candidate {
+        code,
+        last: true,
+        wire,
+        open_quote: None,
+    })
+}
 
 /// A code anywhere, when an enhanced status code of the same class follows it.
 static WITH_ENHANCED: LazyLock<Regex> = LazyLock::new(|| {
@@ -411,6 +470,7 @@ fn candidates(line: &str) -> Vec<Candidate> {
                 same_class.then(|| from_captures(&c, line, quote)).flatten()
             })
         })
+        .or_else(|| DOTNET_STATUS.captures(line).and_then(|c| dotnet_reply(&c)))
         .or_else(|| {
             has_failure_enhanced(line.as_bytes())
                 .then(|| ENHANCED_ONLY.captures(line).and_then(|c| enhanced_only(&c)))

@@ -171,6 +171,24 @@ fn scanned_sightings(log: &std::path::Path) -> std::collections::BTreeSet<Sighti
         .collect()
 }
 
+/// The real logs under `fixtures/scan/`, one per format `--scan` understands.
+const REAL_LOG_FORMATS: &[&str] = &[
+    "dotnet-smtpclient",
+    "exim-mainlog",
+    "github-action-send-mail",
+    "go-net-smtp",
+    "jenkins-angus",
+    "laravel-symfony-mailer",
+    "lettre-rust",
+    "msmtp",
+    "phpmailer-debug",
+    "postfix-maillog",
+    "python-smtplib",
+    "rails-actionmailer",
+    "spring-boot",
+    "swaks",
+];
+
 /// Real logs of each ecosystem (trimmed, anonymised) with the replies a person finds in them:
 /// every one must be found, at its line, and nothing else (the noise is build output full of
 /// numbers).
@@ -183,7 +201,14 @@ fn scans_real_logs_of_every_ecosystem_finding_exactly_their_replies() {
         .filter(|path| path.extension().is_some_and(|ext| ext == "log"))
         .collect();
     logs.sort();
-    assert!(logs.len() >= 12, "{logs:?}");
+    let names: Vec<_> = logs
+        .iter()
+        .map(|log| log.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    // Every format the README lists is here; a log that goes missing fails the test.
+    for format in REAL_LOG_FORMATS {
+        assert!(names.iter().any(|name| name == format), "{format}.log is missing");
+    }
     let mut report = String::new();
     let (mut expected_total, mut missed_total, mut extra_total) = (0, 0, 0);
     for log in &logs {
