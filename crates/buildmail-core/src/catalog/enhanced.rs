@@ -148,7 +148,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             "Authenticate before MAIL FROM; many servers offer AUTH only after STARTTLS.",
         ],
         references: &[RFC4954],
-        example: "530 5.7.0 Must authenticate",
+        example: "530 5.7.0 Not permitted",
     },
     Entry {
         id: "enhanced.454-x.7.0",
@@ -270,7 +270,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         cause: "The recipient domain says it receives no mail at all (RFC 7505).",
         fix: &["Check the recipient address: the domain is probably wrong or retired."],
         references: &[IANA, "https://www.rfc-editor.org/rfc/rfc7505"],
-        example: "550 5.1.10 Recipient address has null MX",
+        example: "556 5.1.10 <bob@example.org>: Recipient address rejected",
     },
     Entry {
         id: "enhanced.x.1.*",
@@ -429,7 +429,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         cause: "The receiving server has a problem of its own.",
         fix: &["Retry later if temporary; otherwise contact the receiving site's postmaster."],
         references: &[RFC3463, IANA],
-        example: "451 4.3.0 Mail system error",
+        example: "451 4.3.0 Try again",
     },
     // X.4: network and routing.
     Entry {
@@ -849,7 +849,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         cause: "The sender address is at a domain that receives no mail (RFC 7505), so bounces could not be delivered.",
         fix: &["Send from an address at a domain that receives mail."],
         references: &[IANA, "https://www.rfc-editor.org/rfc/rfc7505"],
-        example: "550 5.7.27 Sender address has null MX",
+        example: "550 5.7.27 <ci@example.org>: Sender domain rejected",
     },
     Entry {
         id: "enhanced.x.7.28",
