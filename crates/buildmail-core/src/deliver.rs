@@ -510,9 +510,12 @@ impl<'a> Run<'a> {
             possible_duplicate: self.possible_duplicate,
             recipients: self.recipients,
             attempts: self.attempts,
+            warnings: explanation
+                .iter()
+                .filter_map(Explanation::final_reply_delay_warning)
+                .collect(),
             explanation,
             reason: None,
-            warnings: Vec::new(),
         }
     }
 }
