@@ -177,7 +177,9 @@ impl Explanation {
     /// assert!(warning.contains("1 minute 32 seconds"));
     /// ```
     pub fn final_reply_delay_warning(&self) -> Option<String> {
-        let delay = self.retry_after.filter(|_| !self.transient && self.code >= 500)?;
+        let delay = self
+            .retry_after
+            .filter(|_| !self.transient && self.code >= 500)?;
         Some(format!(
             "the server's final reply ({}) named a delay of {}: a 5xx is not retried, send again \
              after that yourself if the limit has cleared",

@@ -1,4 +1,5 @@
-//! Finding SMTP replies in arbitrary logs: raw transcripts, Java/Jakarta Mail exceptions as Jenkins
+//! Finding SMTP replies, and the connection-level failures that come without one (see
+//! `connection.rs`), in arbitrary logs: raw transcripts, Java/Jakarta Mail exceptions as Jenkins
 //! prints them, nodemailer and PHPMailer errors, Python smtplib exceptions, Symfony Mailer and
 //! SwiftMailer, Ruby's Net::SMTP, .NET's SmtpClient and MailKit, Go's net/smtp, lettre errors, swaks
 //! and msmtp output, Postfix and Exim logs.
@@ -24,6 +25,10 @@ use regex::{Captures, Regex};
 
 use crate::reply::Reply;
 
+mod connection;
+
+pub use connection::{ConnectionFailure, ConnectionKind};
+
 /// Lines longer than this are cut: a reply is never that long, and memory stays bounded.
 pub const MAX_LINE: usize = 16 * 1024;
 
@@ -31,13 +36,32 @@ pub const MAX_LINE: usize = 16 * 1024;
 /// exception and its cause, nodemailer's message and its `response:` field).
 const REPEAT_WINDOW: u64 = 20;
 
-/// A reply found in a log.
+/// A failure found in a log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
-    /// The 1-based line where the reply starts.
+    /// The 1-based line where the reply or failure starts.
     pub line: u64,
-    /// The reply, multi-line replies joined.
-    pub reply: Reply,
+    /// What was found there.
+    pub finding: Finding,
+}
+
+/// What a scan finds: an SMTP reply, or a failure before any reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finding {
+    /// A 4xx or 5xx reply, multi-line replies joined.
+    Reply(Reply),
+    /// A connection, TLS or DNS failure: no server reply at all.
+    Connection(ConnectionFailure),
+}
+
+impl Found {
+    /// The reply, when a reply was found.
+    pub fn reply(&self) -> Option<&Reply> {
+        match &self.finding {
+            Finding::Reply(reply) => Some(reply),
+            Finding::Connection(_) => None,
+        }
+    }
 }
 
 /// Scans a log for SMTP replies, line by line.
@@ -49,7 +73,7 @@ pub struct Found {
 ///            com.sun.mail.smtp.SMTPSendFailedException: 421 4.7.0 Try again later\n";
 /// let found: Vec<_> = scan(log.as_bytes()).collect::<Result<_, _>>().unwrap();
 /// assert_eq!(found[0].line, 2);
-/// assert_eq!(found[0].reply.code(), 421);
+/// assert_eq!(found[0].reply().unwrap().code(), 421);
 /// ```
 pub fn scan<R: BufRead>(reader: R) -> Scanner<R> {
     Scanner {
@@ -59,6 +83,9 @@ pub fn scan<R: BufRead>(reader: R) -> Scanner<R> {
         ready: VecDeque::new(),
         pending: None,
         last: None,
+        last_connection: None,
+        open_event: None,
+        mail_context_until: 0,
         done: false,
     }
 }
@@ -71,8 +98,23 @@ pub struct Scanner<R> {
     buf: Vec<u8>,
     ready: VecDeque<Found>,
     pending: Option<Pending>,
-    last: Option<Found>,
+    last: Option<(u64, Reply)>,
+    /// The last connection failure reported, to recognise it printed again: see [`Event`].
+    last_connection: Option<Event>,
+    /// A connection failure not reported yet: a later line of its event may name its cause.
+    open_event: Option<(Found, Event)>,
+    /// Generic connection wordings count up to this line (one that mentions mail, plus a few).
+    mail_context_until: u64,
     done: bool,
+}
+
+/// The lines of a log that show one connection failure: its kind, its last line so far, and the
+/// gist of each line (a later copy of one of them is the same failure printed again).
+#[derive(Debug)]
+struct Event {
+    kind: &'static str,
+    last: u64,
+    gists: Vec<String>,
 }
 
 /// A multi-line reply whose last line has not been seen yet.
@@ -115,6 +157,7 @@ impl<R: BufRead> Iterator for Scanner<R> {
                 Ok(false) => {
                     self.done = true;
                     self.flush();
+                    self.close_event();
                 }
                 Ok(true) => {
                     self.line_no += 1;
@@ -129,11 +172,23 @@ impl<R: BufRead> Iterator for Scanner<R> {
 
 impl<R> Scanner<R> {
     fn take_line(&mut self, line: &str) {
-        let candidates = if might_hold_reply(line.as_bytes()) || line.contains(DOTNET_MARKER) {
+        let spelt_out = line.contains(DOTNET_MARKER) || line.contains("(Code { severity: ");
+        let candidates = if might_hold_reply(line.as_bytes()) || spelt_out {
             candidates(line)
         } else {
             Vec::new()
         };
+        if connection::mentions_mail(line) {
+            self.mail_context_until = self.line_no + connection::MAIL_CONTEXT_LINES;
+        }
+        let no_reply = candidates.is_empty();
+        let event_over = self
+            .open_event
+            .as_ref()
+            .is_some_and(|(_, event)| self.line_no - event.last > connection::EVENT_LINES);
+        if !no_reply || event_over {
+            self.close_event();
+        }
         let mut candidates = candidates.into_iter();
         if let Some(pending) = &mut self.pending {
             match candidates.next() {
@@ -160,6 +215,56 @@ impl<R> Scanner<R> {
         for candidate in candidates {
             self.start(Some(candidate));
         }
+        if no_reply {
+            self.take_connection_failure(line);
+        }
+    }
+
+    fn take_connection_failure(&mut self, line: &str) {
+        let near_mail = self.line_no <= self.mail_context_until;
+        let Some(failure) = connection::connection_failure(line, near_mail) else {
+            return;
+        };
+        let line_no = self.line_no;
+        let gist = failure.gist().to_owned();
+        if let Some((found, event)) = &mut self.open_event {
+            // The same event: keep its first line, and the most telling kind.
+            if let Finding::Connection(open) = &mut found.finding
+                && open.is_refined_by(&failure)
+            {
+                event.kind = failure.kind.id;
+                *open = failure;
+            }
+            event.last = line_no;
+            event.gists.push(gist);
+            return;
+        }
+        if let Some(event) = &mut self.last_connection
+            && line_no - event.last <= REPEAT_WINDOW
+            && event.kind == failure.kind.id
+            && event.gists.contains(&gist)
+        {
+            event.last = line_no;
+            return;
+        }
+        let event = Event {
+            kind: failure.kind.id,
+            last: line_no,
+            gists: vec![gist],
+        };
+        let found = Found {
+            line: line_no,
+            finding: Finding::Connection(failure),
+        };
+        self.open_event = Some((found, event));
+    }
+
+    /// Reports the open connection failure, with the kind its event ended up with.
+    fn close_event(&mut self) {
+        if let Some((found, event)) = self.open_event.take() {
+            self.ready.push_back(found);
+            self.last_connection = Some(event);
+        }
     }
 
     fn start(&mut self, candidate: Option<Candidate>) {
@@ -183,17 +288,16 @@ impl<R> Scanner<R> {
         let Ok(reply) = Reply::parse(&pending.wire) else {
             return;
         };
-        let repeated = self.last.as_ref().is_some_and(|last| {
-            pending.line - last.line <= REPEAT_WINDOW && same_event(&last.reply, &reply)
+        let repeated = self.last.as_ref().is_some_and(|(line, last)| {
+            pending.line - line <= REPEAT_WINDOW && same_event(last, &reply)
         });
-        let found = Found {
-            line: pending.line,
-            reply,
-        };
         if !repeated {
-            self.ready.push_back(found.clone());
+            self.ready.push_back(Found {
+                line: pending.line,
+                finding: Finding::Reply(reply.clone()),
+            });
         }
-        self.last = Some(found);
+        self.last = Some((pending.line, reply));
     }
 }
 
@@ -315,6 +419,52 @@ static LETTRE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the lettre pattern is valid")
 });
 
+/// lettre's Debug form: `Error { kind: Permanent(Code { severity: PermanentNegativeCompletion,
+/// category: Unspecified3, detail: Four }), source: "..." }`, the code spelt out digit by digit.
+static LETTRE_DEBUG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\b(?:Permanent|Transient)\(Code \{ severity: (?P<severity>\w+), category: (?P<category>\w+), detail: (?P<detail>\w+) \}\)(?:,\s*source:\s*"(?P<text>(?:\\.|[^"\\])*)")?"#)
+        .expect("the lettre Debug pattern is valid")
+});
+
+/// The basic code of lettre's `Code` Debug form (`lettre::transport::smtp::response`'s
+/// `Severity`, `Category` and `Detail` enums).
+fn lettre_debug_code(caps: &Captures<'_>) -> Option<u16> {
+    let severity = match &caps["severity"] {
+        "TransientNegativeCompletion" => 4,
+        "PermanentNegativeCompletion" => 5,
+        _ => return None,
+    };
+    let category = match &caps["category"] {
+        "Syntax" => 0,
+        "Information" => 1,
+        "Connections" => 2,
+        "Unspecified3" => 3,
+        "Unspecified4" => 4,
+        "MailSystem" => 5,
+        _ => return None,
+    };
+    let digits = [
+        "Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine",
+    ];
+    let detail = digits.iter().position(|d| *d == &caps["detail"])? as u16;
+    Some(severity * 100 + category * 10 + detail)
+}
+
+fn lettre_debug(caps: &Captures<'_>) -> Option<Candidate> {
+    let code = lettre_debug_code(caps)?;
+    let text = caps
+        .name("text")
+        .map_or(String::new(), |t| unescape_python(t.as_str()));
+    let wire = format!("{code} {}", text.trim());
+    Reply::parse(&wire).ok()?;
+    Some(Candidate {
+        code,
+        last: true,
+        wire: wire.trim_end().to_owned(),
+        open_quote: None,
+    })
+}
+
 /// A code at the start of a line, after timestamps (ISO, or Go's `2024/05/01 10:00:00`) or `[...]`
 /// prefixes and transcript arrows: swaks (`<-`, `<~`, `<**`, `<~*`), MailKit's protocol log
 /// (`S:`), Exim's debug output (`SMTP<<`), Perl's Net::SMTP (`<<<`).
@@ -425,6 +575,9 @@ fn candidates(line: &str) -> Vec<Candidate> {
         .collect();
     if !python.is_empty() {
         return python;
+    }
+    if let Some(caps) = LETTRE_DEBUG.captures(line) {
+        return lettre_debug(&caps).into_iter().collect();
     }
     if let Some(caps) = LETTRE.captures(line) {
         let wire = format!("{} {}", &caps["code"], caps["rest"].trim());

@@ -292,7 +292,11 @@ async fn a_final_reply_that_names_a_delay_is_not_retried_but_warned_about() {
     let explanation = report.explanation.as_ref().unwrap();
     assert_eq!(explanation.retry_after, Some(Duration::from_secs(92)));
     assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
-    assert!(report.warnings[0].contains("1 minute 32 seconds"), "{:?}", report.warnings);
+    assert!(
+        report.warnings[0].contains("1 minute 32 seconds"),
+        "{:?}",
+        report.warnings
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -166,12 +166,20 @@ fn a_final_reply_naming_a_delay_is_not_retried_and_the_report_warns() {
     assert_eq!(report["explanation"]["retry_after_s"], 92);
     let warnings = report["warnings"].as_array().unwrap();
     assert_eq!(warnings.len(), 1, "{report:#}");
-    assert!(warnings[0].as_str().unwrap().contains("1 minute 32 seconds"), "{report:#}");
+    assert!(
+        warnings[0]
+            .as_str()
+            .unwrap()
+            .contains("1 minute 32 seconds"),
+        "{report:#}"
+    );
 
     let server = Server::start(&["fault:mail:550 Too many messages. Try again in 92 seconds.:1"]);
     let text = send(&server, &[], 69).stderr;
     assert!(
-        text.contains("warning: the server's final reply (550) named a delay of 1 minute 32 seconds"),
+        text.contains(
+            "warning: the server's final reply (550) named a delay of 1 minute 32 seconds"
+        ),
         "{text}"
     );
 }

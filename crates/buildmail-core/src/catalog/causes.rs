@@ -18,7 +18,8 @@ const POSTFIX_VERIFY: &str = "https://www.postfix.org/ADDRESS_VERIFICATION_READM
 const POSTFIX_CONNECTIONS: &str =
     "https://www.postfix.org/postconf.5.html#smtpd_client_connection_count_limit";
 const POSTFIX_TUNING: &str = "https://www.postfix.org/STRESS_README.html";
-const EXCHANGE_RECEIVE: &str = "https://learn.microsoft.com/en-us/exchange/mail-flow/connectors/receive-connectors";
+const EXCHANGE_RECEIVE: &str =
+    "https://learn.microsoft.com/en-us/exchange/mail-flow/connectors/receive-connectors";
 const MS_THROTTLING: &str = "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/fix-error-code-451-4-7-500-699-asxxx-in-exchange-online";
 const EXIM_RATELIMIT: &str =
     "https://www.exim.org/exim-html-current/doc/html/spec_html/ch-access_control_lists.html";
@@ -222,7 +223,9 @@ pub(super) static ENTRIES: &[Entry] = &[
         title: "The server is busy",
         cause: "The receiving server (or one of its agents) is short of processes, connections or \
                 resources right now and asks the client to come back.",
-        fix: &["Retry in a few minutes with increasing delays; nothing to change on the sending side."],
+        fix: &[
+            "Retry in a few minutes with increasing delays; nothing to change on the sending side.",
+        ],
         references: &[RFC3463_SYSTEM, POSTFIX_TUNING],
         example: "421 4.3.2 All server ports are busy",
     },

@@ -106,7 +106,9 @@ fn sources() -> [(&'static [Entry], bool); 7] {
 
 /// Every entry of the catalog, in the order of precedence between equally specific ones.
 pub fn entries() -> impl Iterator<Item = &'static Entry> {
-    sources().into_iter().flat_map(|(entries, _)| entries.iter())
+    sources()
+        .into_iter()
+        .flat_map(|(entries, _)| entries.iter())
 }
 
 /// The most specific entry for a reply. Every reply has one: each class has a fallback.
@@ -154,7 +156,9 @@ struct Compiled {
 static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
     sources()
         .into_iter()
-        .flat_map(|(entries, names_cause)| entries.iter().map(move |e| Compiled::new(e, names_cause)))
+        .flat_map(|(entries, names_cause)| {
+            entries.iter().map(move |e| Compiled::new(e, names_cause))
+        })
         .collect()
 });
 

@@ -257,7 +257,10 @@ fn each_cause_family_selects_its_phrasings_whatever_the_codes() {
 #[test]
 fn wording_that_names_a_cause_beats_vague_wording_and_the_codes() {
     // "Service unavailable" names no cause; the blocklist does.
-    let reply = Reply::parse("451 4.7.1 Service unavailable; client [192.0.2.7] blocked using zen.spamhaus.org").unwrap();
+    let reply = Reply::parse(
+        "451 4.7.1 Service unavailable; client [192.0.2.7] blocked using zen.spamhaus.org",
+    )
+    .unwrap();
     assert_eq!(lookup(&reply).category, Category::Reputation);
     // Vague wording still beats the registry meaning of the codes.
     let reply = Reply::parse("450 4.3.2 Service temporarily unavailable").unwrap();

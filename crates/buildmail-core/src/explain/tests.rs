@@ -59,7 +59,8 @@ fn a_permanent_reply_shows_its_stated_delay_but_stays_final() {
     assert_eq!(explanation.retry_after, Some(Duration::from_secs(92)));
     assert!(!explanation.transient);
     assert!(
-        explanation.when_to_retry.contains("final") && explanation.when_to_retry.contains("1 minute 32 seconds"),
+        explanation.when_to_retry.contains("final")
+            && explanation.when_to_retry.contains("1 minute 32 seconds"),
         "{}",
         explanation.when_to_retry
     );
@@ -72,13 +73,24 @@ fn stated_delays_are_read_from_every_failure_class() {
     for (reply, secs) in [
         ("421 4.7.0 Try again in 5 minutes", 300),
         ("450 4.2.0 Greylisted for 300 seconds", 300),
-        ("550 5.7.1 Your IP is blocked, try again in 24 hours", 86_400),
+        (
+            "550 5.7.1 Your IP is blocked, try again in 24 hours",
+            86_400,
+        ),
         ("554 Throttled: retry after 30 min", 1800),
     ] {
-        assert_eq!(explained(reply).retry_after, Some(Duration::from_secs(secs)), "{reply}");
+        assert_eq!(
+            explained(reply).retry_after,
+            Some(Duration::from_secs(secs)),
+            "{reply}"
+        );
     }
     let temporary = explained("451 4.7.1 try again in 92 seconds");
-    assert_eq!(temporary.final_reply_delay_warning(), None, "only a final reply warns");
+    assert_eq!(
+        temporary.final_reply_delay_warning(),
+        None,
+        "only a final reply warns"
+    );
 }
 
 #[test]
