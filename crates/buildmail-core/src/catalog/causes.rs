@@ -215,7 +215,8 @@ pub(super) static ENTRIES: &[Entry] = &[
             text: concat!(
                 // RFC 3463 X.3.1/X.4.5 and Postfix's "All server ports are busy", "No system resources".
                 r"\bbusy\b|no (system )?resources|insufficient (system )?resources|out of resources|",
-                r"(server|system|host) (is )?overloaded|high load|load (is )?too high|load average|too much load",
+                r"(server|system|host) (is )?overloaded|high load|load (is )?too high|load average|too much load|",
+                r"(unable to|cannot|could not) fork|fork failed|out of memory",
             ),
             ..When::ANY
         },

@@ -214,7 +214,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "dns.lookup-failed",
         when: When {
-            text: r"DNS query failed|host unknown|unknown host|host not found|domain (is )?not reachable|name lookup failed|name service error",
+            text: r"DNS query failed|host unknown|unknown host|host not found|domain (is )?not reachable|name lookup failed|name service error|(cannot|could not|unable to) resolve",
             ..When::ANY
         },
         // Listed before the expiry entry: a relay that gave up because a name did not resolve

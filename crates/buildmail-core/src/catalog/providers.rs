@@ -535,7 +535,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         id: "ses.temporary-auth",
         when: When {
             code: "4xx",
-            text: r"temporary authentication failure|cannot authenticate due to (a )?temporary",
+            text: r"temporary authentication failure|cannot authenticate due to (a )?temporary|unable to authenticate (at present|now|at this time)|authentication (is )?temporarily unavailable",
             ..When::ANY
         },
         category: Category::Auth,

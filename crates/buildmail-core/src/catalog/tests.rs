@@ -230,6 +230,7 @@ const FAMILY_EXAMPLES: &[(&str, &[&str])] = &[
             "421 4.3.2 All server ports are busy",
             "421 4.4.5 No system resources",
             "451 4.7.1 Server overloaded, try again later",
+            "421 4.3.0 fork failed, try again later",
         ],
     ),
 ];
