@@ -103,7 +103,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "generic.tls",
         when: When {
-            text: r"(wasn't|was not|not) sent over (a )?TLS|TLS required|requires? TLS|must issue a STARTTLS|STARTTLS is required|STARTTLS first|encryption required|TLS (currently )?(not )?available|TLS currently unavailable|TLS not available",
+            text: r"(wasn't|was not|not) sent over (a )?TLS|TLS required|requires? TLS|must issue a STARTTLS|STARTTLS is required|STARTTLS first|encryption required|TLS (currently )?(not )?available|TLS currently unavailable|TLS not available|TLS (support )?(is )?not (enabled|supported|configured)|STARTTLS (is )?not (supported|enabled|available)",
             ..When::ANY
         },
         category: Category::Tls,

@@ -163,7 +163,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "gmail.protocol-violation",
         when: When {
-            text: r"protocol violation|improper use of SMTP command pipelining|synchroni[sz]ation error|bad HELO|invalid HELO|need fully-qualified (hostname|address)|invalid ip address",
+            text: r"protocol violation|improper use of SMTP command pipelining|synchroni[sz]ation error|bad HELO|invalid HELO|need fully-qualified (hostname|address)|invalid ip address|too many (invalid|unrecognized|unknown|bad) commands",
             ..When::ANY
         },
         category: Category::Syntax,
