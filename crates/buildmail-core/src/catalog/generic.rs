@@ -171,7 +171,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "generic.too-many-connections",
         when: When {
-            text: r"exceeded the maximum number of connections|too many (concurrent |open |simultaneous )?(SMTP )?connections|too frequent connects|connection (rate )?limit|max(imum)? (message|messages|connections) per connection|max message per connection",
+            text: r"exceeded the maximum number of connections|too many (concurrent |open |simultaneous )?(SMTP )?connections|too frequent connects|connection (rate )?limit|max(imum)? (number of )?(message|messages|connections) per (connection|session)|max message per connection",
             ..When::ANY
         },
         category: Category::RateLimit,

@@ -126,7 +126,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "gmail.too-many-logins",
         when: When {
-            text: r"too many (login|authentication) attempts|too many failed (login|auth)",
+            text: r"too many (login|authentication) attempts|too many failed (login|auth)|too many auth(entication)? (errors|failures)",
             ..When::ANY
         },
         category: Category::Auth,
