@@ -10,6 +10,7 @@
 use super::{Entry, When};
 use crate::category::Category;
 
+const RFC5321_ADDRESSES: &str = "https://www.rfc-editor.org/rfc/rfc5321#section-4.1.2";
 const RFC5321_REPLIES: &str = "https://www.rfc-editor.org/rfc/rfc5321#section-4.2.3";
 const RFC3463_SYSTEM: &str = "https://www.rfc-editor.org/rfc/rfc3463#section-3.5";
 const RFC4954: &str = "https://www.rfc-editor.org/rfc/rfc4954#section-6";
@@ -208,6 +209,28 @@ pub(super) static ENTRIES: &[Entry] = &[
         ],
         references: &[RFC4954],
         example: "550 5.7.1 If MAIL FROM is local then you must authenticate",
+    },
+    Entry {
+        id: "causes.malformed-address",
+        when: When {
+            text: concat!(
+                // RFC 5321 4.1.2 address syntax; chasquid, Exim, aiosmtpd and Postfix wordings.
+                r"malformed (sender |recipient |destination )?(address|domain)|(sender |recipient |destination )?address (is )?malformed|",
+                r"must contain a domain|address too long|(invalid|bad) (sender |recipient |destination )?address syntax|IDNA conversion failed",
+            ),
+            ..When::ANY
+        },
+        category: Category::Syntax,
+        title: "An address is malformed",
+        cause: "The server could not read the sender or recipient address: a missing domain, \
+                characters or a length the syntax of RFC 5321 does not allow, or an \
+                internationalized domain that does not convert.",
+        fix: &[
+            "Check the address in `--from` or `--to` (or the CI variable it comes from): a full `name@domain` address, no stray quotes or spaces.",
+            "For a non-ASCII domain, give its punycode form (`xn--...`) or a server that supports SMTPUTF8.",
+        ],
+        references: &[RFC5321_ADDRESSES],
+        example: "501 5.1.8 Malformed sender address",
     },
     Entry {
         id: "causes.busy",

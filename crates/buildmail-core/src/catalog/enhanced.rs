@@ -214,7 +214,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         cause: "The recipient address is not a valid address: missing @, spaces, stray quotes or brackets.",
         fix: &["Correct the address; give it as `a@b` or `Name <a@b>`."],
         references: &[RFC3463, IANA],
-        example: "501 5.1.3 Bad recipient address syntax",
+        example: "501 5.1.3 <bob@@example.org>",
     },
     Entry {
         id: "enhanced.x.1.6",
@@ -240,7 +240,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         cause: "The envelope sender (MAIL FROM) is not a valid address.",
         fix: &["Set a valid From or envelope sender address (`--from`, `--envelope-from`)."],
         references: &[RFC3463, IANA],
-        example: "501 5.1.7 Bad sender address syntax",
+        example: "501 5.1.7 <ci@@example.com>",
     },
     Entry {
         id: "enhanced.x.1.8",

@@ -224,6 +224,14 @@ const FAMILY_EXAMPLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "causes.malformed-address",
+        &[
+            "501 5.1.2 Malformed recipient domain",
+            "553 5.1.8 Sender address must contain a domain",
+            "501 5.1.3 Recipient address too long",
+        ],
+    ),
+    (
         "causes.busy",
         &[
             "451 4.3.0 PFA agent busy, please try again",
