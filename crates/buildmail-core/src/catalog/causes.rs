@@ -216,7 +216,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             text: concat!(
                 // RFC 5321 4.1.2 address syntax; chasquid, Exim, aiosmtpd and Postfix wordings.
                 r"malformed (sender |recipient |destination )?(address|domain)|(sender |recipient |destination )?address (is )?malformed|",
-                r"must contain a domain|address too long|(invalid|bad) (sender |recipient |destination )?address syntax|IDNA conversion failed",
+                r"must contain a domain|address too long|address must be specified|(sender|recipient) address (is )?(missing|required)|(invalid|bad) (sender |recipient |destination )?address syntax|IDNA conversion failed",
             ),
             ..When::ANY
         },
@@ -231,6 +231,28 @@ pub(super) static ENTRIES: &[Entry] = &[
         ],
         references: &[RFC5321_ADDRESSES],
         example: "501 5.1.8 Malformed sender address",
+    },
+    Entry {
+        id: "causes.command-syntax",
+        when: When {
+            text: concat!(
+                // RFC 5321 4.2.2 (500, 501); the wordings of Postfix, Exim, hMailServer, aiosmtpd.
+                r"invalid syntax|syntax error|bad syntax|syntax should be|syntactically invalid|",
+                r"no domain parameter|(parameter|argument)s? (is )?(missing|required)|unrecognized command|command unrecognized",
+            ),
+            ..When::ANY
+        },
+        category: Category::Syntax,
+        title: "The server could not parse a command",
+        cause: "A command the client sent does not follow the syntax RFC 5321 gives it (a missing \
+                or malformed parameter, an unknown command): usually a client bug or a proxy \
+                that mangles the session.",
+        fix: &[
+            "Check what sits between the client and the server (a proxy or an antivirus that rewrites SMTP).",
+            "Report it with the session transcript (`--output json` keeps each reply) if the client is buildmail.",
+        ],
+        references: &[RFC5321_REPLIES],
+        example: "550 Invalid syntax. Syntax should be RCPT TO:<mailbox@domain>",
     },
     Entry {
         id: "causes.busy",

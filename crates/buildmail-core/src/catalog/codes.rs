@@ -213,7 +213,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             "Check for proxies or scanners that rewrite SMTP traffic.",
         ],
         references: &[RFC5321],
-        example: "500 Unrecognized command",
+        example: "500 Command not understood",
     },
     Entry {
         id: "code.501",

@@ -616,7 +616,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             "Check the port and TLS mode (465 implicit TLS, 587 STARTTLS).",
         ],
         references: &[RFC3463, IANA],
-        example: "500 5.5.2 Syntax error",
+        example: "500 5.5.2 Command not understood",
     },
     // X.6: content.
     Entry {

@@ -35,7 +35,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "generic.bad-credentials",
         when: When {
-            text: r"username and password not accepted|BadCredentials|invalid credentials|credentials invalid|authentication (failed|unsuccessful)|invalid login|bad username|turn on SMTP authentication|(unrecognized|unsupported) authentication (type|mechanism)",
+            text: r"username and password not accepted|credentials (are )?(no longer valid|expired)|please re-?authenticate|BadCredentials|invalid credentials|credentials invalid|authentication (failed|unsuccessful)|invalid login|bad username|turn on SMTP authentication|(unrecognized|unsupported) authentication (type|mechanism)",
             ..When::ANY
         },
         category: Category::Auth,
@@ -103,7 +103,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "generic.tls",
         when: When {
-            text: r"(wasn't|was not|not) sent over (a )?TLS|TLS required|requires? TLS|must issue a STARTTLS|STARTTLS is required|STARTTLS first|encryption required|TLS (currently )?(not )?available|TLS currently unavailable|TLS not available|TLS (support )?(is )?not (enabled|supported|configured)|STARTTLS (is )?not (supported|enabled|available)",
+            text: r"(wasn't|was not|not) sent over (a )?TLS|TLS required|requires? TLS|must issue a STARTTLS|STARTTLS is required|STARTTLS first|encryption required|TLS (currently )?(not )?available|TLS currently unavailable|TLS not available|TLS (support )?(is )?not (enabled|supported|configured)|STARTTLS (is )?not (supported|enabled|available)|(SSL/TLS|SSL|TLS)[- ]connection (is )?required",
             ..When::ANY
         },
         category: Category::Tls,
@@ -295,8 +295,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "generic.auth-not-enabled",
         when: When {
-            code: "503",
-            text: r"authentication not enabled|auth(entication)? not (available|supported|allowed)|AUTH (command )?not (available|permitted)|no identity changes",
+            text: r"authentication not enabled|auth(entication)? not (available|supported|allowed)|auth(entication)? (mechanism|type|method) not supported|AUTH (command )?not (available|permitted)|no identity changes",
             ..When::ANY
         },
         category: Category::Auth,
@@ -372,7 +371,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "generic.site-policy",
         when: When {
-            text: r"denied by policy|not in (the )?(whitelist|allow-?list)|allowed-senders|policy violation|has a policy that prohibited",
+            text: r"denied by policy|not in (the )?(whitelist|allow-?list)|allowed-senders|policy violation|has a policy that prohibited|(delivery|sending|mail) (is )?not allowed to (this|that) (address|recipient|domain)",
             ..When::ANY
         },
         category: Category::Policy,

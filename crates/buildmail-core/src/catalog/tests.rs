@@ -232,6 +232,14 @@ const FAMILY_EXAMPLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "causes.command-syntax",
+        &[
+            "550 Invalid syntax. Syntax should be MAIL FROM:<mailbox@domain>",
+            "501 5.5.2 Syntax error in parameters",
+            "500 5.5.1 Command unrecognized",
+        ],
+    ),
+    (
         "causes.busy",
         &[
             "451 4.3.0 PFA agent busy, please try again",
