@@ -571,9 +571,11 @@ impl<'a> Run<'a> {
             possible_duplicate: self.possible_duplicate,
             recipients: self.recipients,
             attempts: self.attempts,
+            warnings: (self.delivery.warnings().into_iter())
+                .chain(explanation.iter().filter_map(Explanation::final_reply_delay_warning))
+                .collect(),
             explanation,
             reason: None,
-            warnings: self.delivery.warnings(),
             outbox_id: None,
             kept: None,
         }

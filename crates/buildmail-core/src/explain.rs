@@ -33,7 +33,8 @@ pub struct Explanation {
     pub cause: String,
     /// What to do, most useful first.
     pub fix: Vec<String>,
-    /// The delay the server asked for, when a temporary reply named one.
+    /// The delay the server named, when its reply named one. A permanent reply's delay is shown
+    /// but never waited on: a 5xx is final (RFC 5321), so sending again is the user's decision.
     #[serde(rename = "retry_after_s", serialize_with = "serialize_secs")]
     pub retry_after: Option<Duration>,
     /// Whether and when to retry, as a sentence.
@@ -58,8 +59,8 @@ pub struct Explanation {
 pub fn explain(reply: &Reply) -> Explanation {
     let entry = catalog::lookup(reply);
     let transient = reply.is_transient() || reply.is_misnumbered_452();
-    // A delay in a permanent reply is not an invitation to retry ("blocked for 24 hours" on a 5xx).
-    let retry_after = transient.then(|| reply.retry_hint()).flatten();
+    // Shown for every failure; for a 5xx it informs the user and is never an automatic retry.
+    let retry_after = (reply.code() >= 400).then(|| reply.retry_hint()).flatten();
     Explanation {
         code: reply.code(),
         enhanced: reply.enhanced(),
@@ -98,10 +99,14 @@ fn when_to_retry(class: Class, category: Category, retry_after: Option<Duration>
         (Class::Success | Class::Intermediate, _) => {
             "Nothing to retry: the server accepted the command.".to_owned()
         }
-        (Class::Permanent, _) => {
+        (Class::Permanent, None) => {
             "Do not retry unchanged: a 5xx reply is final. Fix the cause, then send again."
                 .to_owned()
         }
+        (Class::Permanent, Some(delay)) => format!(
+            "A 5xx reply is final, so buildmail does not retry it; but the server named a delay of              {}: if the cause is a limit that clears, sending again after that may pass.",
+            human_duration(delay)
+        ),
         (Class::Transient, Some(delay)) => format!(
             "Retry in {} or later, as the server asked; an earlier retry will likely be refused again.",
             human_duration(delay)
@@ -161,6 +166,28 @@ pub fn human_duration(duration: Duration) -> String {
 }
 
 impl Explanation {
+    /// A warning for a report when a final (5xx) reply named a delay: the sender does not wait
+    /// and retry, but the user may want to send again after it.
+    ///
+    /// ```
+    /// use buildmail_core::{Reply, explain};
+    ///
+    /// let reply = Reply::parse("550 Too many messages. Try again in 92 seconds.").unwrap();
+    /// let warning = explain(&reply).final_reply_delay_warning().unwrap();
+    /// assert!(warning.contains("1 minute 32 seconds"));
+    /// ```
+    pub fn final_reply_delay_warning(&self) -> Option<String> {
+        let delay = self
+            .retry_after
+            .filter(|_| !self.transient && self.code >= 500)?;
+        Some(format!(
+            "the server's final reply ({}) named a delay of {}: a 5xx is not retried, send again \
+             after that yourself if the limit has cleared",
+            self.code,
+            human_duration(delay)
+        ))
+    }
+
     /// The reply as the server sent it, on one line: `421 4.7.0 text`, control characters removed.
     pub fn reply_line(&self) -> String {
         let mut line = self.code.to_string();

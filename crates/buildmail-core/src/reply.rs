@@ -110,6 +110,7 @@ impl Reply {
                 text.push_str(line_text);
             }
         }
+        let enhanced = enhanced.or_else(|| qmail_enhanced(&text, code));
         Ok(Reply {
             code,
             enhanced,
@@ -325,6 +326,15 @@ fn split_enhanced(text: &str, _code: u16) -> (Option<EnhancedCode>, &str) {
     }
 }
 
+/// qmail writes the enhanced code at the end of its text, `sorry, no mailbox here by that name
+/// (#5.1.1)`; it counts when its class is the basic code's.
+fn qmail_enhanced(text: &str, code: u16) -> Option<EnhancedCode> {
+    let inner = text.trim_end().strip_suffix(')')?;
+    let start = inner.rfind("(#")?;
+    let enhanced = parse_enhanced(&inner[start + 2..])?;
+    (u16::from(enhanced.class) == code / 100).then_some(enhanced)
+}
+
 /// The server's text is untrusted: control characters (escape sequences, a bare CR) become
 /// spaces here, once, so no report, log line or annotation can be steered by them.
 /// Server text as it is kept and shown: tabs become spaces, anything else that could drive a
@@ -343,6 +353,23 @@ fn shorten(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn qmail_puts_the_enhanced_code_at_the_end() {
+        let reply =
+            Reply::parse("553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)")
+                .unwrap();
+        assert_eq!(
+            reply.enhanced().map(|e| e.to_string()).as_deref(),
+            Some("5.7.1")
+        );
+        assert_eq!(
+            reply.text(),
+            "sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)"
+        );
+        // Another class than the basic code's is not taken.
+        assert_eq!(Reply::parse("550 odd (#4.3.0)").unwrap().enhanced(), None);
+    }
+
     use super::*;
 
     #[test]

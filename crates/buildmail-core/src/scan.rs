@@ -1,4 +1,5 @@
-//! Finding SMTP replies in arbitrary logs: raw transcripts, Java/Jakarta Mail exceptions as Jenkins
+//! Finding SMTP replies, and the connection-level failures that come without one (see
+//! `connection.rs`), in arbitrary logs: raw transcripts, Java/Jakarta Mail exceptions as Jenkins
 //! prints them, nodemailer and PHPMailer errors, Python smtplib exceptions, Symfony Mailer and
 //! SwiftMailer, Ruby's Net::SMTP, .NET's SmtpClient and MailKit, Go's net/smtp, lettre errors, swaks
 //! and msmtp output, Postfix and Exim logs.
@@ -24,6 +25,10 @@ use regex::{Captures, Regex};
 
 use crate::reply::Reply;
 
+mod connection;
+
+pub use connection::{ConnectionFailure, ConnectionKind};
+
 /// Lines longer than this are cut: a reply is never that long, and memory stays bounded.
 pub const MAX_LINE: usize = 16 * 1024;
 
@@ -31,13 +36,32 @@ pub const MAX_LINE: usize = 16 * 1024;
 /// exception and its cause, nodemailer's message and its `response:` field).
 const REPEAT_WINDOW: u64 = 20;
 
-/// A reply found in a log.
+/// A failure found in a log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
-    /// The 1-based line where the reply starts.
+    /// The 1-based line where the reply or failure starts.
     pub line: u64,
-    /// The reply, multi-line replies joined.
-    pub reply: Reply,
+    /// What was found there.
+    pub finding: Finding,
+}
+
+/// What a scan finds: an SMTP reply, or a failure before any reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finding {
+    /// A 4xx or 5xx reply, multi-line replies joined.
+    Reply(Reply),
+    /// A connection, TLS or DNS failure: no server reply at all.
+    Connection(ConnectionFailure),
+}
+
+impl Found {
+    /// The reply, when a reply was found.
+    pub fn reply(&self) -> Option<&Reply> {
+        match &self.finding {
+            Finding::Reply(reply) => Some(reply),
+            Finding::Connection(_) => None,
+        }
+    }
 }
 
 /// Scans a log for SMTP replies, line by line.
@@ -49,7 +73,7 @@ pub struct Found {
 ///            com.sun.mail.smtp.SMTPSendFailedException: 421 4.7.0 Try again later\n";
 /// let found: Vec<_> = scan(log.as_bytes()).collect::<Result<_, _>>().unwrap();
 /// assert_eq!(found[0].line, 2);
-/// assert_eq!(found[0].reply.code(), 421);
+/// assert_eq!(found[0].reply().unwrap().code(), 421);
 /// ```
 pub fn scan<R: BufRead>(reader: R) -> Scanner<R> {
     Scanner {
@@ -59,6 +83,9 @@ pub fn scan<R: BufRead>(reader: R) -> Scanner<R> {
         ready: VecDeque::new(),
         pending: None,
         last: None,
+        last_connection: None,
+        open_event: None,
+        mail_context_until: 0,
         done: false,
     }
 }
@@ -71,8 +98,23 @@ pub struct Scanner<R> {
     buf: Vec<u8>,
     ready: VecDeque<Found>,
     pending: Option<Pending>,
-    last: Option<Found>,
+    last: Option<(u64, Reply)>,
+    /// The last connection failure reported, to recognise it printed again: see [`Event`].
+    last_connection: Option<Event>,
+    /// A connection failure not reported yet: a later line of its event may name its cause.
+    open_event: Option<(Found, Event)>,
+    /// Generic connection wordings count up to this line (one that mentions mail, plus a few).
+    mail_context_until: u64,
     done: bool,
+}
+
+/// The lines of a log that show one connection failure: its kind, its last line so far, and the
+/// gist of each line (a later copy of one of them is the same failure printed again).
+#[derive(Debug)]
+struct Event {
+    kind: &'static str,
+    last: u64,
+    gists: Vec<String>,
 }
 
 /// A multi-line reply whose last line has not been seen yet.
@@ -115,10 +157,12 @@ impl<R: BufRead> Iterator for Scanner<R> {
                 Ok(false) => {
                     self.done = true;
                     self.flush();
+                    self.close_event();
                 }
                 Ok(true) => {
                     self.line_no += 1;
-                    let line = String::from_utf8_lossy(&self.buf).into_owned();
+                    let line = String::from_utf8_lossy(&self.buf);
+                    let line = ANSI_ESCAPE.replace_all(&line, "").into_owned();
                     self.take_line(&line);
                 }
             }
@@ -128,11 +172,23 @@ impl<R: BufRead> Iterator for Scanner<R> {
 
 impl<R> Scanner<R> {
     fn take_line(&mut self, line: &str) {
-        let candidates = if might_hold_reply(line.as_bytes()) {
+        let spelt_out = line.contains(DOTNET_MARKER) || line.contains("(Code { severity: ");
+        let candidates = if might_hold_reply(line.as_bytes()) || spelt_out {
             candidates(line)
         } else {
             Vec::new()
         };
+        if connection::mentions_mail(line) {
+            self.mail_context_until = self.line_no + connection::MAIL_CONTEXT_LINES;
+        }
+        let no_reply = candidates.is_empty();
+        let event_over = self
+            .open_event
+            .as_ref()
+            .is_some_and(|(_, event)| self.line_no - event.last > connection::EVENT_LINES);
+        if !no_reply || event_over {
+            self.close_event();
+        }
         let mut candidates = candidates.into_iter();
         if let Some(pending) = &mut self.pending {
             match candidates.next() {
@@ -159,6 +215,56 @@ impl<R> Scanner<R> {
         for candidate in candidates {
             self.start(Some(candidate));
         }
+        if no_reply {
+            self.take_connection_failure(line);
+        }
+    }
+
+    fn take_connection_failure(&mut self, line: &str) {
+        let near_mail = self.line_no <= self.mail_context_until;
+        let Some(failure) = connection::connection_failure(line, near_mail) else {
+            return;
+        };
+        let line_no = self.line_no;
+        let gist = failure.gist().to_owned();
+        if let Some((found, event)) = &mut self.open_event {
+            // The same event: keep its first line, and the most telling kind.
+            if let Finding::Connection(open) = &mut found.finding
+                && open.is_refined_by(&failure)
+            {
+                event.kind = failure.kind.id;
+                *open = failure;
+            }
+            event.last = line_no;
+            event.gists.push(gist);
+            return;
+        }
+        if let Some(event) = &mut self.last_connection
+            && line_no - event.last <= REPEAT_WINDOW
+            && event.kind == failure.kind.id
+            && event.gists.contains(&gist)
+        {
+            event.last = line_no;
+            return;
+        }
+        let event = Event {
+            kind: failure.kind.id,
+            last: line_no,
+            gists: vec![gist],
+        };
+        let found = Found {
+            line: line_no,
+            finding: Finding::Connection(failure),
+        };
+        self.open_event = Some((found, event));
+    }
+
+    /// Reports the open connection failure, with the kind its event ended up with.
+    fn close_event(&mut self) {
+        if let Some((found, event)) = self.open_event.take() {
+            self.ready.push_back(found);
+            self.last_connection = Some(event);
+        }
     }
 
     fn start(&mut self, candidate: Option<Candidate>) {
@@ -182,17 +288,16 @@ impl<R> Scanner<R> {
         let Ok(reply) = Reply::parse(&pending.wire) else {
             return;
         };
-        let repeated = self.last.as_ref().is_some_and(|last| {
-            pending.line - last.line <= REPEAT_WINDOW && same_event(&last.reply, &reply)
+        let repeated = self.last.as_ref().is_some_and(|(line, last)| {
+            pending.line - line <= REPEAT_WINDOW && same_event(last, &reply)
         });
-        let found = Found {
-            line: pending.line,
-            reply,
-        };
         if !repeated {
-            self.ready.push_back(found.clone());
+            self.ready.push_back(Found {
+                line: pending.line,
+                finding: Finding::Reply(reply.clone()),
+            });
         }
-        self.last = Some(found);
+        self.last = Some((pending.line, reply));
     }
 }
 
@@ -288,6 +393,13 @@ const FAILURE_CODES: &[u16] = &[
     552, 553, 554, 555, 556,
 ];
 
+/// Terminal colour and cursor codes (`\e[31m`, `\e[0;1m`, `\e[K`) that CI runners keep in their
+/// logs: a reply right after one is still at the start of its line.
+static ANSI_ESCAPE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
+        .expect("the ANSI escape pattern is valid")
+});
+
 /// HTTP reason phrases: `503 Service Unavailable` in a web client's log is not an SMTP reply.
 static HTTP_REASON: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(bad gateway|gateway time-?out|service unavailable$|not found|internal server error|forbidden|unauthorized|too many requests|method not allowed|bad request|not implemented$)")
@@ -306,6 +418,52 @@ static LETTRE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:permanent|transient) error \((?P<code>[45]\d\d)\):?\s*(?P<rest>.*)")
         .expect("the lettre pattern is valid")
 });
+
+/// lettre's Debug form: `Error { kind: Permanent(Code { severity: PermanentNegativeCompletion,
+/// category: Unspecified3, detail: Four }), source: "..." }`, the code spelt out digit by digit.
+static LETTRE_DEBUG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\b(?:Permanent|Transient)\(Code \{ severity: (?P<severity>\w+), category: (?P<category>\w+), detail: (?P<detail>\w+) \}\)(?:,\s*source:\s*"(?P<text>(?:\\.|[^"\\])*)")?"#)
+        .expect("the lettre Debug pattern is valid")
+});
+
+/// The basic code of lettre's `Code` Debug form (`lettre::transport::smtp::response`'s
+/// `Severity`, `Category` and `Detail` enums).
+fn lettre_debug_code(caps: &Captures<'_>) -> Option<u16> {
+    let severity = match &caps["severity"] {
+        "TransientNegativeCompletion" => 4,
+        "PermanentNegativeCompletion" => 5,
+        _ => return None,
+    };
+    let category = match &caps["category"] {
+        "Syntax" => 0,
+        "Information" => 1,
+        "Connections" => 2,
+        "Unspecified3" => 3,
+        "Unspecified4" => 4,
+        "MailSystem" => 5,
+        _ => return None,
+    };
+    let digits = [
+        "Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine",
+    ];
+    let detail = digits.iter().position(|d| *d == &caps["detail"])? as u16;
+    Some(severity * 100 + category * 10 + detail)
+}
+
+fn lettre_debug(caps: &Captures<'_>) -> Option<Candidate> {
+    let code = lettre_debug_code(caps)?;
+    let text = caps
+        .name("text")
+        .map_or(String::new(), |t| unescape_python(t.as_str()));
+    let wire = format!("{code} {}", text.trim());
+    Reply::parse(&wire).ok()?;
+    Some(Candidate {
+        code,
+        last: true,
+        wire: wire.trim_end().to_owned(),
+        open_quote: None,
+    })
+}
 
 /// A code at the start of a line, after timestamps (ISO, or Go's `2024/05/01 10:00:00`) or `[...]`
 /// prefixes and transcript arrows: swaks (`<-`, `<~`, `<**`, `<~*`), MailKit's protocol log
@@ -340,6 +498,57 @@ static ENHANCED_ONLY: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the enhanced-only pattern is valid")
 });
 
+/// What .NET's `SmtpException` says before the server's text, even when that has no code.
+const DOTNET_MARKER: &str = "The server response was:";
+
+/// .NET's `SmtpException` names its `SmtpStatusCode` by message, not by number, then quotes the
+/// server's text: `Mailbox unavailable. The server response was: 5.7.1 Unable to relay`. The
+/// messages are those of dotnet/runtime's `SmtpException.GetMessageForStatus`.
+static DOTNET_STATUS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?P<status>Service not available, closing transmission channel|Mailbox unavailable|Error in processing|Insufficient system storage|Client does not have permission to submit mail to this server|Syntax error, command unrecognized|Syntax error in parameters or arguments|Command not implemented|Bad sequence of commands|Command parameter not implemented|The SMTP server requires a secure connection or the client was not authenticated|User not local; please try a different path|Exceeded storage allocation|Mailbox name not allowed|Transaction failed)\.?\s*The server response was:\s*(?P<rest>.*)"#)
+        .expect("the .NET status pattern is valid")
+});
+
+/// The basic code of a .NET `SmtpStatusCode` message. "Mailbox unavailable." is both
+/// `MailboxBusy` (450) and `MailboxUnavailable` (550): an enhanced code of class 4 says which.
+fn dotnet_status_code(status: &str, rest: &str) -> Option<u16> {
+    Some(match status {
+        "Service not available, closing transmission channel" => 421,
+        "Mailbox unavailable" if rest.starts_with("4.") => 450,
+        "Mailbox unavailable" => 550,
+        "Error in processing" => 451,
+        "Insufficient system storage" => 452,
+        "Client does not have permission to submit mail to this server" => 454,
+        "Syntax error, command unrecognized" => 500,
+        "Syntax error in parameters or arguments" => 501,
+        "Command not implemented" => 502,
+        "Bad sequence of commands" => 503,
+        "Command parameter not implemented" => 504,
+        "The SMTP server requires a secure connection or the client was not authenticated" => 530,
+        "User not local; please try a different path" => 551,
+        "Exceeded storage allocation" => 552,
+        "Mailbox name not allowed" => 553,
+        "Transaction failed" => 554,
+        _ => return None,
+    })
+}
+
+/// A reply as .NET's `SmtpException` prints it, with the basic code its message names.
+fn dotnet_reply(caps: &Captures<'_>) -> Option<Candidate> {
+    let rest = caps["rest"].trim_end().trim_end_matches(['"', '\'']);
+    let rest = IN_REPLY_TO.replace(rest, "");
+    let code = dotnet_status_code(&caps["status"], &rest)?;
+    let wire = format!("{code} {}", rest.trim());
+    let reply = Reply::parse(&wire).ok()?;
+    // An enhanced code of the other class contradicts the status: trust neither.
+    (reply.code() == code).then_some(Candidate {
+        code,
+        last: true,
+        wire,
+        open_quote: None,
+    })
+}
+
 /// A code anywhere, when an enhanced status code of the same class follows it.
 static WITH_ENHANCED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:^|[\s:'"(\[])(?P<code>[45]\d\d)(?P<sep>[ -])(?P<rest>(?P<class>[245])\.\d{1,3}\.\d{1,3}\b.*)"#)
@@ -366,6 +575,9 @@ fn candidates(line: &str) -> Vec<Candidate> {
         .collect();
     if !python.is_empty() {
         return python;
+    }
+    if let Some(caps) = LETTRE_DEBUG.captures(line) {
+        return lettre_debug(&caps).into_iter().collect();
     }
     if let Some(caps) = LETTRE.captures(line) {
         let wire = format!("{} {}", &caps["code"], caps["rest"].trim());
@@ -411,6 +623,7 @@ fn candidates(line: &str) -> Vec<Candidate> {
                 same_class.then(|| from_captures(&c, line, quote)).flatten()
             })
         })
+        .or_else(|| DOTNET_STATUS.captures(line).and_then(|c| dotnet_reply(&c)))
         .or_else(|| {
             has_failure_enhanced(line.as_bytes())
                 .then(|| ENHANCED_ONLY.captures(line).and_then(|c| enhanced_only(&c)))

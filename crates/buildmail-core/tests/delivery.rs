@@ -299,6 +299,26 @@ async fn a_one_hour_hint_with_ten_minutes_of_budget_stops_at_once() {
     assert!(fake.deliveries().is_empty());
 }
 
+/// RFC 5321: a 5xx is final, even when its text names a delay; the report says so instead.
+#[tokio::test(start_paused = true)]
+async fn a_final_reply_that_names_a_delay_is_not_retried_but_warned_about() {
+    let fake = Fake::new(|ctx| {
+        (ctx.step == "mail").then(|| say("550 Too many messages. Try again in 92 seconds."))
+    });
+    let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
+    assert_eq!(report.status, Status::Failed);
+    assert_eq!(report.attempts.len(), 1);
+    assert_eq!(report.elapsed_ms, 0, "no waiting");
+    let explanation = report.explanation.as_ref().unwrap();
+    assert_eq!(explanation.retry_after, Some(Duration::from_secs(92)));
+    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    assert!(
+        report.warnings[0].contains("1 minute 32 seconds"),
+        "{:?}",
+        report.warnings
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_421_greeting_is_retried_on_a_new_connection() {
     let fake = Fake::new(|ctx| {

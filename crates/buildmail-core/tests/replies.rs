@@ -83,13 +83,14 @@ fn labelled_replies_get_the_right_category_class_and_retry_hint() {
 #[test]
 fn held_out_replies_get_the_right_category_class_and_retry_hint() {
     let rows = parse_rows(include_str!("data/held-out-replies.jsonl"));
-    assert!(rows.len() >= 50, "only {} held-out replies", rows.len());
+    assert!(rows.len() >= 100, "only {} held-out replies", rows.len());
     let categories: std::collections::HashSet<_> = rows.iter().map(|row| row.cause).collect();
     assert!(
-        categories.len() >= 12,
+        categories.len() >= 13,
         "held-out replies cover only {categories:?}"
     );
-    assert_category_accuracy("held-out-replies.jsonl", &rows, 90);
+    // Class and every stated delay must be all right (asserted per row); categories 95%.
+    assert_category_accuracy("held-out-replies.jsonl", &rows, 95);
 }
 
 /// Replies quoted in provider and MTA documentation, none of them in the labelled file.

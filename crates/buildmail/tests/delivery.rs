@@ -169,6 +169,34 @@ fn permanent_faults_are_one_attempt_and_exit_69() {
     }
 }
 
+/// RFC 5321: a 5xx is final even when it names a delay; the report shows the delay and warns.
+#[test]
+fn a_final_reply_naming_a_delay_is_not_retried_and_the_report_warns() {
+    let server = Server::start(&["fault:mail:550 Too many messages. Try again in 92 seconds.:1"]);
+    let report = json(&send(&server, &["--output", "json"], 69));
+    assert_eq!(report["status"], "failed");
+    assert_eq!(report["attempts"].as_array().unwrap().len(), 1);
+    assert_eq!(report["explanation"]["retry_after_s"], 92);
+    let warnings = report["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{report:#}");
+    assert!(
+        warnings[0]
+            .as_str()
+            .unwrap()
+            .contains("1 minute 32 seconds"),
+        "{report:#}"
+    );
+
+    let server = Server::start(&["fault:mail:550 Too many messages. Try again in 92 seconds.:1"]);
+    let text = send(&server, &[], 69).stderr;
+    assert!(
+        text.contains(
+            "warning: the server's final reply (550) named a delay of 1 minute 32 seconds"
+        ),
+        "{text}"
+    );
+}
+
 #[test]
 fn three_recipients_one_refused_is_partial_exit_69_and_the_others_get_it_once() {
     let server = Server::start(&["reject:nobody@*:550 5.1.1 <nobody@example.com>: no such user"]);

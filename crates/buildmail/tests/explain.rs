@@ -62,6 +62,42 @@ fn an_empty_reply_is_bad_input() {
     assert!(out.stderr.contains("stdin"), "{}", out.stderr);
 }
 
+/// A whole log line pasted as the reply: the reply inside it is explained.
+#[test]
+fn a_pasted_java_exception_or_nodemailer_error_explains_the_reply_inside() {
+    let out = buildmail([
+        "explain",
+        "--output",
+        "json",
+        "com.sun.mail.smtp.SMTPSendFailedException: 550 5.7.1 Client does not have permissions to send as this sender",
+    ])
+    .expect_code(0);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["code"], 550);
+    assert_eq!(json["enhanced"], "5.7.1");
+    assert_eq!(json["category"], "auth");
+
+    let out = buildmail([
+        "explain",
+        "Error: Invalid login: 535-5.7.8 Username and Password not accepted. Learn more at",
+    ])
+    .expect_code(0);
+    assert!(
+        out.stdout
+            .starts_with("535 5.7.8 Username and Password not accepted"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// A pasted line without any reply: the user is pointed at `--scan -`.
+#[test]
+fn a_pasted_line_without_a_reply_points_to_scan() {
+    let out = buildmail(["explain", "Error: connect ECONNREFUSED 127.0.0.1:587"]).expect_code(65);
+    assert!(out.stderr.contains("--scan -"), "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+}
+
 #[test]
 fn a_code_outside_200_to_599_is_bad_input() {
     let out = buildmail(["explain", "600 no such code"]).expect_code(65);
@@ -134,8 +170,9 @@ fn scans_a_phpmailer_log() {
     insta::assert_json_snapshot!(scan_json("phpmailer.log"));
 }
 
-/// One reply a scan reports: its line, basic code and enhanced code (`-` when none).
-type Sighting = (u64, u64, String);
+/// One finding a scan reports: its line, basic code and enhanced code (`-` when none), and for a
+/// failure without a reply (code `-`) its category: `9 - - network`.
+type Sighting = (u64, String, String, String);
 
 fn expected_sightings(path: &std::path::Path) -> std::collections::BTreeSet<Sighting> {
     let text = std::fs::read_to_string(path).expect("each fixture log has its .expected file");
@@ -143,11 +180,16 @@ fn expected_sightings(path: &std::path::Path) -> std::collections::BTreeSet<Sigh
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| {
             let fields: Vec<&str> = l.split_whitespace().collect();
-            assert_eq!(fields.len(), 3, "{}: bad line {l:?}", path.display());
+            assert!(
+                fields.len() == 3 || (fields.len() == 4 && fields[1] == "-"),
+                "{}: bad line {l:?}",
+                path.display()
+            );
             (
                 fields[0].parse().expect("a line number"),
-                fields[1].parse().expect("a reply code"),
+                fields[1].to_owned(),
                 fields[2].to_owned(),
+                fields.get(3).unwrap_or(&"-").to_string(),
             )
         })
         .collect()
@@ -162,14 +204,46 @@ fn scanned_sightings(log: &std::path::Path) -> std::collections::BTreeSet<Sighti
         .expect("--scan prints an array")
         .iter()
         .map(|e| {
+            let code = e["code"].as_u64();
+            let category = match code {
+                Some(_) => "-".to_owned(),
+                None => e["category"]
+                    .as_str()
+                    .expect("each finding has a category")
+                    .to_owned(),
+            };
             (
-                e["line"].as_u64().expect("each reply has its line"),
-                e["code"].as_u64().expect("each reply has its code"),
+                e["line"].as_u64().expect("each finding has its line"),
+                code.map_or("-".to_owned(), |c| c.to_string()),
                 e["enhanced"].as_str().unwrap_or("-").to_owned(),
+                category,
             )
         })
         .collect()
 }
+
+/// The real logs under `fixtures/scan/`, one per format `--scan` understands, and logs of the
+/// connection-level failures (no reply: network, TLS, DNS) of the commonest CI mail clients.
+const REAL_LOG_FORMATS: &[&str] = &[
+    "dotnet-connection",
+    "dotnet-smtpclient",
+    "exim-mainlog",
+    "github-action-send-mail",
+    "github-actions-nodemailer",
+    "go-net-smtp",
+    "jenkins-angus",
+    "jenkins-connection",
+    "laravel-symfony-mailer",
+    "lettre-rust",
+    "msmtp",
+    "phpmailer-connection",
+    "phpmailer-debug",
+    "postfix-maillog",
+    "python-smtplib",
+    "rails-actionmailer",
+    "spring-boot",
+    "swaks",
+];
 
 /// Real logs of each ecosystem (trimmed, anonymised) with the replies a person finds in them:
 /// every one must be found, at its line, and nothing else (the noise is build output full of
@@ -183,7 +257,17 @@ fn scans_real_logs_of_every_ecosystem_finding_exactly_their_replies() {
         .filter(|path| path.extension().is_some_and(|ext| ext == "log"))
         .collect();
     logs.sort();
-    assert!(logs.len() >= 12, "{logs:?}");
+    let names: Vec<_> = logs
+        .iter()
+        .map(|log| log.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    // Every format the README lists is here; a log that goes missing fails the test.
+    for format in REAL_LOG_FORMATS {
+        assert!(
+            names.iter().any(|name| name == format),
+            "{format}.log is missing"
+        );
+    }
     let mut report = String::new();
     let (mut expected_total, mut missed_total, mut extra_total) = (0, 0, 0);
     for log in &logs {

@@ -146,7 +146,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             "If it persists for hours, contact the receiving site's postmaster with the full reply.",
         ],
         references: &[RFC5321],
-        example: "451 Requested action aborted: local error in processing",
+        example: "451 Requested action aborted",
     },
     Entry {
         id: "code.452",
@@ -213,7 +213,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             "Check for proxies or scanners that rewrite SMTP traffic.",
         ],
         references: &[RFC5321],
-        example: "500 Unrecognized command",
+        example: "500 Command not understood",
     },
     Entry {
         id: "code.501",
@@ -311,7 +311,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             "Check that the client authenticates before MAIL FROM; some servers offer AUTH only after STARTTLS.",
         ],
         references: &[RFC4954],
-        example: "530 Must authenticate",
+        example: "530 Not permitted",
     },
     Entry {
         id: "code.534",

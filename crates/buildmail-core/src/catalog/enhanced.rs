@@ -148,7 +148,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             "Authenticate before MAIL FROM; many servers offer AUTH only after STARTTLS.",
         ],
         references: &[RFC4954],
-        example: "530 5.7.0 Must authenticate",
+        example: "530 5.7.0 Not permitted",
     },
     Entry {
         id: "enhanced.454-x.7.0",
@@ -214,7 +214,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         cause: "The recipient address is not a valid address: missing @, spaces, stray quotes or brackets.",
         fix: &["Correct the address; give it as `a@b` or `Name <a@b>`."],
         references: &[RFC3463, IANA],
-        example: "501 5.1.3 Bad recipient address syntax",
+        example: "501 5.1.3 <bob@@example.org>",
     },
     Entry {
         id: "enhanced.x.1.6",
@@ -240,7 +240,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         cause: "The envelope sender (MAIL FROM) is not a valid address.",
         fix: &["Set a valid From or envelope sender address (`--from`, `--envelope-from`)."],
         references: &[RFC3463, IANA],
-        example: "501 5.1.7 Bad sender address syntax",
+        example: "501 5.1.7 <ci@@example.com>",
     },
     Entry {
         id: "enhanced.x.1.8",
@@ -270,7 +270,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         cause: "The recipient domain says it receives no mail at all (RFC 7505).",
         fix: &["Check the recipient address: the domain is probably wrong or retired."],
         references: &[IANA, "https://www.rfc-editor.org/rfc/rfc7505"],
-        example: "550 5.1.10 Recipient address has null MX",
+        example: "556 5.1.10 <bob@example.org>: Recipient address rejected",
     },
     Entry {
         id: "enhanced.x.1.*",
@@ -429,7 +429,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         cause: "The receiving server has a problem of its own.",
         fix: &["Retry later if temporary; otherwise contact the receiving site's postmaster."],
         references: &[RFC3463, IANA],
-        example: "451 4.3.0 Mail system error",
+        example: "451 4.3.0 Try again",
     },
     // X.4: network and routing.
     Entry {
@@ -616,7 +616,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             "Check the port and TLS mode (465 implicit TLS, 587 STARTTLS).",
         ],
         references: &[RFC3463, IANA],
-        example: "500 5.5.2 Syntax error",
+        example: "500 5.5.2 Command not understood",
     },
     // X.6: content.
     Entry {
@@ -849,7 +849,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         cause: "The sender address is at a domain that receives no mail (RFC 7505), so bounces could not be delivered.",
         fix: &["Send from an address at a domain that receives mail."],
         references: &[IANA, "https://www.rfc-editor.org/rfc/rfc7505"],
-        example: "550 5.7.27 Sender address has null MX",
+        example: "550 5.7.27 <ci@example.org>: Sender domain rejected",
     },
     Entry {
         id: "enhanced.x.7.28",

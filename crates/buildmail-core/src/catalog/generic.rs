@@ -35,7 +35,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "generic.bad-credentials",
         when: When {
-            text: r"username and password not accepted|BadCredentials|invalid credentials|credentials invalid|authentication (failed|unsuccessful)|invalid login|bad username|turn on SMTP authentication|(unrecognized|unsupported) authentication (type|mechanism)",
+            text: r"username and password not accepted|credentials (are )?(no longer valid|expired)|please re-?authenticate|BadCredentials|invalid credentials|credentials invalid|authentication (failed|unsuccessful)|invalid login|bad username|turn on SMTP authentication|(unrecognized|unsupported) authentication (type|mechanism)",
             ..When::ANY
         },
         category: Category::Auth,
@@ -103,7 +103,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "generic.tls",
         when: When {
-            text: r"(wasn't|was not|not) sent over (a )?TLS|TLS required|requires? TLS|must issue a STARTTLS|STARTTLS is required|STARTTLS first|encryption required|TLS (currently )?(not )?available|TLS currently unavailable|TLS not available",
+            text: r"(wasn't|was not|not) sent over (a )?TLS|TLS required|requires? TLS|must issue a STARTTLS|STARTTLS is required|STARTTLS first|encryption required|TLS (currently )?(not )?available|TLS currently unavailable|TLS not available|TLS (support )?(is )?not (enabled|supported|configured)|STARTTLS (is )?not (supported|enabled|available)|(SSL/TLS|SSL|TLS)[- ]connection (is )?required",
             ..When::ANY
         },
         category: Category::Tls,
@@ -137,7 +137,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "generic.no-mailbox",
         when: When {
-            text: r"account (that you tried to reach )?is (inactive|disabled)|DisabledUser|account has been disabled|mailbox (is )?(disabled|inactive)|no such user|user unknown|does not exist|doesn't exist|doesn't have a .* account|recipient not found|address rejected: access denied|no valid recipients|invalid recipient|unknown (user|recipient)|user not found|banned recipient|recipient account is blocked|temporar(y|ily) locked",
+            text: r"account (that you tried to reach )?is (inactive|disabled)|DisabledUser|account has been disabled|mailbox (is )?(disabled|inactive)|no such user|user unknown|does not exist|doesn't exist|doesn't have a .* account|recipient not found|no valid recipients|invalid recipient|unknown (user|recipient)|user not found|banned recipient|recipient account is blocked|temporar(y|ily) locked",
             ..When::ANY
         },
         category: Category::Mailbox,
@@ -171,7 +171,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "generic.too-many-connections",
         when: When {
-            text: r"exceeded the maximum number of connections|too many (concurrent |open |simultaneous )?(SMTP )?connections|too frequent connects|connection (rate )?limit|max(imum)? (message|messages|connections) per connection|max message per connection",
+            text: r"exceeded the maximum number of connections|too many (concurrent |open |simultaneous )?(SMTP )?connections|too frequent connects|connection (rate )?limit|max(imum)? (number of )?(message|messages|connections) per (connection|session)|max message per connection",
             ..When::ANY
         },
         category: Category::RateLimit,
@@ -239,26 +239,6 @@ pub(super) static ENTRIES: &[Entry] = &[
         example: "452 4.3.1 Insufficient system storage",
     },
     Entry {
-        id: "generic.busy",
-        when: When {
-            text: r"too much load|load average|system (is )?(too )?busy|server (is )?(too )?busy|too busy|resources temporarily unavailable|try again later.*busy|overloaded",
-            ..When::ANY
-        },
-        category: Category::Congestion,
-        title: "The server is too busy",
-        cause: "The server is overloaded (high load average, too many processes) and refuses new \
-                work for now (Exim smtp_load_reserve, Sendmail RefuseLA).",
-        fix: &[
-            "Retry later with increasing delays.",
-            "Configure a fallback relay for busy periods.",
-        ],
-        references: &[
-            "https://www.exim.org/exim-html-current/doc/html/spec_html/ch-main_configuration.html",
-            SENDMAIL_OPS,
-        ],
-        example: "421 mx.example.com: Too much load; please try again later",
-    },
-    Entry {
         id: "generic.connection-lost",
         when: When {
             text: r"lost (input )?connection|connection (timed out|expired|dropped|reset|lost)|timeout|timed out|idle (too long|timeout)|try reconnecting|broken pipe",
@@ -299,21 +279,6 @@ pub(super) static ENTRIES: &[Entry] = &[
         example: "550 Administrative prohibition",
     },
     Entry {
-        id: "generic.sender-blocked",
-        when: When {
-            text: r"sender (address )?(is )?blocked|sender (address )?rejected|sender denied|rejected sender",
-            ..When::ANY
-        },
-        category: Category::Policy,
-        title: "The sender address is refused",
-        cause: "The receiving site refuses mail from this sender address or domain by its own rule.",
-        fix: &[
-            "Send from an address the receiver accepts; ask the receiving postmaster why this one is blocked.",
-        ],
-        references: &[POSTFIX_ACCESS],
-        example: "554 5.1.8 Sender Address Blocked",
-    },
-    Entry {
         id: "generic.rate-limit",
         when: When {
             text: r"throttl|DYN:T1|RLY:T|rate limit(ed)?|rate-limit|sending rate exceeded|maximum sending rate|message rate|too many messages|too much mail|ratelimit|\bRL0\d|frequency limited",
@@ -330,8 +295,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "generic.auth-not-enabled",
         when: When {
-            code: "503",
-            text: r"authentication not enabled|auth(entication)? not (available|supported|allowed)|already authenticated|AUTH (command )?not (available|permitted)|no identity changes",
+            text: r"authentication not enabled|auth(entication)? not (available|supported|allowed)|auth(entication)? (mechanism|type|method) not supported|AUTH (command )?not (available|permitted)|no identity changes",
             ..When::ANY
         },
         category: Category::Auth,
@@ -386,76 +350,6 @@ pub(super) static ENTRIES: &[Entry] = &[
         example: "421 4.7.0",
     },
     Entry {
-        id: "microsoft.access-denied-5.4.1",
-        when: When {
-            code: "5xx",
-            enhanced: "5.4.1",
-            text: r"access denied|recipient address rejected",
-        },
-        category: Category::Mailbox,
-        title: "The recipient does not exist at Microsoft 365",
-        cause: "Exchange Online's directory-based edge blocking refuses recipients that are not \
-                in the receiving organisation's directory (\"Recipient address rejected: Access \
-                denied\"), before any message is accepted.",
-        fix: &[
-            "Check the recipient address for typos, and that the mailbox exists in that organisation.",
-            "If it should exist, the receiving admin must check the accepted domain's settings (Directory Based Edge Blocking).",
-        ],
-        references: &[MS_NDR],
-        example: "550 5.4.1 Recipient address rejected: Access denied. AS(201806281)",
-    },
-    Entry {
-        id: "generic.service-unavailable",
-        when: When {
-            code: "4xx",
-            text: r"service (is )?(temporarily |currently )?unavailable",
-            ..When::ANY
-        },
-        category: Category::Congestion,
-        title: "The service is unavailable for now",
-        cause: "The receiving service refuses new mail for the moment, most often because it is \
-                overloaded or shedding load; it says nothing more specific.",
-        fix: &[
-            "Retry later with increasing delays; nothing to change on the sending side.",
-            "Configure a fallback relay (`--fallback-smtp-url`) if this happens often.",
-        ],
-        references: &["https://www.rfc-editor.org/rfc/rfc5321#section-4.2.2"],
-        example: "451 4.7.1 Service unavailable - try again later",
-    },
-    Entry {
-        id: "generic.try-again-later",
-        when: When {
-            code: "421",
-            text: r"^try again later[.,]?( closing connection\.?)?$",
-            ..When::ANY
-        },
-        category: Category::RateLimit,
-        title: "Throttled: the server closes the connection and wants a retry later",
-        cause: "A bare \"Try again later\" with a 421 is how large providers (Gmail first) throttle \
-                a client that opens too many connections or sends too fast; it closes the connection.",
-        fix: FIX_RATE,
-        references: &[GMAIL_ERRORS],
-        example: "421 4.7.0 Try again later",
-    },
-    Entry {
-        id: "generic.temporary-problem",
-        when: When {
-            code: "4xx",
-            text: r"temporary (local |system |service )(problem|error|failure)|temporary system problem|service (is )?not available|system not accepting|maintenance|shutting down|try again later.*restart",
-            ..When::ANY
-        },
-        category: Category::Maintenance,
-        title: "The server has a temporary problem",
-        cause: "The receiving service is having a temporary problem of its own (maintenance, a \
-                failing component, a restart) and refuses mail for now.",
-        fix: &[
-            "Retry later with increasing delays; nothing to change on the sending side.",
-            "Configure a fallback relay (`--fallback-smtp-url`) for outages.",
-        ],
-        references: &[GMAIL_ERRORS, SES_SMTP],
-        example: "421 4.3.0 Temporary System Problem. Try again later.",
-    },
-    Entry {
         id: "generic.spam",
         when: When {
             text: r"spam|junk|phish|malware|virus|suspicious content|content rejected|message content|message filtered|security policies|illegal attachment|content presents a potential",
@@ -477,7 +371,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "generic.site-policy",
         when: When {
-            text: r"denied by policy|not in (the )?(whitelist|allow-?list)|allowed-senders|policy violation|has a policy that prohibited",
+            text: r"denied by policy|not in (the )?(whitelist|allow-?list)|allowed-senders|policy violation|has a policy that prohibited|(delivery|sending|mail) (is )?not allowed to (this|that) (address|recipient|domain)",
             ..When::ANY
         },
         category: Category::Policy,

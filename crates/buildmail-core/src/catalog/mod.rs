@@ -4,22 +4,29 @@
 //! The entries live in submodules by source, so a reviewer can hold one document beside one file:
 //! - `providers.rs`: what Gmail, Microsoft, Yahoo/AOL, Amazon SES, SendGrid, Mailgun and others say;
 //! - `mta.rs`: what Postfix, Exim, Sendmail and greylisters say;
-//! - `generic.rs`: phrases every server uses ("user unknown", "rate limit", "blocked using");
+//! - `causes.rs` and `generic.rs`: cause families, the phrasings every server uses to name a cause
+//!   ("user unknown", "rate limit", "blocked using", "try again slower", "busy");
+//! - `vague.rs`: wordings that name no cause ("service unavailable", "access denied");
 //! - `enhanced.rs`: the RFC 3463 / RFC 5248 enhanced status codes;
 //! - `codes.rs`: every RFC 5321 basic reply code, plus a fallback per class.
 //!
 //! # Matching
-//! An entry's [`When`] names up to three patterns; every one it names must match. Specificity
-//! decides between matching entries: a text pattern outweighs any code, an enhanced code with its
-//! detail outweighs a subject or a range, and an exact basic code outweighs a class. Between equally
+//! An entry's [`When`] names up to three patterns; every one it names must match. Between matching
+//! entries, the [`Tier`] decides first: wording that names a cause (a provider's or MTA's text, a
+//! cause family) beats wording that names none ("service unavailable"), which beats the codes; the
+//! enhanced code's registry meaning decides only when the text says nothing. Within a tier,
+//! specificity decides: a text pattern outweighs any code, an enhanced code with its detail
+//! outweighs a subject or a range, and an exact basic code outweighs a class. Between equally
 //! specific entries the one listed first wins, so a file lists its narrower entries first.
 
+mod causes;
 mod codes;
 mod enhanced;
 mod generic;
 mod mta;
 mod providers;
 mod reference;
+mod vague;
 
 pub use reference::{Page, reference_pages};
 
@@ -72,14 +79,36 @@ impl When {
     };
 }
 
+/// How much a matching entry's kind of evidence counts, before its specificity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Tier {
+    /// Codes only: the registry meaning of the basic and enhanced codes.
+    Codes,
+    /// Wording that says the server refused without saying why ("service unavailable").
+    VagueText,
+    /// Wording that names a cause: a provider's or MTA's text, or a cause family.
+    CauseText,
+}
+
+/// The catalog's files in order of precedence between equally specific entries, and whether
+/// their wording names a cause.
+fn sources() -> [(&'static [Entry], bool); 7] {
+    [
+        (providers::ENTRIES, true),
+        (mta::ENTRIES, true),
+        (causes::ENTRIES, true),
+        (generic::ENTRIES, true),
+        (vague::ENTRIES, false),
+        (enhanced::ENTRIES, true),
+        (codes::ENTRIES, true),
+    ]
+}
+
 /// Every entry of the catalog, in the order of precedence between equally specific ones.
 pub fn entries() -> impl Iterator<Item = &'static Entry> {
-    providers::ENTRIES
-        .iter()
-        .chain(mta::ENTRIES)
-        .chain(generic::ENTRIES)
-        .chain(enhanced::ENTRIES)
-        .chain(codes::ENTRIES)
+    sources()
+        .into_iter()
+        .flat_map(|(entries, _)| entries.iter())
 }
 
 /// The most specific entry for a reply. Every reply has one: each class has a fallback.
@@ -118,17 +147,31 @@ pub fn enhanced_meaning(code: EnhancedCode) -> Option<&'static str> {
 
 struct Compiled {
     entry: &'static Entry,
+    tier: Tier,
     code: Vec<CodePattern>,
     enhanced: Vec<EnhancedPattern>,
     text: Option<Regex>,
 }
 
-static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| entries().map(Compiled::new).collect());
+static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
+    sources()
+        .into_iter()
+        .flat_map(|(entries, names_cause)| {
+            entries.iter().map(move |e| Compiled::new(e, names_cause))
+        })
+        .collect()
+});
 
 impl Compiled {
-    fn new(entry: &'static Entry) -> Self {
+    fn new(entry: &'static Entry, names_cause: bool) -> Self {
+        let tier = match (entry.when.text.is_empty(), names_cause) {
+            (true, _) => Tier::Codes,
+            (false, false) => Tier::VagueText,
+            (false, true) => Tier::CauseText,
+        };
         Compiled {
             entry,
+            tier,
             code: alternatives(entry.when.code)
                 .map(|p| CodePattern::parse(p).expect("catalog code patterns are tested"))
                 .collect(),
@@ -144,15 +187,16 @@ impl Compiled {
         }
     }
 
-    /// How specifically this entry matches the reply, or `None` when it does not.
-    fn score(&self, reply: &Reply) -> Option<u32> {
+    /// How strongly this entry matches the reply (its tier, then its specificity), or `None`
+    /// when it does not.
+    fn score(&self, reply: &Reply) -> Option<(Tier, u32)> {
         let code = best(&self.code, |p| p.score(reply.code()))?;
         let enhanced = best(&self.enhanced, |p| p.score(reply.enhanced()))?;
         let text = match &self.text {
             None => 0,
             Some(regex) => regex.is_match(reply.text()).then_some(100)?,
         };
-        Some(code + enhanced + text)
+        Some((self.tier, code + enhanced + text))
     }
 }
 

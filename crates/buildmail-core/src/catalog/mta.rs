@@ -121,7 +121,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "postfix.relay-denied",
         when: When {
-            text: r"relay(ing)? (access )?(denied|not permitted|disallowed|prohibited)|unable to relay|not permitted to relay|we do not relay|relay not permitted|relaying disallowed|relay access|not configured to relay",
+            text: r"relay(ing)? (access )?(denied|not permitted|not allowed|disallowed|prohibited)|unable to relay|not permitted to relay|we do not relay|relay not permitted|relaying disallowed|relay access|not configured to relay",
             ..When::ANY
         },
         category: Category::Policy,
@@ -163,7 +163,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "postfix.sender-login-mismatch",
         when: When {
-            text: r"not owned by (the )?user|sender address rejected: not owned|sender login mismatch",
+            text: r"not owned by (the )?user|sender address rejected: not owned|sender login mismatch|(not allowed|not authori[sz]ed|not permitted) to send from (this|that|the) address",
             ..When::ANY
         },
         category: Category::Auth,
@@ -214,7 +214,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "dns.lookup-failed",
         when: When {
-            text: r"DNS query failed|host unknown|unknown host|host not found|domain (is )?not reachable|name lookup failed|name service error",
+            text: r"DNS query failed|host unknown|unknown host|host not found|domain (is )?not reachable|name lookup failed|name service error|(cannot|could not|unable to) resolve",
             ..When::ANY
         },
         // Listed before the expiry entry: a relay that gave up because a name did not resolve

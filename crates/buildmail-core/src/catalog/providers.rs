@@ -126,7 +126,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "gmail.too-many-logins",
         when: When {
-            text: r"too many (login|authentication) attempts|too many failed (login|auth)",
+            text: r"too many (login|authentication) attempts|too many failed (login|auth)|too many auth(entication)? (errors|failures)",
             ..When::ANY
         },
         category: Category::Auth,
@@ -143,7 +143,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "gmail.rfc5322",
         when: When {
-            text: r"not RFC ?5322 compliant|RFC ?5322 section|missing a valid Message-ID|duplicate headers|malformed (message|header)|message is malformed|duplicate header|multiple addresses in From|invalid characters|bare (LF|line ?feeds?)|improper use of 8-bit|\bheader error",
+            text: r"not RFC ?(2822|5322) compliant|RFC ?5322 section|missing a valid Message-ID|duplicate headers|malformed (message|header)|message is malformed|duplicate header|multiple addresses in From|invalid characters|bare (LF|line ?feeds?)|improper use of 8-bit|\bheader error",
             ..When::ANY
         },
         category: Category::Syntax,
@@ -163,7 +163,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "gmail.protocol-violation",
         when: When {
-            text: r"protocol violation|improper use of SMTP command pipelining|synchroni[sz]ation error|bad HELO|invalid HELO|HELO command rejected|need fully-qualified hostname",
+            text: r"protocol violation|improper use of SMTP command pipelining|synchroni[sz]ation error|bad HELO|invalid HELO|need fully-qualified (hostname|address)|invalid ip address|too many (invalid|unrecognized|unknown|bad) commands",
             ..When::ANY
         },
         category: Category::Syntax,
@@ -535,7 +535,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         id: "ses.temporary-auth",
         when: When {
             code: "4xx",
-            text: r"temporary authentication failure|cannot authenticate due to (a )?temporary",
+            text: r"temporary authentication failure|cannot authenticate due to (a )?temporary|unable to authenticate (at present|now|at this time)|authentication (is )?temporarily unavailable",
             ..When::ANY
         },
         category: Category::Auth,

@@ -43,7 +43,8 @@ fn index_page() -> Page {
     md.push_str(
         "What `buildmail explain` knows: every entry of its catalog, by category. An entry matches a \
          basic code, an enhanced status code, a provider's or server's wording, or a combination; \
-         the most specific matching entry explains a reply, and wording beats codes.\n\n",
+         wording that names a cause beats wording that names none, which beats the codes; within \
+         each, the most specific matching entry explains a reply.\n\n",
     );
     let code_links: Vec<String> = code_pages::paged_codes()
         .map(|code| format!("[{code}]({code}.md)"))

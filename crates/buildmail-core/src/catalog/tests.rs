@@ -156,3 +156,133 @@ fn enhanced_ranges_match_inside_only() {
     assert!(range.score(Some(EnhancedCode::new(4, 7, 700))).is_none());
     assert!(range.score(None).is_none());
 }
+
+/// Each cause family with phrasings of its cause in different servers' words, under codes whose
+/// registry meaning says something else: the wording decides.
+const FAMILY_EXAMPLES: &[(&str, &[&str])] = &[
+    (
+        "causes.concurrency",
+        &[
+            "421 4.3.2 The maximum number of concurrent server connections has exceeded a per-source limit, closing transmission channel",
+            "421 4.7.0 concurrent connections limit exceeded",
+            "421 Too many simultaneous connections from your host",
+            "451 4.3.0 Connection limit per IP address reached",
+        ],
+    ),
+    (
+        "causes.volume",
+        &[
+            "421 4.7.0 Deferred due to excessive volume",
+            "450 4.7.1 Please try again slower",
+            "550 5.2.0 Sender throttled due to continuous invalid recipients",
+            "451 4.3.0 Sending too fast, slow down",
+            "550 5.7.1 Hourly sending limit reached for this account",
+        ],
+    ),
+    (
+        "causes.verification",
+        &[
+            "450 4.1.1 <bob@example.org>: Recipient address rejected: unverified address: Address verification in progress",
+            "451 4.1.8 Sender verification pending, try again later",
+            "451 4.7.1 Could not verify sender, please try again later",
+        ],
+    ),
+    (
+        "causes.suspicious-activity",
+        &[
+            "550 5.4.6 Unusual sending activity",
+            "554 5.7.1 Suspicious activity detected on this account",
+            "550 5.2.0 Account has been temporarily restricted",
+        ],
+    ),
+    (
+        "causes.shutdown",
+        &[
+            "421 4.3.2 Server shutting down",
+            "421 4.4.2 System going down for maintenance",
+            "421 4.3.0 Service is down, try again later",
+        ],
+    ),
+    (
+        "causes.server-error",
+        &[
+            "451 4.3.2 Local error in processing",
+            "453 4.3.2 Internal server error, try again later",
+            "451 4.3.0 <bob@example.org>: Temporary lookup failure",
+        ],
+    ),
+    (
+        "causes.null-mx",
+        &["550 5.1.2 Domain example.org does not accept mail (nullMX)"],
+    ),
+    (
+        "causes.auth-required",
+        &[
+            "530 5.5.1 Must issue an AUTH command first",
+            "550 5.7.1 If MAIL FROM is local then you must authenticate",
+            "553 5.7.1 Relaying requires authentication",
+        ],
+    ),
+    (
+        "causes.malformed-address",
+        &[
+            "501 5.1.2 Malformed recipient domain",
+            "553 5.1.8 Sender address must contain a domain",
+            "501 5.1.3 Recipient address too long",
+        ],
+    ),
+    (
+        "causes.command-syntax",
+        &[
+            "550 Invalid syntax. Syntax should be MAIL FROM:<mailbox@domain>",
+            "501 5.5.2 Syntax error in parameters",
+            "500 5.5.1 Command unrecognized",
+        ],
+    ),
+    (
+        "causes.busy",
+        &[
+            "451 4.3.0 PFA agent busy, please try again",
+            "421 4.3.2 All server ports are busy",
+            "421 4.4.5 No system resources",
+            "451 4.7.1 Server overloaded, try again later",
+            "421 4.3.0 fork failed, try again later",
+        ],
+    ),
+];
+
+#[test]
+fn each_cause_family_selects_its_phrasings_whatever_the_codes() {
+    let mut wrong = Vec::new();
+    for (family, examples) in FAMILY_EXAMPLES {
+        for example in *examples {
+            let chosen = lookup(&Reply::parse(example).unwrap()).id;
+            if chosen != *family {
+                wrong.push(format!("{example:?} selects {chosen}, not {family}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    let families: HashSet<&str> = entries()
+        .map(|e| e.id)
+        .filter(|id| id.starts_with("causes."))
+        .collect();
+    let tested: HashSet<&str> = FAMILY_EXAMPLES.iter().map(|(id, _)| *id).collect();
+    assert_eq!(families, tested, "every family has examples");
+}
+
+#[test]
+fn wording_that_names_a_cause_beats_vague_wording_and_the_codes() {
+    // "Service unavailable" names no cause; the blocklist does.
+    let reply = Reply::parse(
+        "451 4.7.1 Service unavailable; client [192.0.2.7] blocked using zen.spamhaus.org",
+    )
+    .unwrap();
+    assert_eq!(lookup(&reply).category, Category::Reputation);
+    // Vague wording still beats the registry meaning of the codes.
+    let reply = Reply::parse("450 4.3.2 Service temporarily unavailable").unwrap();
+    assert_eq!(lookup(&reply).id, "generic.service-unavailable");
+    // With no wording at all, the enhanced code decides.
+    let reply = Reply::parse("550 5.4.6").unwrap();
+    assert_eq!(lookup(&reply).id, "enhanced.x.4.6");
+}

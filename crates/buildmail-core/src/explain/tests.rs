@@ -54,10 +54,43 @@ fn terminal_escapes_in_server_text_are_not_printed() {
 }
 
 #[test]
-fn a_permanent_reply_has_no_retry_delay_even_if_its_text_names_one() {
-    let explanation = explained("550 5.7.1 Your IP is blocked, try again in 24 hours");
-    assert_eq!(explanation.retry_after, None);
-    assert!(explanation.when_to_retry.starts_with("Do not retry"));
+fn a_permanent_reply_shows_its_stated_delay_but_stays_final() {
+    let explanation = explained("550 Too many messages. Try again in 92 seconds.");
+    assert_eq!(explanation.retry_after, Some(Duration::from_secs(92)));
+    assert!(!explanation.transient);
+    assert!(
+        explanation.when_to_retry.contains("final")
+            && explanation.when_to_retry.contains("1 minute 32 seconds"),
+        "{}",
+        explanation.when_to_retry
+    );
+    assert!(explanation.to_text().contains("1 minute 32 seconds"));
+    assert!(explanation.final_reply_delay_warning().is_some());
+}
+
+#[test]
+fn stated_delays_are_read_from_every_failure_class() {
+    for (reply, secs) in [
+        ("421 4.7.0 Try again in 5 minutes", 300),
+        ("450 4.2.0 Greylisted for 300 seconds", 300),
+        (
+            "550 5.7.1 Your IP is blocked, try again in 24 hours",
+            86_400,
+        ),
+        ("554 Throttled: retry after 30 min", 1800),
+    ] {
+        assert_eq!(
+            explained(reply).retry_after,
+            Some(Duration::from_secs(secs)),
+            "{reply}"
+        );
+    }
+    let temporary = explained("451 4.7.1 try again in 92 seconds");
+    assert_eq!(
+        temporary.final_reply_delay_warning(),
+        None,
+        "only a final reply warns"
+    );
 }
 
 #[test]

@@ -5,7 +5,7 @@ use super::*;
 fn found(log: &str) -> Vec<(u64, String)> {
     scan(log.as_bytes())
         .map(|item| item.unwrap())
-        .map(|f| (f.line, f.reply.to_string()))
+        .filter_map(|f| Some((f.line, f.reply()?.to_string())))
         .collect()
 }
 
@@ -136,9 +136,31 @@ fn dotnet_server_response_with_only_an_enhanced_code() {
         [
             (
                 1,
-                "554 5.7.1 Client does not have permissions to send as this sender".to_owned()
+                "550 5.7.1 Client does not have permissions to send as this sender".to_owned()
             ),
+            // MailKit prints no basic code: the class's generic one stands in.
             (2, "451 4.3.2 Service not available".to_owned()),
+        ]
+    );
+}
+
+/// .NET names the status by its message (dotnet/runtime's `SmtpException.GetMessageForStatus`).
+#[test]
+fn dotnet_status_messages_give_the_basic_code() {
+    let log = "System.Net.Mail.SmtpException: Service not available, closing transmission channel. The server response was: 4.3.2 Service not available\n\
+               System.Net.Mail.SmtpException: Mailbox unavailable. The server response was: If MAIL FROM is local then you must authenticate\n\
+               System.Net.Mail.SmtpException: Mailbox unavailable. The server response was: 4.2.1 Mailbox busy\n\
+               System.Net.Mail.SmtpException: The SMTP server requires a secure connection or the client was not authenticated. The server response was: 5.7.57 Client not authenticated\n";
+    assert_eq!(
+        found(log),
+        [
+            (1, "421 4.3.2 Service not available".to_owned()),
+            (
+                2,
+                "550 If MAIL FROM is local then you must authenticate".to_owned()
+            ),
+            (3, "450 4.2.1 Mailbox busy".to_owned()),
+            (4, "530 5.7.57 Client not authenticated".to_owned()),
         ]
     );
 }
@@ -206,7 +228,7 @@ proptest::proptest! {
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..2000)) {
         for item in scan(bytes.as_slice()) {
             let found = item.unwrap();
-            proptest::prop_assert!((400..=599).contains(&found.reply.code()));
+            proptest::prop_assert!((400..=599).contains(&found.reply().map_or(400, Reply::code)));
         }
     }
 
@@ -217,4 +239,22 @@ proptest::proptest! {
             proptest::prop_assert!(item.is_ok());
         }
     }
+}
+
+#[test]
+fn a_reply_right_after_an_ansi_colour_code_is_found() {
+    let log = "\x1b[31m550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown\x1b[0m\n\x1b[1;33m[WARN]\x1b[0m 421 4.7.0 Try again later, closing connection.\n\x1b[32m250 2.0.0 OK\x1b[0m\n";
+    assert_eq!(
+        found(log),
+        [
+            (
+                1,
+                "550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown".to_owned()
+            ),
+            (
+                2,
+                "421 4.7.0 Try again later, closing connection.".to_owned()
+            ),
+        ]
+    );
 }

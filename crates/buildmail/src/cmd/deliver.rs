@@ -26,7 +26,8 @@ pub fn deliver_and_report(
     let outgoing = Outgoing::from_message(&message);
     let runtime = super::runtime()?;
     let mut report = runtime.block_on(deliver(&delivery, &outgoing, smtp.output));
-    report.warnings.extend(warnings);
+    // The composer's warnings first, then the delivery's own (a final reply that named a delay).
+    report.warnings.splice(0..0, warnings);
     match &smtp.outbox {
         Some(dir) => Outbox::keep_deferred(dir, &outgoing, &mut report),
         None if report.any_deferred() && smtp.output == OutputFormat::Text => note(

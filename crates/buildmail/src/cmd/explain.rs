@@ -6,7 +6,8 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use buildmail_core::{Explanation, Reply, explain, scan};
+use buildmail_core::scan::{ConnectionFailure, Finding};
+use buildmail_core::{Category, Explanation, Reply, explain, scan};
 use serde::Serialize;
 
 use crate::cmd::common::OutputFormat;
@@ -56,10 +57,22 @@ fn run_replies(inputs: &[String], output: OutputFormat) -> anyhow::Result<Exit> 
         } else {
             input.clone()
         };
-        let reply = Reply::parse(&text).map_err(|e| {
-            UserError::bad_input(format!("cannot explain {}: {e}", describe(input)))
-        })?;
-        explanations.push(explain(&reply));
+        match Reply::parse(&text) {
+            Ok(reply) => explanations.push(explain(&reply)),
+            // A pasted log line (a Java exception, a nodemailer error) quotes the reply.
+            Err(e) => {
+                let quoted = replies_in(&text);
+                if quoted.is_empty() {
+                    return Err(UserError::bad_input(format!(
+                        "cannot explain {}: {e}; to find the replies and connection failures in \
+                         a log, use `buildmail explain --scan -` (or `--scan FILE`)",
+                        describe(input)
+                    ))
+                    .into());
+                }
+                explanations.extend(quoted.iter().map(explain));
+            }
+        }
     }
     match output {
         OutputFormat::Text => {
@@ -95,18 +108,27 @@ fn run_scan(path: &PathBuf, output: OutputFormat) -> anyhow::Result<Exit> {
     let mut count = 0usize;
     for item in scan::scan(reader) {
         let item = item.with_context(|| format!("reading the log {name}"))?;
-        let explanation = explain(&item.reply);
         count += 1;
         match output {
             // Text streams as it goes, so a long log shows its first reply at once.
             OutputFormat::Text => {
                 let separator = if count > 1 { "\n" } else { "" };
-                let article = format!("{separator}line {}: {}", item.line, explanation.to_text());
+                let article = match &item.finding {
+                    Finding::Reply(reply) => explain(reply).to_text(),
+                    Finding::Connection(failure) => failure.to_text(),
+                };
+                let article = format!("{separator}line {}: {article}", item.line);
                 out::stdout(article.as_bytes())?;
             }
-            OutputFormat::Json => found.push(Located {
-                line: item.line,
-                explanation,
+            OutputFormat::Json => found.push(match item.finding {
+                Finding::Reply(reply) => Located::Reply {
+                    line: item.line,
+                    explanation: explain(&reply),
+                },
+                Finding::Connection(failure) => Located::Connection {
+                    line: item.line,
+                    failure: ConnectionJson::from(&failure),
+                },
             }),
         }
     }
@@ -115,18 +137,59 @@ fn run_scan(path: &PathBuf, output: OutputFormat) -> anyhow::Result<Exit> {
     }
     if count == 0 {
         out::note(&format!(
-            "buildmail: no SMTP reply (4xx or 5xx) found in {name}"
+            "buildmail: no SMTP reply (4xx or 5xx) or connection failure found in {name}"
         ));
     }
     Ok(Exit::Ok)
 }
 
-/// An explanation with the line of the log where its reply starts.
+/// What `--scan` found, with the line of the log where it starts.
 #[derive(Serialize)]
-struct Located {
-    line: u64,
-    #[serde(flatten)]
-    explanation: Explanation,
+#[serde(untagged)]
+enum Located {
+    Reply {
+        line: u64,
+        #[serde(flatten)]
+        explanation: Explanation,
+    },
+    Connection {
+        line: u64,
+        #[serde(flatten)]
+        failure: ConnectionJson,
+    },
+}
+
+/// A failure without a reply, with the keys of an explanation: `code`, `enhanced` and
+/// `retry_after_s` are null, `text` is the log line.
+#[derive(Serialize)]
+struct ConnectionJson {
+    code: Option<u16>,
+    enhanced: Option<String>,
+    text: String,
+    transient: bool,
+    category: Category,
+    title: &'static str,
+    cause: &'static str,
+    fix: &'static [&'static str],
+    retry_after_s: Option<u64>,
+    entry: &'static str,
+}
+
+impl From<&ConnectionFailure> for ConnectionJson {
+    fn from(failure: &ConnectionFailure) -> Self {
+        ConnectionJson {
+            code: None,
+            enhanced: None,
+            text: failure.text.clone(),
+            transient: failure.transient(),
+            category: failure.category(),
+            title: failure.kind.title,
+            cause: failure.kind.cause,
+            fix: failure.kind.fix,
+            retry_after_s: None,
+            entry: failure.kind.id,
+        }
+    }
 }
 
 fn write_json(value: &impl Serialize) -> anyhow::Result<()> {
@@ -134,6 +197,17 @@ fn write_json(value: &impl Serialize) -> anyhow::Result<()> {
     json.push(b'\n');
     out::stdout(&json)?;
     Ok(())
+}
+
+/// The replies a pasted log line (or a few) quotes, found as `--scan` finds them.
+fn replies_in(text: &str) -> Vec<Reply> {
+    scan::scan(text.as_bytes())
+        .filter_map(Result::ok)
+        .filter_map(|found| match found.finding {
+            Finding::Reply(reply) => Some(reply),
+            Finding::Connection(_) => None,
+        })
+        .collect()
 }
 
 /// One reply from stdin, at most [`MAX_REPLY_BYTES`] of it: `yes | buildmail explain -` ends
