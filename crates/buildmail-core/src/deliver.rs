@@ -572,7 +572,11 @@ impl<'a> Run<'a> {
             recipients: self.recipients,
             attempts: self.attempts,
             warnings: (self.delivery.warnings().into_iter())
-                .chain(explanation.iter().filter_map(Explanation::final_reply_delay_warning))
+                .chain(
+                    explanation
+                        .iter()
+                        .filter_map(Explanation::final_reply_delay_warning),
+                )
                 .collect(),
             explanation,
             reason: None,

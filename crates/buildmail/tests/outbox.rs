@@ -170,12 +170,16 @@ fn an_entry_after_the_budget_is_spent_is_not_tried() {
     let out = flush(dir, &slow.url(), &args, 75);
     assert_eq!(slow.record().connections.len(), 1, "{}", out.stderr);
     assert!(
-        out.stderr.contains("the retry budget ran out while waiting at greeting"),
+        out.stderr
+            .contains("the retry budget ran out while waiting at greeting"),
         "{}",
         out.stderr
     );
     let left = list(dir);
-    assert!(left.contains("build-0@") && left.contains("build-1@"), "{left}");
+    assert!(
+        left.contains("build-0@") && left.contains("build-1@"),
+        "{left}"
+    );
 }
 
 #[test]

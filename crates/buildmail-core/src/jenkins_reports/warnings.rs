@@ -102,7 +102,10 @@ fn failure_issue(report: &Report, failure: &Failure<'_>, severity: Severity) -> 
         ),
     };
     // Only failed attempts are reported, and a failure always has a category.
-    let category = attempt.category.unwrap_or(crate::Category::Other).to_string();
+    let category = attempt
+        .category
+        .unwrap_or(crate::Category::Other)
+        .to_string();
     let headline = failure
         .explanation
         .as_ref()
