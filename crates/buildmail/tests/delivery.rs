@@ -291,16 +291,15 @@ fn a_one_hour_hint_with_a_ten_minute_budget_exits_75_at_once_with_the_explanatio
 }
 
 #[test]
-fn a_stated_5s_greylist_is_delivered_within_6s() {
-    let server = Server::start(&["greylist-hint:5s"]);
-    let started = Instant::now();
+fn a_stated_greylist_window_is_waited_for_and_no_longer() {
+    // The wait the binary reports, not the wall clock of a loaded machine: at least the stated
+    // 2 s (the server refuses until then), and well within a second after it.
+    let server = Server::start(&["greylist-hint:2s"]);
     let report = json(&send(&server, &["--output", "json"], 0));
-    assert!(
-        started.elapsed() < Duration::from_secs(6),
-        "took {:?}",
-        started.elapsed()
-    );
-    assert_eq!(report["attempts"].as_array().unwrap().len(), 2);
+    let attempts = report["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 2, "{report:#}");
+    let waited = attempts[1]["waited_ms"].as_u64().unwrap();
+    assert!((2000..3000).contains(&waited), "waited {waited} ms");
     assert_eq!(server.record().deliveries_to("dev@example.com"), 1);
 }
 
