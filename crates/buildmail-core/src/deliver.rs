@@ -11,13 +11,14 @@ use lettre::{Address, Message};
 use crate::category::Category;
 use crate::clock::{self, Instant};
 use crate::connector::{Connector, TcpConnector, TlsTrust};
-use crate::error::{Error, Phase};
+use crate::error::{Error, Phase, TlsMode};
 use crate::explain::{Explanation, explain};
-use crate::policy::{RetryPolicy, Schedule, WaitReason};
+use crate::policy::{REFUSED_SCHEDULE, RetryPolicy, Schedule, WaitReason};
 use crate::reply::Reply;
 use crate::report::{AttemptReport, Outcome, RecipientReport, RecipientStatus, Report};
 use crate::server::{Server, Tls};
 use crate::session::{self, AttemptOutcome, AttemptSpec};
+use crate::transcript::Transcript;
 
 /// A message ready to go: the exact bytes, the envelope, and its Message-ID. The bytes are
 /// formatted once, so every attempt sends the same Message-ID and Date.
@@ -78,7 +79,7 @@ pub enum Event {
 }
 
 /// Why a delivery stopped while recipients were still deferred.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GiveUp {
     /// The next wait would end at or after the end of the retry budget.
     Budget {
@@ -97,6 +98,14 @@ pub enum GiveUp {
     },
     /// `max_attempts` attempts were made.
     MaxAttempts(u32),
+    /// Every relay refused every connection of the quick retries of [`REFUSED_SCHEDULE`]:
+    /// nothing listens on the port.
+    NothingListens {
+        /// The relays tried, `host:port`.
+        servers: Vec<String>,
+        /// The attempts made.
+        attempts: u32,
+    },
 }
 
 /// How to deliver: relays, TLS trust, timeouts, retry policy, and the network.
@@ -119,6 +128,7 @@ pub struct Delivery {
     connector: Arc<dyn Connector>,
     client_id: ClientId,
     allow_plaintext_auth: bool,
+    transcript: Option<Transcript>,
 }
 
 impl Delivery {
@@ -133,6 +143,7 @@ impl Delivery {
             connector: Arc::new(TcpConnector),
             client_id: ClientId::default(),
             allow_plaintext_auth: false,
+            transcript: None,
         }
     }
 
@@ -194,6 +205,13 @@ impl Delivery {
     /// The network (tests point it at the simulator).
     pub fn connector(mut self, connector: Arc<dyn Connector>) -> Self {
         self.connector = connector;
+        self
+    }
+
+    /// Shows the SMTP dialogue of every attempt, line by line, credentials masked and the body
+    /// elided (see [`crate::transcript`]).
+    pub fn transcript(mut self, transcript: Transcript) -> Self {
+        self.transcript = Some(transcript);
         self
     }
 
@@ -285,6 +303,9 @@ impl<'a> Run<'a> {
         // The latest attempt the next wait follows: a relay left out says nothing about when the
         // others want us back.
         let mut retry_basis: Option<AttemptReport> = None;
+        // Rounds over the relays in which every connection was refused, in a row.
+        let mut refused_rounds = 0;
+        let mut round_refused = true;
         for number in 1.. {
             let pending = self.pending();
             if pending.is_empty() {
@@ -306,6 +327,7 @@ impl<'a> Run<'a> {
                 .attempt(number, server, &pending, waited, last_relay, events)
                 .await;
             events(Event::Attempt(attempt.clone()));
+            round_refused &= (self.decisive.as_ref()).is_some_and(Error::is_connection_refused);
             if attempt.relay_dropped {
                 rotation.leave_out(server);
             } else {
@@ -342,7 +364,20 @@ impl<'a> Run<'a> {
                 continue;
             }
             let now = clock::now();
-            let mut wait = self.next_wait(retry_basis.as_ref().unwrap_or(&attempt), now);
+            refused_rounds = if round_refused { refused_rounds + 1 } else { 0 };
+            round_refused = true;
+            let mut wait = if refused_rounds == 0 {
+                self.next_wait(retry_basis.as_ref().unwrap_or(&attempt), now)
+            } else if let Some(&wait) = REFUSED_SCHEDULE.get(refused_rounds - 1) {
+                (wait, WaitReason::Refused)
+            } else {
+                let servers = self.delivery.servers.iter().map(Server::to_string);
+                events(Event::GaveUp(GiveUp::NothingListens {
+                    servers: servers.collect(),
+                    attempts: number,
+                }));
+                return;
+            };
             if let Some(until) = hold_until.take() {
                 let held = until.saturating_duration_since(now);
                 if held > wait.0 {
@@ -429,6 +464,7 @@ impl<'a> Run<'a> {
             from: self.message.from.as_ref(),
             recipients: &recipients,
             message: &self.message.bytes,
+            transcript: self.delivery.transcript.as_ref(),
         };
         let outcome = session::attempt(&spec).await;
         let server = server.to_string();
@@ -657,11 +693,30 @@ fn explanation_of(error: &Error) -> Explanation {
                 "Raise --retry-budget, or keep the message with --outbox and send it later with `buildmail outbox flush`.",
             ],
         ),
+        Category::Network if error.is_connection_refused() => (
+            "Nothing listens on the server's port",
+            &[
+                "Check the port in --smtp-url: 587 for STARTTLS (smtp://), 465 for smtps://; and that the host is the relay's.",
+                "A relay that was restarting is back within seconds: run again, or keep the message with --outbox and send it later with `buildmail outbox flush`.",
+            ],
+        ),
         Category::Network => (
             "The connection failed or was lost",
             &[
                 "Check that the host and port of --smtp-url are right and reachable from the runner.",
                 "Raise --timeout if the server is slow to answer, or --retry-budget to keep trying longer.",
+            ],
+        ),
+        Category::Tls if error.tls_mode_mismatch() == Some(TlsMode::ServerWantsImplicit) => (
+            "The server speaks TLS from the first byte",
+            &[
+                "Use smtps:// in --smtp-url for this port (465 is the usual one), or smtp:// with the STARTTLS port (587).",
+            ],
+        ),
+        Category::Tls if error.tls_mode_mismatch() == Some(TlsMode::ServerWantsPlain) => (
+            "The server speaks plain SMTP first",
+            &[
+                "Use smtp:// in --smtp-url for this port: buildmail then requires STARTTLS (587 is the usual port), or keep smtps:// with port 465.",
             ],
         ),
         Category::Tls => (

@@ -37,6 +37,8 @@ pub mod report;
 pub mod scan;
 pub mod server;
 mod session;
+mod tls_mode;
+pub mod transcript;
 pub mod untrusted;
 
 pub use category::Category;

@@ -215,7 +215,11 @@ impl Report {
     /// a host name that does not resolve (configuration matters: `--smtp-url`, `--ca-file`).
     pub fn setup_failed(&self) -> bool {
         self.last_failure().is_some_and(|attempt| {
-            attempt.reply.is_none() && matches!(attempt.phase, Phase::Starttls | Phase::Connect)
+            attempt.reply.is_none()
+                && matches!(
+                    attempt.phase,
+                    Phase::Starttls | Phase::Connect | Phase::Greeting
+                )
         })
     }
 
