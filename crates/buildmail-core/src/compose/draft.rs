@@ -361,8 +361,13 @@ fn mailbox(field: &'static str, input: &str) -> Result<Mailbox, ComposeError> {
     Ok(Mailbox::new(name.filter(|name| !name.is_empty()), email))
 }
 
+/// The mailboxes of several inputs, each of which may be an address list (`a@b, "Doe, Jane" <c@d>`).
 fn mailboxes(field: &'static str, inputs: &[String]) -> Result<Vec<Mailbox>, ComposeError> {
-    inputs.iter().map(|input| mailbox(field, input)).collect()
+    inputs
+        .iter()
+        .flat_map(|input| super::address_list(input))
+        .map(|input| mailbox(field, &input))
+        .collect()
 }
 
 /// Each address once, in the order given: one RCPT per mailbox. The domain compares without

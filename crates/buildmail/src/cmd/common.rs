@@ -2,6 +2,7 @@
 //! what the user typed. Each can also come from the environment as `BUILDMAIL_<FLAG>`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -101,6 +102,11 @@ pub struct SmtpArgs {
     #[arg(long, env = "BUILDMAIL_OUTBOX", value_name = "DIR")]
     pub outbox: Option<PathBuf>,
 
+    /// Show the SMTP dialogue on stderr, as swaks does: commands and replies, TLS and AUTH
+    /// marked, credentials masked, the message body elided past its headers.
+    #[arg(long, env = "BUILDMAIL_TRANSCRIPT")]
+    pub transcript: bool,
+
     /// text: a human report on stderr; json: one report object on stdout.
     #[arg(long, env = "BUILDMAIL_OUTPUT", value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
@@ -117,21 +123,16 @@ pub struct AddressArgs {
     #[arg(long, env = "BUILDMAIL_FROM", value_name = "ADDR")]
     pub from: Option<String>,
 
-    /// Recipients; repeatable and comma-separated.
-    #[arg(long, env = "BUILDMAIL_TO", value_name = "ADDR", value_delimiter = ',')]
+    /// Recipients; repeatable and comma-separated (`"Doe, Jane" <jane@example.com>` is one).
+    #[arg(long, env = "BUILDMAIL_TO", value_name = "ADDR")]
     pub to: Vec<String>,
 
     /// Carbon-copy recipients; repeatable and comma-separated.
-    #[arg(long, env = "BUILDMAIL_CC", value_name = "ADDR", value_delimiter = ',')]
+    #[arg(long, env = "BUILDMAIL_CC", value_name = "ADDR")]
     pub cc: Vec<String>,
 
     /// Blind-copy recipients (in the envelope, never in a header); repeatable and comma-separated.
-    #[arg(
-        long,
-        env = "BUILDMAIL_BCC",
-        value_name = "ADDR",
-        value_delimiter = ','
-    )]
+    #[arg(long, env = "BUILDMAIL_BCC", value_name = "ADDR")]
     pub bcc: Vec<String>,
 
     /// Where replies should go.
@@ -190,6 +191,9 @@ impl SmtpArgs {
             });
         if needs_tls {
             delivery = delivery.trust(self.trust()?);
+        }
+        if self.transcript {
+            delivery = delivery.transcript(Arc::new(|line| crate::out::note(&line.to_string())));
         }
         Ok(servers.into_iter().fold(delivery, Delivery::fallback))
     }

@@ -263,6 +263,7 @@ impl Progress {
                     WaitReason::ServerHint => "as the server asked",
                     WaitReason::Greylisting => "greylisting schedule",
                     WaitReason::Backoff => "backoff with jitter",
+                    WaitReason::Refused => "refused: a relay restarting is back within seconds",
                 };
                 self.complete(&format!("next try in {} ({why})", seconds(wait)));
                 self.start_countdown(wait);
@@ -280,6 +281,11 @@ impl Progress {
                      is tried",
                 seconds(budget),
                 seconds(elapsed)
+            )),
+            Event::GaveUp(GiveUp::NothingListens { servers, attempts }) => self.complete(&format!(
+                "giving up after {attempts} refused connections: nothing listens on {}: \
+                     check the port (587 for STARTTLS, 465 for smtps://)",
+                servers.join(" or ")
             )),
             Event::GaveUp(GiveUp::MaxAttempts(n)) => {
                 self.complete(&format!("giving up: {n} attempts made (--max-attempts)"))
