@@ -7,12 +7,11 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use buildmail_core::compose::{Attacher, Attachment, Draft, SizePolicy};
-use buildmail_core::connector::TlsTrust;
-use buildmail_core::policy::RetryPolicy;
-use buildmail_core::{Delivery, Server, Tls};
+use buildmail_core::{Delivery, DeliverySettings};
 use clap::{Args, ValueEnum};
 
 use crate::exit::UserError;
+use crate::spelling::spell;
 
 /// How the outcome is reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -145,57 +144,33 @@ pub struct AddressArgs {
 }
 
 impl SmtpArgs {
-    /// The validated delivery: relays with their credentials, TLS trust, timeout and retry policy.
-    /// A missing or invalid URL or TLS setting is a configuration error (exit 78); an unreadable
-    /// password file is bad input (exit 65).
+    /// The validated delivery, built by the core from these flags. A missing or invalid URL or
+    /// TLS setting is a configuration error (exit 78); an unreadable password file is bad input
+    /// (exit 65).
     pub fn delivery(&self) -> anyhow::Result<Delivery> {
-        let url = self.smtp_url.as_deref().ok_or_else(|| {
-            UserError::config("no SMTP server: pass --smtp-url or set BUILDMAIL_SMTP_URL")
-        })?;
-        let password = self.password()?;
-        let primary = parse_server("--smtp-url", url)?
-            .with_credentials(self.username.clone(), password.clone());
-        if primary.has_password() && primary.username().is_none() {
-            return Err(UserError::config(
-                "a password without a user name: add --username or user@ to --smtp-url",
-            )
-            .into());
-        }
-        let mut servers = vec![primary.clone()];
-        for url in &self.fallback_smtp_urls {
-            let server = parse_server("--fallback-smtp-url", url)?.with_shared_credentials(
-                &primary,
-                self.username.clone(),
-                password.clone(),
-            );
-            servers.push(server);
-        }
-        for server in &servers {
-            if server.sends_credentials_in_clear(self.allow_plaintext_auth) {
-                return Err(UserError::config(format!(
-                    "credentials would go in clear text to {} (tls=none): use STARTTLS \
-                     (tls=required) or smtps://, or pass --allow-plaintext-auth on a network \
-                     you trust",
-                    server.host()
-                ))
-                .into());
+        let settings = DeliverySettings {
+            smtp_url: self.smtp_url.clone(),
+            username: self.username.clone(),
+            password: self.password()?,
+            fallback_smtp_urls: self.fallback_smtp_urls.clone(),
+            ca_file: self.ca_file.clone(),
+            insecure_skip_verify: self.insecure_skip_verify,
+            allow_plaintext_auth: self.allow_plaintext_auth,
+            timeout: Some(self.timeout),
+            retry_budget: Some(self.retry_budget),
+            max_attempts: Some(self.max_attempts),
+        };
+        let delivery = settings.build().map_err(|error| {
+            let mut message = error.spelled(spell);
+            if error.is_missing() {
+                message.push_str(" (or set BUILDMAIL_SMTP_URL)");
             }
-        }
-        let needs_tls = servers.iter().any(|server| server.tls() != Tls::None);
-        let mut delivery = Delivery::new(servers.remove(0))
-            .timeout(self.timeout)
-            .allow_plaintext_auth(self.allow_plaintext_auth)
-            .policy(RetryPolicy {
-                budget: self.retry_budget,
-                max_attempts: self.max_attempts,
-            });
-        if needs_tls {
-            delivery = delivery.trust(self.trust()?);
-        }
-        if self.transcript {
-            delivery = delivery.transcript(Arc::new(|line| crate::out::note(&line.to_string())));
-        }
-        Ok(servers.into_iter().fold(delivery, Delivery::fallback))
+            UserError::config(message)
+        })?;
+        Ok(match self.transcript {
+            true => delivery.transcript(Arc::new(|line| crate::out::note(&line.to_string()))),
+            false => delivery,
+        })
     }
 
     fn password(&self) -> anyhow::Result<Option<String>> {
@@ -206,23 +181,6 @@ impl SmtpArgs {
             .with_context(|| format!("reading --password-file {}", path.display()))?;
         Ok(Some(text.lines().next().unwrap_or_default().to_owned()))
     }
-
-    fn trust(&self) -> anyhow::Result<TlsTrust> {
-        if self.insecure_skip_verify {
-            let trust = TlsTrust::insecure_skip_verify()
-                .map_err(|e| UserError::config(format!("--insecure-skip-verify: {e}")))?;
-            return Ok(trust);
-        }
-        let pem = match &self.ca_file {
-            Some(path) => Some(std::fs::read(path).map_err(|e| {
-                UserError::config(format!("reading --ca-file {}: {e}", path.display()))
-            })?),
-            None => None,
-        };
-        let trust = TlsTrust::system_roots_and(pem.as_deref())
-            .map_err(|e| UserError::config(format!("--ca-file: {e}")))?;
-        Ok(trust)
-    }
 }
 
 /// A `--timeout`: a humantime duration above zero (a zero timeout would fail every step).
@@ -232,11 +190,6 @@ fn positive_duration(text: &str) -> Result<Duration, String> {
         return Err("a timeout of zero would fail every step: give one like 30s or 2m".into());
     }
     Ok(duration)
-}
-
-fn parse_server(flag: &str, url: &str) -> anyhow::Result<Server> {
-    url.parse::<Server>()
-        .map_err(|e| UserError::config(format!("{flag}: {e}")).into())
 }
 
 /// The addresses of the flags as a draft's; the core parses and checks them.
