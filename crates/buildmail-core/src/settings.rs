@@ -220,6 +220,8 @@ enum Problem {
     Missing,
     Invalid(String),
     PasswordWithoutUser,
+    UserWithoutPassword,
+    EmptyPassword,
     CredentialsInClear { host: String },
     Zero,
     Unreadable { path: PathBuf, error: String },
@@ -238,6 +240,16 @@ impl SettingsError {
     /// Whether the setting was not given at all.
     pub fn is_missing(&self) -> bool {
         self.problem == Problem::Missing
+    }
+
+    /// Whether a user name came without a usable password: no password at all, or an empty one
+    /// (a CI secret that did not reach the job). AUTH cannot be tried, and the server's `530`
+    /// would come back unexplained, so the delivery does not start.
+    pub fn needs_password(&self) -> bool {
+        matches!(
+            self.problem,
+            Problem::UserWithoutPassword | Problem::EmptyPassword
+        )
     }
 
     /// The message, naming settings as `spell` writes them.
@@ -261,6 +273,13 @@ impl SettingsError {
                 "a password without a user name: add {} or user@ to {}",
                 spell(Setting::Username),
                 spell(Setting::SmtpUrl)
+            ),
+            Problem::UserWithoutPassword => {
+                format!("a user name but no password: set {name}")
+            }
+            Problem::EmptyPassword => format!(
+                "the password is empty: set {name} to the secret (an empty value usually means \
+                 the CI secret did not reach this job)"
             ),
             Problem::CredentialsInClear { host } => format!(
                 "credentials would go in clear text to {host} (tls=none): use STARTTLS \
@@ -328,8 +347,20 @@ impl DeliverySettings {
             .smtp_url
             .as_deref()
             .ok_or(SettingsError::new(Setting::SmtpUrl, Problem::Missing))?;
+        if self.password.as_deref().is_some_and(str::is_empty) {
+            return Err(SettingsError::new(
+                Setting::Password,
+                Problem::EmptyPassword,
+            ));
+        }
         let primary = parse(Setting::SmtpUrl, url)?
             .with_credentials(self.username.clone(), self.password.clone());
+        if primary.username().is_some() && !primary.has_password() {
+            return Err(SettingsError::new(
+                Setting::Password,
+                Problem::UserWithoutPassword,
+            ));
+        }
         if primary.has_password() && primary.username().is_none() {
             return Err(SettingsError::new(
                 Setting::Password,
@@ -445,6 +476,37 @@ mod tests {
             "a password without a user name: add username or user@ to server_address"
         );
         assert!(!error.spelled(action).contains("secret"));
+    }
+
+    #[test]
+    fn a_user_without_a_password_or_with_an_empty_one_is_refused() {
+        let secret = |_: Setting| "SMTP_PASSWORD";
+        for given in [
+            settings("smtp://ci@relay.example.com"),
+            DeliverySettings {
+                username: Some("ci".into()),
+                ..settings("smtp://relay.example.com")
+            },
+        ] {
+            let error = given.build().err().unwrap();
+            assert!(error.needs_password());
+            assert_eq!(
+                error.spelled(secret),
+                "a user name but no password: set SMTP_PASSWORD"
+            );
+        }
+        let empty = DeliverySettings {
+            password: Some(String::new()),
+            ..settings("smtp://ci@relay.example.com")
+        };
+        let error = empty.build().err().unwrap();
+        assert!(error.needs_password());
+        assert!(
+            error
+                .spelled(secret)
+                .starts_with("the password is empty: set SMTP_PASSWORD")
+        );
+        assert!(settings("smtp://ci:pw@relay.example.com").build().is_ok());
     }
 
     #[test]

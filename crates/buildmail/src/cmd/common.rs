@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use buildmail_core::compose::{Attacher, Attachment, Draft, SizePolicy};
-use buildmail_core::{Delivery, DeliverySettings};
+use buildmail_core::{Delivery, DeliverySettings, Setting};
 use clap::{Args, ValueEnum};
 
-use crate::exit::UserError;
+use crate::exit::{Exit, UserError};
 use crate::spelling::spell;
 
 /// How the outcome is reported.
@@ -40,7 +40,8 @@ pub struct SmtpArgs {
     #[arg(long, env = "BUILDMAIL_USERNAME", value_name = "USER")]
     pub username: Option<String>,
 
-    /// Password for SMTP AUTH; prefer the environment variable BUILDMAIL_SMTP_PASSWORD.
+    /// Password for SMTP AUTH; prefer the environment variable BUILDMAIL_SMTP_PASSWORD
+    /// (BUILDMAIL_PASSWORD is read too).
     #[arg(
         long,
         env = "BUILDMAIL_SMTP_PASSWORD",
@@ -161,6 +162,11 @@ impl SmtpArgs {
             max_attempts: Some(self.max_attempts),
         };
         let delivery = settings.build().map_err(|error| {
+            if error.needs_password() {
+                // The secret is what is missing: named where CI puts it, not as a flag that
+                // would show it in the process list.
+                return UserError::new(Exit::NoPerm, error.spelled(spell_secret));
+            }
             let mut message = error.spelled(spell);
             if error.is_missing() {
                 message.push_str(" (or set BUILDMAIL_SMTP_URL)");
@@ -173,13 +179,28 @@ impl SmtpArgs {
         })
     }
 
+    /// The password: `--password` (or `BUILDMAIL_SMTP_PASSWORD`, or `BUILDMAIL_PASSWORD` as the
+    /// interface's `BUILDMAIL_<FLAG>` rule promises), or the first line of `--password-file`.
     fn password(&self) -> anyhow::Result<Option<String>> {
         let Some(path) = &self.password_file else {
-            return Ok(self.password.clone());
+            let alias = || std::env::var(PASSWORD_ALIAS).ok();
+            return Ok(self.password.clone().or_else(alias));
         };
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading --password-file {}", path.display()))?;
         Ok(Some(text.lines().next().unwrap_or_default().to_owned()))
+    }
+}
+
+/// `BUILDMAIL_PASSWORD`: the `BUILDMAIL_<FLAG>` name of `--password`, read besides
+/// `BUILDMAIL_SMTP_PASSWORD` (clap takes one variable per flag).
+const PASSWORD_ALIAS: &str = "BUILDMAIL_PASSWORD";
+
+/// How a missing secret is named: the variable CI sets.
+fn spell_secret(setting: Setting) -> &'static str {
+    match setting {
+        Setting::Password => "BUILDMAIL_SMTP_PASSWORD (or --password-file)",
+        other => spell(other),
     }
 }
 

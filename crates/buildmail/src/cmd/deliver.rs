@@ -25,7 +25,7 @@ pub fn deliver_and_report(
     let delivery = smtp.delivery()?;
     let outgoing = Outgoing::from_message(&message);
     let runtime = super::runtime()?;
-    let mut report = runtime.block_on(deliver(&delivery, &outgoing, smtp.output));
+    let mut report = runtime.block_on(deliver(&delivery, &outgoing));
     // The composer's warnings first, then the delivery's own (a final reply that named a delay).
     report.warnings.splice(0..0, warnings);
     match &smtp.outbox {
@@ -40,7 +40,8 @@ pub fn deliver_and_report(
         (&report.outbox_id, &smtp.outbox, smtp.output)
     {
         note(&format!(
-            "kept in the outbox as {id}: send it later with `buildmail outbox flush --outbox {}`",
+            "kept in the outbox as {id}: send it later with `buildmail outbox flush --outbox {} \
+             --smtp-url URL` (the same server and credentials as now)",
             dir.display()
         ));
     }
@@ -62,9 +63,10 @@ pub fn print_dry_run(message: &lettre::Message, warnings: &[String]) -> anyhow::
     Ok(Exit::Ok)
 }
 
-/// Runs a delivery, printing each attempt as it happens when the output is text.
-pub async fn deliver(delivery: &Delivery, outgoing: &Outgoing, output: OutputFormat) -> Report {
-    let mut progress = Progress::new(output == OutputFormat::Text);
+/// Runs a delivery, printing each attempt on stderr as it happens, whatever the output format:
+/// with `--output json` too, a CI log shows the waits as they happen.
+pub async fn deliver(delivery: &Delivery, outgoing: &Outgoing) -> Report {
+    let mut progress = Progress::new(true);
     let report = delivery
         .send(outgoing, &mut |event| progress.on(event))
         .await;

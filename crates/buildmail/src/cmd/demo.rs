@@ -11,7 +11,6 @@ use buildmail_core::{Delivery, Outgoing, Server};
 use buildmail_sim::{Scenario, Sim};
 use lettre::Message;
 
-use crate::cmd::common::OutputFormat;
 use crate::cmd::deliver::{deliver, render_summary};
 use crate::exit::Exit;
 
@@ -46,12 +45,7 @@ async fn demo() -> anyhow::Result<Exit> {
         .context("the demo server's URL")?;
     let delivery = Delivery::new(server).timeout(Duration::from_secs(5));
     let (message, text) = notification()?;
-    let report = deliver(
-        &delivery,
-        &Outgoing::from_message(&message),
-        OutputFormat::Text,
-    )
-    .await;
+    let report = deliver(&delivery, &Outgoing::from_message(&message)).await;
     say(&format!("\n{}", render_summary(&report)));
     if let Some(accepted) = sim.record().messages.first() {
         let raw = accepted.text();

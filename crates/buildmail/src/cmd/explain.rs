@@ -37,8 +37,9 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "PATH|-")]
     pub scan: Option<PathBuf>,
 
-    /// text: a short article per reply; json: an object (an array for several or for --scan).
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    /// text: a short article per reply on stdout; json: an object on stdout (an array for
+    /// several or for --scan).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text, hide_possible_values = true)]
     pub output: OutputFormat,
 }
 

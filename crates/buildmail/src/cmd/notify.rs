@@ -10,6 +10,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use buildmail_core::Report;
 use buildmail_core::ci::{self, Build, Change, Status};
+
+use crate::cmd::choices::Choices;
 use buildmail_core::compose;
 use buildmail_core::logtail::{self, Tail, TailOptions};
 use buildmail_core::notify::{Decision, Notification, Templates, When};
@@ -19,6 +21,11 @@ use crate::cmd::deliver::{deliver_and_report, print_dry_run, print_report};
 use crate::exit::{Exit, UserError};
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+    buildmail notify --smtp-url smtp://ci@smtp.example.com:587 --from ci@example.com \\\n    \
+    --to dev@example.com --status failure --when first-failure --log build.log\n  \
+    buildmail notify ... --status \"$BUILD_STATUS\" --previous-status success --when changed\n  \
+    buildmail notify ... --status unstable --attach-log --log build.log --dry-run")]
 pub struct NotifyArgs {
     #[command(flatten)]
     pub smtp: SmtpArgs,
@@ -33,18 +40,34 @@ pub struct NotifyArgs {
     pub context: ContextArgs,
 }
 
+/// The words `--status` completes (the parser also takes Jenkins' and GitHub's).
+fn statuses() -> Choices<Status> {
+    Choices::new(
+        [
+            Status::Success,
+            Status::Failure,
+            Status::Unstable,
+            Status::Aborted,
+            Status::Cancelled,
+        ]
+        .map(Status::as_str),
+    )
+}
+
 /// What to send and when.
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "Notification")]
 pub struct NotifyOptions {
     /// How the build ended: success, failure, unstable, aborted, cancelled (Jenkins' and
     /// GitHub's words are accepted too).
-    #[arg(long, env = "BUILDMAIL_STATUS", value_name = "STATUS")]
+    #[arg(long, env = "BUILDMAIL_STATUS", value_name = "STATUS", value_parser = statuses(),
+          hide_possible_values = true)]
     pub status: Option<Status>,
 
     /// How the previous build of the same job and branch ended (gives fixed, still failing,
     /// first failure).
-    #[arg(long, env = "BUILDMAIL_PREVIOUS_STATUS", value_name = "STATUS")]
+    #[arg(long, env = "BUILDMAIL_PREVIOUS_STATUS", value_name = "STATUS",
+          value_parser = statuses(), hide_possible_values = true)]
     pub previous_status: Option<Status>,
 
     /// Send only for: always, failure, first-failure, still-failing, fixed, unstable, changed,
@@ -53,7 +76,9 @@ pub struct NotifyOptions {
         long,
         env = "BUILDMAIL_WHEN",
         value_name = "TRIGGER",
-        default_value = "always"
+        default_value = "always",
+        value_parser = Choices::<When>::new(When::ALL.map(When::as_str)),
+        hide_possible_values = true
     )]
     pub when: When,
 

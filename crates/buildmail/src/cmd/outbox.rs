@@ -26,8 +26,9 @@ enum Action {
         /// The outbox directory.
         #[arg(long, env = "BUILDMAIL_OUTBOX", value_name = "DIR")]
         outbox: PathBuf,
-        /// text: a table on stdout; json: an array of entries.
-        #[arg(long, env = "BUILDMAIL_OUTPUT", value_enum, default_value_t = OutputFormat::Text)]
+        /// text: a table on stdout; json: an array of entries on stdout.
+        #[arg(long, env = "BUILDMAIL_OUTPUT", value_enum, default_value_t = OutputFormat::Text,
+              hide_possible_values = true)]
         output: OutputFormat,
     },
     /// Send every kept message, each at most once, removing it only once the server accepted it.
@@ -144,7 +145,8 @@ fn flush(smtp: &SmtpArgs) -> anyhow::Result<Exit> {
     let outbox = open(dir)?;
     let delivery = smtp.delivery()?;
     let text = smtp.output == OutputFormat::Text;
-    let mut progress = Progress::new(text);
+    // Attempt lines on stderr in JSON mode too, as for `send`.
+    let mut progress = Progress::new(true);
     let mut on_event = |event: FlushEvent<'_>| match event {
         FlushEvent::Delivery(event) => progress.on(event),
         FlushEvent::Skipped(broken) => note(&escape_controls(&format!(
