@@ -153,3 +153,217 @@ fn a_display_name_with_a_comma_is_one_recipient() {
         (Some("Doe, Jane"), Some("jane@example.com"))
     );
 }
+
+fn json(out: &crate::support::Output) -> serde_json::Value {
+    let objects: Vec<serde_json::Value> = serde_json::Deserializer::from_str(&out.stdout)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|e| panic!("stdout is JSON ({e}):\n{}", out.stdout));
+    assert_eq!(objects.len(), 1, "exactly one object:\n{}", out.stdout);
+    objects.into_iter().next().unwrap()
+}
+
+#[test]
+fn host_and_port_without_a_scheme_suggests_the_url() {
+    let out = buildmail(send("smtp.example.com:587", &[])).expect_code(78);
+    assert!(
+        out.stderr.contains("write smtp://smtp.example.com:587"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn smtp_plus_starttls_is_smtp_with_starttls_required() {
+    let server = Server::start_with(&[], |b| b.tls(SimTls::generate().unwrap()));
+    let url = format!("smtp+starttls://localhost:{}", server.sim().addr().port());
+    buildmail(send(&url, &["--insecure-skip-verify"])).expect_code(0);
+    assert!(server.record().messages[0].tls);
+
+    let plain = Server::start(&[]);
+    let url = format!("smtp+starttls://127.0.0.1:{}", plain.sim().addr().port());
+    let out = buildmail(send(&url, &[])).expect_code(78);
+    assert!(out.stderr.contains("STARTTLS"), "{}", out.stderr);
+    assert!(plain.record().messages.is_empty());
+}
+
+#[test]
+fn a_user_name_without_a_password_names_the_variable_to_set() {
+    let server = Server::start_with(&[], |b| b.auth("ci", "s3cret"));
+    let url = format!("smtp://ci@127.0.0.1:{}", server.sim().addr().port());
+    let out = buildmail(send(&url, &[])).expect_code(77);
+    assert!(
+        out.stderr
+            .contains("a user name but no password: set BUILDMAIL_SMTP_PASSWORD"),
+        "{}",
+        out.stderr
+    );
+    assert!(server.record().connections.is_empty(), "nothing was tried");
+
+    let out = buildmail(send(&url, &[]))
+        .env("BUILDMAIL_SMTP_PASSWORD", "")
+        .expect_code(77);
+    assert!(
+        out.stderr.contains("the password is empty"),
+        "{}",
+        out.stderr
+    );
+
+    buildmail(send(&url, &[]))
+        .env("BUILDMAIL_PASSWORD", "s3cret")
+        .expect_code(0);
+    assert_eq!(server.record().messages[0].auth_user.as_deref(), Some("ci"));
+}
+
+#[test]
+fn tls_dns_and_login_failures_are_not_sent_not_rejected() {
+    // Login refused.
+    let server = Server::start_with(&[], |b| b.auth("ci", "right"));
+    let url = format!("smtp://ci:wrong@127.0.0.1:{}", server.sim().addr().port());
+    let out = buildmail(send(&url, &["--output", "json"])).expect_code(77);
+    let report = json(&out);
+    assert_eq!(report["status"], "failed", "{report:#}");
+    assert_eq!(report["recipients"][0]["status"], "not_sent");
+    // TLS required, not offered.
+    let plain = Server::start(&[]);
+    let url = format!(
+        "smtp://127.0.0.1:{}?tls=required",
+        plain.sim().addr().port()
+    );
+    let out = buildmail(send(&url, &["--output", "json"])).expect_code(78);
+    let report = json(&out);
+    assert_eq!(report["status"], "failed", "{report:#}");
+    assert_eq!(report["recipients"][0]["status"], "not_sent");
+    assert_eq!(report["explanation"]["category"], "tls");
+    // A host that does not resolve (.invalid never does, RFC 2606).
+    let out = buildmail(send(
+        "smtp://relay.buildmail.invalid:587",
+        &["--output", "json"],
+    ))
+    .expect_code(78);
+    let report = json(&out);
+    assert_eq!(report["status"], "failed", "{report:#}");
+    assert_eq!(report["recipients"][0]["status"], "not_sent");
+    assert_eq!(report["explanation"]["category"], "dns");
+    assert!(!out.stderr.contains("rejected for"), "{}", out.stderr);
+}
+
+#[test]
+fn send_with_nothing_is_a_usage_error_naming_the_flags() {
+    let out = buildmail(["send"]).expect_code(2);
+    for flag in ["--from", "--to", "--smtp-url"] {
+        assert!(out.stderr.contains(flag), "{flag} in {}", out.stderr);
+    }
+    assert!(out.stderr.contains("for example"), "{}", out.stderr);
+    let out = buildmail(["send", "--from", "ci@example.com"]).expect_code(2);
+    assert!(
+        out.stderr.contains("missing --to ADDR, --smtp-url URL"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn json_output_is_one_object_for_errors_before_sending_too() {
+    let out = buildmail(["send", "--output", "json"]).expect_code(2);
+    let report = json(&out);
+    assert_eq!(report["status"], "failed");
+    assert_eq!(report["error"]["kind"], "usage");
+    assert!(
+        report["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--from")
+    );
+
+    let out = buildmail(send("smtp.example.com:587", &["--output", "json"])).expect_code(78);
+    let report = json(&out);
+    assert_eq!(report["error"]["kind"], "config");
+
+    let out = buildmail([
+        "send",
+        "--smtp-url",
+        "smtp://127.0.0.1:1?tls=none",
+        "--from",
+        "not an address",
+        "--to",
+        "dev@example.com",
+        "--output",
+        "json",
+    ])
+    .expect_code(65);
+    assert_eq!(json(&out)["error"]["kind"], "bad_input");
+}
+
+#[test]
+fn json_output_keeps_attempt_lines_on_stderr_and_names_the_outbox_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("ob");
+    let server = Server::start(&["greylist-hint:10m"]);
+    let out = buildmail(send(
+        &server.url(),
+        &[
+            "--output",
+            "json",
+            "--retry-budget",
+            "3s",
+            "--outbox",
+            outbox.to_str().unwrap(),
+        ],
+    ))
+    .expect_code(75);
+    let report = json(&out);
+    assert_eq!(report["status"], "deferred");
+    assert!(report["outbox_id"].is_string(), "{report:#}");
+    assert!(out.stderr.contains("attempt 1 via"), "{}", out.stderr);
+}
+
+#[test]
+fn the_outbox_hint_can_be_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("ob");
+    let server = Server::start(&["greylist-hint:10m"]);
+    let out = buildmail(send(
+        &server.url(),
+        &["--retry-budget", "3s", "--outbox", outbox.to_str().unwrap()],
+    ))
+    .expect_code(75);
+    assert!(
+        out.stderr.contains(&format!(
+            "buildmail outbox flush --outbox {} --smtp-url URL",
+            outbox.display()
+        )),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn help_shows_the_way() {
+    let out = buildmail(Vec::<String>::new()).expect_code(2);
+    assert!(out.stderr.contains("buildmail demo"), "{}", out.stderr);
+    let explain = buildmail(["explain", "--help"]).expect_code(0).stdout;
+    assert!(!explain.contains("on stderr"), "{explain}");
+    assert!(explain.contains("on stdout"), "{explain}");
+    let list = buildmail(["outbox", "list", "--help"])
+        .expect_code(0)
+        .stdout;
+    assert!(!list.contains("on stderr"), "{list}");
+    for command in ["send", "notify"] {
+        let help = buildmail([command, "--help"]).expect_code(0).stdout;
+        assert!(help.contains(&format!("Examples:\n  ")), "{help}");
+        assert!(
+            help.contains(&format!("buildmail {command} --smtp-url")),
+            "{help}"
+        );
+    }
+    let bash = buildmail(["completions", "bash"]).expect_code(0).stdout;
+    for words in [
+        "always failure first-failure still-failing fixed unstable changed not-success",
+        "success failure unstable aborted cancelled",
+        "text json",
+        "high normal low",
+    ] {
+        assert!(bash.contains(words), "{words} not completed");
+    }
+}
