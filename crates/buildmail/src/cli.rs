@@ -36,6 +36,8 @@ pub enum Command {
     Sim(cmd::sim::SimArgs),
     /// Show a delivery through a greylisting, busy server: no setup, no network.
     Demo(cmd::demo::DemoArgs),
+    /// Check the resolved settings (flags, environment, config file), secrets masked.
+    Config(cmd::config_check::ConfigArgs),
     /// Print shell completions.
     Completions(cmd::completions::CompletionsArgs),
 }

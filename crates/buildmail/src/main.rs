@@ -4,6 +4,7 @@
 
 mod cli;
 mod cmd;
+mod config;
 mod exit;
 mod out;
 #[cfg(test)]

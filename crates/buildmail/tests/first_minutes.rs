@@ -367,3 +367,103 @@ fn help_shows_the_way() {
         assert!(bash.contains(words), "{words} not completed");
     }
 }
+
+/// A config file in its own XDG directory, with `mode`.
+fn config_home(text: &str, mode: u32) -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt as _;
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("buildmail");
+    std::fs::create_dir(&dir).unwrap();
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    home
+}
+
+#[test]
+fn a_config_file_account_sends_and_flags_beat_it() {
+    let server = Server::start_with(&[], |b| b.auth("ci", "s3cret"));
+    let port = server.sim().addr().port();
+    let home = config_home(
+        &format!(
+            r#"
+            [defaults]
+            account = "work"
+            from = "CI <ci@example.com>"
+
+            [accounts.work]
+            url = "smtp://127.0.0.1:{port}"
+            user = "ci"
+            password_command = "echo s3cret"
+
+            [accounts.broken]
+            url = "smtp://127.0.0.1:1"
+            "#
+        ),
+        0o644,
+    );
+    let xdg = home.path().to_str().unwrap();
+    let bare = [
+        "send",
+        "--to",
+        "dev@example.com",
+        "--subject",
+        "hi",
+        "--body",
+        "x",
+    ];
+    buildmail(bare).env("XDG_CONFIG_HOME", xdg).expect_code(0);
+    let message = &server.record().messages[0];
+    assert_eq!(message.auth_user.as_deref(), Some("ci"));
+    assert_eq!(message.mail_from, "ci@example.com");
+
+    // A flag beats the account; an unknown account names the ones there.
+    let mut with_flag = bare.map(String::from).to_vec();
+    with_flag.extend(["--from".into(), "ops@example.com".into()]);
+    buildmail(with_flag)
+        .env("XDG_CONFIG_HOME", xdg)
+        .expect_code(0);
+    assert_eq!(server.record().messages[1].mail_from, "ops@example.com");
+    let out = buildmail(bare)
+        .env("XDG_CONFIG_HOME", xdg)
+        .env("BUILDMAIL_ACCOUNT", "wrok")
+        .expect_code(78);
+    assert!(out.stderr.contains("it has broken, work"), "{}", out.stderr);
+
+    // config check shows the resolution, the password masked.
+    let out = buildmail(["config", "check"])
+        .env("XDG_CONFIG_HOME", xdg)
+        .expect_code(0);
+    for expected in [
+        "(account: work)",
+        &format!("server: 127.0.0.1:{port}"),
+        "user: ci (account)",
+        "password: ****",
+        "from: CI <ci@example.com> (config defaults)",
+    ] {
+        assert!(
+            out.stdout.contains(expected),
+            "{expected:?} in\n{}",
+            out.stdout
+        );
+    }
+    assert!(!out.stdout.contains("s3cret"), "{}", out.stdout);
+}
+
+#[test]
+fn a_password_in_a_config_file_others_can_read_is_refused() {
+    let text =
+        "[accounts.work]\nurl = \"smtp://127.0.0.1:1\"\nuser = \"ci\"\npassword = \"s3cret\"\n";
+    let open = config_home(text, 0o644);
+    let out = buildmail(["config", "check", "--account", "work"])
+        .env("XDG_CONFIG_HOME", open.path().to_str().unwrap())
+        .expect_code(78);
+    assert!(out.stderr.contains("chmod 600"), "{}", out.stderr);
+    assert!(!out.stderr.contains("s3cret"), "{}", out.stderr);
+
+    let private = config_home(text, 0o600);
+    let out = buildmail(["config", "check", "--account", "work"])
+        .env("XDG_CONFIG_HOME", private.path().to_str().unwrap())
+        .expect_code(0);
+    assert!(out.stdout.contains("password: ****"), "{}", out.stdout);
+}

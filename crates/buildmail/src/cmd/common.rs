@@ -10,6 +10,7 @@ use buildmail_core::compose::{Attacher, Attachment, Draft, SizePolicy};
 use buildmail_core::{Delivery, DeliverySettings, Setting};
 use clap::{Args, ValueEnum};
 
+use crate::config::{self, Resolved, Source};
 use crate::exit::{Exit, UserError};
 use crate::spelling::spell;
 
@@ -102,6 +103,15 @@ pub struct SmtpArgs {
     #[arg(long, env = "BUILDMAIL_OUTBOX", value_name = "DIR")]
     pub outbox: Option<PathBuf>,
 
+    /// A TOML config file with named accounts (default: $XDG_CONFIG_HOME/buildmail/config.toml,
+    /// read when it exists). Flags and environment beat the account, the account its defaults.
+    #[arg(long, env = "BUILDMAIL_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// The account of the config file to use (default: the file's defaults.account).
+    #[arg(long, env = "BUILDMAIL_ACCOUNT", value_name = "NAME")]
+    pub account: Option<String>,
+
     /// Show the SMTP dialogue on stderr, as swaks does: commands and replies, TLS and AUTH
     /// marked, credentials masked, the message body elided past its headers.
     #[arg(long, env = "BUILDMAIL_TRANSCRIPT")]
@@ -179,9 +189,36 @@ impl SmtpArgs {
         })
     }
 
+    /// Fills what the flags and the environment left out from the config file's account, then
+    /// from its defaults: the URL, the user, the password and, given `from`, the sender. Returns
+    /// the account used, for `config check`.
+    pub fn apply_config(
+        &mut self,
+        from: Option<&mut Option<String>>,
+    ) -> Result<Option<Resolved>, UserError> {
+        let default = config::default_path(|key| std::env::var(key).ok());
+        let Some(resolved) =
+            config::load(self.config.as_deref(), default, self.account.as_deref())?
+        else {
+            return Ok(None);
+        };
+        fill(&mut self.smtp_url, resolved.get(|a| &a.url));
+        fill(&mut self.username, resolved.get(|a| &a.user));
+        if let Some(from) = from {
+            fill(from, resolved.get(|a| &a.from));
+        }
+        let password_given = self.password.is_some()
+            || self.password_file.is_some()
+            || std::env::var_os(PASSWORD_ALIAS).is_some();
+        if !password_given {
+            self.password = resolved.password()?.map(|(password, _)| password);
+        }
+        Ok(Some(resolved))
+    }
+
     /// The password: `--password` (or `BUILDMAIL_SMTP_PASSWORD`, or `BUILDMAIL_PASSWORD` as the
     /// interface's `BUILDMAIL_<FLAG>` rule promises), or the first line of `--password-file`.
-    fn password(&self) -> anyhow::Result<Option<String>> {
+    pub fn password(&self) -> anyhow::Result<Option<String>> {
         let Some(path) = &self.password_file else {
             let alias = || std::env::var(PASSWORD_ALIAS).ok();
             return Ok(self.password.clone().or_else(alias));
@@ -189,6 +226,13 @@ impl SmtpArgs {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading --password-file {}", path.display()))?;
         Ok(Some(text.lines().next().unwrap_or_default().to_owned()))
+    }
+}
+
+/// Sets `slot` from the config file when the flags and the environment left it empty.
+fn fill(slot: &mut Option<String>, from_file: Option<(String, Source)>) {
+    if slot.is_none() {
+        *slot = from_file.map(|(value, _)| value);
     }
 }
 

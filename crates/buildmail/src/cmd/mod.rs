@@ -3,6 +3,7 @@
 pub mod choices;
 pub mod common;
 pub mod completions;
+pub mod config_check;
 pub mod deliver;
 pub mod demo;
 pub mod explain;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Sim(args) => sim::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Completions(args) => completions::run(args),
+        Command::Config(args) => config_check::run(args),
     }
 }
 

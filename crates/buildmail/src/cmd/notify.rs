@@ -195,7 +195,8 @@ pub struct ContextArgs {
     pub duration: Option<Duration>,
 }
 
-pub fn run(args: NotifyArgs) -> anyhow::Result<Exit> {
+pub fn run(mut args: NotifyArgs) -> anyhow::Result<Exit> {
+    args.smtp.apply_config(Some(&mut args.addresses.from))?;
     let dir = std::env::current_dir().context("reading the current directory")?;
     let vars = |name: &str| std::env::var(name).ok();
     let ci::Detected {

@@ -49,7 +49,13 @@ enum Action {
 pub fn run(args: OutboxArgs) -> anyhow::Result<Exit> {
     match args.action {
         Action::List { outbox, output } => list(&open(&outbox)?, output),
-        Action::Flush { smtp } => smtp.reports.after(flush(&smtp)),
+        Action::Flush { mut smtp } => {
+            let flushed = smtp
+                .apply_config(None)
+                .map_err(Into::into)
+                .and_then(|_| flush(&smtp));
+            smtp.reports.after(flushed)
+        }
         Action::Drop { id, outbox } => drop_entry(&open(&outbox)?, &id),
     }
 }

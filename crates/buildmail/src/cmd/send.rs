@@ -112,7 +112,8 @@ pub enum Priority {
     Low,
 }
 
-pub fn run(args: SendArgs) -> anyhow::Result<Exit> {
+pub fn run(mut args: SendArgs) -> anyhow::Result<Exit> {
+    args.smtp.apply_config(Some(&mut args.addresses.from))?;
     required(&args)?;
     let (message, warnings) = build(&args.addresses, &args.message)?;
     if args.addresses.dry_run {
