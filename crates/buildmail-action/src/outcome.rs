@@ -28,7 +28,8 @@ pub struct Outcome {
 
 impl Outcome {
     /// The outcome of a delivery.
-    pub fn of(report: Report, fail_on_error: bool) -> Self {
+    pub fn of(mut report: Report, fail_on_error: bool) -> Self {
+        report.spell(crate::spelling::spell);
         Outcome {
             report,
             fail_on_error,
@@ -38,7 +39,10 @@ impl Outcome {
     /// Nothing sent on purpose (`notify_when` did not match).
     pub fn skipped(reason: String) -> Self {
         Outcome {
-            report: Report::skipped(reason),
+            report: Report::skipped(buildmail_core::settings::spell_placeholders(
+                &reason,
+                crate::spelling::spell,
+            )),
             fail_on_error: false,
         }
     }

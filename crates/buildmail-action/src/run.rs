@@ -200,7 +200,7 @@ fn annotations_from(warnings: &[String], annotations: &mut Annotations) {
         annotations.push(Annotation::new(
             Level::Warning,
             "attachment left out",
-            warning.clone(),
+            buildmail_core::settings::spell_placeholders(warning, spell),
         ));
     }
 }

@@ -20,6 +20,12 @@ pub fn spell(setting: Setting) -> &'static str {
         Setting::Outbox => "outbox",
         Setting::From => "from",
         Setting::To => "to",
+        Setting::Cc => "cc",
+        Setting::Bcc => "bcc",
+        Setting::Status => "status",
+        Setting::PreviousStatus => "previous_status",
+        // The step has no text/JSON switch: its outputs and job summary carry the report.
+        Setting::Output => "outputs",
         Setting::EnvelopeFrom => "envelope_from",
         Setting::EnvelopeTo => "envelope_to",
         Setting::Attach => "attachments",
@@ -43,7 +49,8 @@ mod tests {
     fn every_setting_is_spelled_as_a_declared_input() {
         for setting in Setting::ALL {
             let input = spell(setting).split([' ', ':']).next().unwrap_or_default();
-            let declared = crate::inputs::NAMES.contains(&input) || input == "timeout";
+            let declared =
+                crate::inputs::NAMES.contains(&input) || ["timeout", "outputs"].contains(&input);
             assert!(declared, "{setting:?} is spelled {:?}", spell(setting));
         }
     }

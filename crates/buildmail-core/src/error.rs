@@ -350,7 +350,7 @@ impl fmt::Display for Error {
             ),
             Kind::TimedOut(limit) => write!(
                 f,
-                "no reply at {phase} within {}s (--timeout)",
+                "no reply at {phase} within {}s ({{timeout}})",
                 limit.as_secs_f64()
             ),
             Kind::Garbled(what) => write!(f, "not an SMTP reply at {phase}: {}", escaped(what)),
@@ -362,7 +362,7 @@ impl fmt::Display for Error {
             ),
             Kind::BudgetSpent => write!(
                 f,
-                "the retry budget ran out while waiting at {phase} (--retry-budget)"
+                "the retry budget ran out while waiting at {phase} ({{retry_budget}})"
             ),
             Kind::Protocol(what) => write!(
                 f,

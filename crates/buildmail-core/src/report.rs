@@ -162,6 +162,17 @@ impl Report {
         }
     }
 
+    /// The report with the settings its reason, warnings and explanation name written as
+    /// `spell` writes them; a front end calls this once, before it shows the report.
+    pub fn spell(&mut self, spell: crate::settings::Spelling) {
+        let spelled = |text: &str| crate::settings::spell_placeholders(text, spell);
+        self.reason = self.reason.as_deref().map(spelled);
+        self.warnings = self.warnings.iter().map(|w| spelled(w)).collect();
+        if let Some(explanation) = &mut self.explanation {
+            explanation.spell(spell);
+        }
+    }
+
     /// What the report means for whoever asked for the delivery; see [`Verdict`].
     pub fn verdict(&self) -> Verdict {
         match self.status {

@@ -45,6 +45,10 @@ pub enum Setting {
     From,
     /// The recipients.
     To,
+    /// The carbon-copy recipients.
+    Cc,
+    /// The blind-copy recipients.
+    Bcc,
     /// The envelope sender (the bounce address).
     EnvelopeFrom,
     /// The envelope recipients.
@@ -65,11 +69,17 @@ pub enum Setting {
     Log,
     /// Extra header lines.
     Header,
+    /// The build's status.
+    Status,
+    /// The previous build's status.
+    PreviousStatus,
+    /// The form of the report (text or JSON).
+    Output,
 }
 
 impl Setting {
     /// Every setting, for a front end's table test.
-    pub const ALL: [Setting; 23] = [
+    pub const ALL: [Setting; 28] = [
         Setting::SmtpUrl,
         Setting::Username,
         Setting::Password,
@@ -83,6 +93,8 @@ impl Setting {
         Setting::Outbox,
         Setting::From,
         Setting::To,
+        Setting::Cc,
+        Setting::Bcc,
         Setting::EnvelopeFrom,
         Setting::EnvelopeTo,
         Setting::Attach,
@@ -93,6 +105,9 @@ impl Setting {
         Setting::Template,
         Setting::Log,
         Setting::Header,
+        Setting::Status,
+        Setting::PreviousStatus,
+        Setting::Output,
     ];
 
     /// The setting's neutral name (`smtp_url`), used when no front end spells it and in the
@@ -112,6 +127,8 @@ impl Setting {
             Setting::Outbox => "outbox",
             Setting::From => "from",
             Setting::To => "to",
+            Setting::Cc => "cc",
+            Setting::Bcc => "bcc",
             Setting::EnvelopeFrom => "envelope_from",
             Setting::EnvelopeTo => "envelope_to",
             Setting::Attach => "attach",
@@ -122,6 +139,9 @@ impl Setting {
             Setting::Template => "template",
             Setting::Log => "log",
             Setting::Header => "header",
+            Setting::Status => "status",
+            Setting::PreviousStatus => "previous_status",
+            Setting::Output => "output",
         }
     }
 
@@ -584,6 +604,37 @@ mod tests {
             ..settings("smtp://127.0.0.1?tls=none")
         };
         assert!(plain.build().is_ok(), "no TLS, so the CA file is not read");
+    }
+
+    fn jenkins(setting: Setting) -> &'static str {
+        match setting {
+            Setting::FallbackSmtpUrl => "fallbackSmtpUrls:",
+            _ => "other:",
+        }
+    }
+
+    #[test]
+    fn an_explanation_names_the_front_ends_setting() {
+        let reply = crate::Reply::parse("421 4.3.2 Not accepting network messages").unwrap();
+        let mut explanation = crate::explain(&reply);
+        assert!(
+            explanation
+                .fix
+                .iter()
+                .any(|step| step.contains("{fallback_smtp_url}")),
+            "{:?}",
+            explanation.fix
+        );
+        explanation.spell(jenkins);
+        assert!(
+            explanation
+                .fix
+                .iter()
+                .any(|step| step.contains("(`fallbackSmtpUrls:`)")),
+            "{:?}",
+            explanation.fix
+        );
+        assert!(!explanation.fix.iter().any(|step| step.contains('{')));
     }
 
     #[test]

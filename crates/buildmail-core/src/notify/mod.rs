@@ -48,7 +48,7 @@ pub struct Notification {
 pub enum NotifyError {
     /// The build's status is not known.
     #[error(
-        "the build status is unknown: give --status success|failure|unstable|aborted|cancelled"
+        "the build status is unknown: give {{status}} success|failure|unstable|aborted|cancelled"
     )]
     NoStatus,
     /// A template is wrong.

@@ -14,6 +14,7 @@ use buildmail_core::{Category, Delivery, Outgoing, Report, Status, explain};
 
 use crate::cmd::common::{OutputFormat, SmtpArgs};
 use crate::exit::Exit;
+use crate::spelling::spell;
 
 /// Sends `message` as `smtp` says, prints the report (with the `warnings` of composing it) and
 /// returns the exit code.
@@ -28,6 +29,7 @@ pub fn deliver_and_report(
     let mut report = runtime.block_on(deliver(&delivery, &outgoing));
     // The composer's warnings first, then the delivery's own (a final reply that named a delay).
     report.warnings.splice(0..0, warnings);
+    report.spell(spell);
     match &smtp.outbox {
         Some(dir) => Outbox::keep_deferred(dir, &outgoing, &mut report),
         None if report.any_deferred() && smtp.output == OutputFormat::Text => note(
@@ -53,7 +55,10 @@ pub fn deliver_and_report(
 /// `--dry-run`: the complete RFC 5322 message on stdout, nothing sent; warnings on stderr.
 pub fn print_dry_run(message: &lettre::Message, warnings: &[String]) -> anyhow::Result<Exit> {
     for warning in warnings {
-        note(&format!("buildmail: warning: {warning}"));
+        note(&format!(
+            "buildmail: warning: {}",
+            buildmail_core::settings::spell_placeholders(warning, spell)
+        ));
     }
     let mut stdout = std::io::stdout().lock();
     stdout

@@ -344,7 +344,8 @@ fn read_template(path: &Path, flag: &str) -> anyhow::Result<String> {
 
 /// A skipped notification: exit 0, why on stderr, and with `--output json` the report.
 fn report_skipped(reason: &str, smtp: &SmtpArgs) -> anyhow::Result<Exit> {
-    let report = Report::skipped(reason);
+    let mut report = Report::skipped(reason);
+    report.spell(crate::spelling::spell);
     smtp.reports.write(std::slice::from_ref(&report))?;
     if smtp.output == OutputFormat::Json {
         print_report(&report, smtp.output)?;
@@ -354,5 +355,6 @@ fn report_skipped(reason: &str, smtp: &SmtpArgs) -> anyhow::Result<Exit> {
 }
 
 fn print_skip_reason(reason: &str) {
+    let reason = buildmail_core::settings::spell_placeholders(reason, crate::spelling::spell);
     crate::out::note(&format!("buildmail: notification skipped: {reason}"));
 }

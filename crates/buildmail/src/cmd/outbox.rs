@@ -11,6 +11,7 @@ use buildmail_core::report::Verdict;
 use crate::cmd::common::{OutputFormat, SmtpArgs};
 use crate::cmd::deliver::{Progress, render_summary};
 use crate::exit::{Exit, UserError};
+use crate::spelling::spell;
 
 #[derive(Debug, clap::Args)]
 pub struct OutboxArgs {
@@ -162,19 +163,24 @@ fn flush(smtp: &SmtpArgs) -> anyhow::Result<Exit> {
         ))),
         FlushEvent::Done { id, report } => {
             progress.finish();
+            let mut report = report.clone();
+            report.spell(spell);
             if text {
                 note(&format!(
                     "{}: {}",
                     escape_controls(id),
-                    render_summary(report)
+                    render_summary(&report)
                 ));
             }
         }
     };
     let runtime = super::runtime()?;
-    let reports = runtime
+    let mut reports = runtime
         .block_on(outbox.flush(&delivery, &mut on_event))
         .with_context(|| format!("reading --outbox {}", dir.display()))?;
+    for report in &mut reports {
+        report.spell(spell);
+    }
     smtp.reports.write(&reports)?;
     if smtp.output == OutputFormat::Json {
         let json = serde_json::to_string_pretty(&reports).context("rendering the reports")?;
