@@ -696,8 +696,8 @@ fn explanation_of(error: &Error) -> Explanation {
         Category::Network if error.is_connection_refused() => (
             "Nothing listens on the server's port",
             &[
-                "Check the port in --smtp-url: 587 for STARTTLS (smtp://), 465 for smtps://; and that the host is the relay's.",
-                "A relay that was restarting is back within seconds: run again, or keep the message with --outbox and send it later with `buildmail outbox flush`.",
+                "Check the port in {smtp_url}: 587 for STARTTLS (smtp://), 465 for smtps://; and that the host is the relay's.",
+                "A relay that was restarting is back within seconds: run again, or keep the message with {outbox} and send it later with `buildmail outbox flush`.",
             ],
         ),
         Category::Network => (
@@ -710,13 +710,13 @@ fn explanation_of(error: &Error) -> Explanation {
         Category::Tls if error.tls_mode_mismatch() == Some(TlsMode::ServerWantsImplicit) => (
             "The server speaks TLS from the first byte",
             &[
-                "Use smtps:// in --smtp-url for this port (465 is the usual one), or smtp:// with the STARTTLS port (587).",
+                "Use smtps:// in {smtp_url} for this port (465 is the usual one), or smtp:// with the STARTTLS port (587).",
             ],
         ),
         Category::Tls if error.tls_mode_mismatch() == Some(TlsMode::ServerWantsPlain) => (
             "The server speaks plain SMTP first",
             &[
-                "Use smtp:// in --smtp-url for this port: buildmail then requires STARTTLS (587 is the usual port), or keep smtps:// with port 465.",
+                "Use smtp:// in {smtp_url} for this port: buildmail then requires STARTTLS (587 is the usual port), or keep smtps:// with port 465.",
             ],
         ),
         Category::Tls => (
