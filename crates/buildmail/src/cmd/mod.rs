@@ -39,7 +39,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
 /// With `--output json`, stdout always holds exactly one object: a failure before any attempt
 /// (a missing flag, a bad address, a bad URL) prints `{"status": "failed", "error": {kind,
 /// message}}` too. The error still goes to stderr and decides the exit code.
-fn json_on_error(
+pub(crate) fn json_on_error(
     output: common::OutputFormat,
     result: anyhow::Result<Exit>,
 ) -> anyhow::Result<Exit> {
