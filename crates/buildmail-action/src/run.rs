@@ -8,8 +8,12 @@
 use std::io::Write;
 
 use anyhow::Context as _;
+use buildmail_core::ci;
+use buildmail_core::compose::gather::AttachmentRequest;
 use buildmail_core::compose::{Attacher, Draft, SizePolicy, markdown};
-use buildmail_core::notify::Decision;
+use buildmail_core::notify::{
+    Composed, Decision, LogRequest, NotifyError, Overrides, Request, TemplateFiles, When,
+};
 use buildmail_core::{Delivery, DeliverySettings, Outgoing};
 
 use crate::exit::{Exit, StepError};
@@ -80,7 +84,7 @@ async fn step(
             .tell(inputs, env, github.as_ref(), context, annotations, out)
             .await;
     }
-    let (outgoing, warnings) = compose(inputs)?;
+    let (outgoing, warnings) = compose(inputs, env)?;
     let delivery = delivery(inputs)?;
     annotations_from(&warnings, &mut annotations);
     let report = delivery.send(&outgoing, &mut |_| {}).await;
@@ -126,28 +130,16 @@ async fn decide(
     Ok(when.decide(status, previous))
 }
 
-/// The message from `subject`, `body` and the address inputs.
-// TODO(issue 9): without subject or body, fill `notify::Request { build, overrides, when,
-// templates, log, attachments }` from the inputs and the run, and `.compose()` it.
-fn compose(inputs: &RawInputs) -> anyhow::Result<(Outgoing, Vec<String>)> {
+/// The message from `subject`, `body` and the address inputs; without a `body`, the build
+/// notification the core composes from the run.
+fn compose(
+    inputs: &RawInputs,
+    env: &impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<(Outgoing, Vec<String>)> {
+    let from = sender(inputs)?;
     let (Some(subject), Some(body)) = (&inputs.subject, &inputs.body) else {
-        return Err(StepError::config(
-            "subject: composing the build notification from the run is not wired yet; set subject and body",
-        )
-        .into());
+        return notification(inputs, env, from);
     };
-    let from = inputs.from.clone().ok_or_else(|| {
-        config(InputError::new(
-            "from",
-            "who sends the mail: write ci@example.com or 'CI <ci@example.com>'",
-        ))
-    })?;
-    if inputs.to.is_empty() && inputs.cc.is_empty() && inputs.bcc.is_empty() {
-        return Err(config(InputError::new(
-            "to",
-            "nobody to send to: set to, cc or bcc",
-        )));
-    }
     let html = match &inputs.html_body {
         Some(html) if inputs.convert_markdown => Some(markdown::to_html_document(
             &html.read("html_body").map_err(config)?,
@@ -178,6 +170,83 @@ fn compose(inputs: &RawInputs) -> anyhow::Result<(Outgoing, Vec<String>)> {
         .build()
         .map_err(|e| StepError::bad_input(e.to_string()))?;
     Ok((Outgoing::from_message(&message), warnings))
+}
+
+/// Who sends, and that somebody receives: both are needed whatever composes the message.
+fn sender(inputs: &RawInputs) -> anyhow::Result<String> {
+    let from = inputs.from.clone().ok_or_else(|| {
+        config(InputError::new(
+            "from",
+            "who sends the mail: write ci@example.com or 'CI <ci@example.com>'",
+        ))
+    })?;
+    if inputs.to.is_empty() && inputs.cc.is_empty() && inputs.bcc.is_empty() {
+        return Err(config(InputError::new(
+            "to",
+            "nobody to send to: set to, cc or bcc",
+        )));
+    }
+    Ok(from)
+}
+
+/// The build notification, composed by the core from the run (GitHub's variables), `status`,
+/// `subject` when given, `log_file` and `attachments`.
+fn notification(
+    inputs: &RawInputs,
+    env: &impl Fn(&str) -> Option<String>,
+    from: String,
+) -> anyhow::Result<(Outgoing, Vec<String>)> {
+    let dir = std::env::current_dir().context("reading the working directory")?;
+    let detected = ci::detect(env, &dir);
+    let subject = match &inputs.subject {
+        Some(subject) => Some(subject.read("subject").map_err(config)?),
+        None => None,
+    };
+    let request = Request {
+        build: detected.build,
+        overrides: Overrides {
+            status: inputs.status,
+            previous_status: inputs.previous_status,
+            ..Overrides::default()
+        },
+        // `notify_when` has decided already (with the previous run from the API).
+        when: When::Always,
+        templates: TemplateFiles {
+            subject,
+            ..TemplateFiles::default()
+        },
+        log: inputs
+            .log_file
+            .clone()
+            .map(|path| LogRequest { path, lines: 50 }),
+        attachments: AttachmentRequest {
+            patterns: inputs.attachments.clone(),
+            dir,
+            ..AttachmentRequest::default()
+        },
+        addresses: Draft {
+            from,
+            to: inputs.to.clone(),
+            cc: inputs.cc.clone(),
+            bcc: inputs.bcc.clone(),
+            reply_to: inputs.reply_to.clone(),
+            ..Draft::default()
+        },
+    };
+    let spelled = |text: String| buildmail_core::settings::spell_placeholders(&text, spell);
+    match request.compose() {
+        Ok(Composed::Message { message, warnings }) => {
+            let mut all = detected.warnings;
+            all.extend(warnings.into_iter().map(spelled));
+            Ok((Outgoing::from_message(&message), all))
+        }
+        Ok(Composed::Skipped { reason }) => Err(StepError::config(spelled(reason)).into()),
+        Err(NotifyError::NoStatus) => Err(config(InputError::new(
+            "status",
+            "the build status is unknown: set status (the action passes ${{ job.status }})",
+        ))),
+        Err(error) => Err(StepError::bad_input(spelled(error.to_string())).into()),
+    }
 }
 
 fn attachments(

@@ -11,6 +11,7 @@ mod address_list;
 pub mod attach;
 pub mod draft;
 mod encode;
+pub mod gather;
 pub mod markdown;
 #[cfg(test)]
 mod wire_tests;
