@@ -86,10 +86,12 @@ async fn dialogue(
 }
 
 /// A 421 means the server is closing; a network error means there is nothing left to talk to;
-/// after a protocol violation the server's state is unknown (a QUIT could be read as a password).
+/// after a protocol violation the server's state is unknown (a QUIT could be read as a password);
+/// a server of the other TLS mode does not understand a QUIT in this one.
 fn closes_connection(error: &Error) -> bool {
     error.is_network()
         || error.is_protocol_violation()
+        || error.tls_mode_mismatch().is_some()
         || error
             .server_reply()
             .is_some_and(|reply| reply.code() == 421)
@@ -185,12 +187,16 @@ impl Session {
             return self.expect(Phase::Greeting).await;
         }
         let first_bytes = self.first_bytes.clone();
+        let transcript = self.transcript.clone();
         let probe = async {
             clock::sleep(SILENT_GREETING_PROBE_AFTER).await;
-            if first_bytes.get().is_empty()
-                && tls_mode::speaks_tls(spec.connector, spec.server).await
-            {
-                return Error::wrong_tls_mode(Phase::Greeting, TlsMode::ServerWantsImplicit);
+            if first_bytes.get().is_empty() {
+                let note = "no greeting yet: asking on a second connection whether it speaks TLS";
+                show(transcript.as_ref(), Line::note(note));
+                if tls_mode::speaks_tls(spec.connector, spec.server).await {
+                    show(transcript.as_ref(), Line::note("it answered a TLS hello"));
+                    return Error::wrong_tls_mode(Phase::Greeting, TlsMode::ServerWantsImplicit);
+                }
             }
             std::future::pending().await
         };

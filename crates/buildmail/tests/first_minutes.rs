@@ -75,6 +75,12 @@ fn smtp_to_an_implicit_tls_port_stops_in_seconds_naming_smtps() {
         "{}",
         out.stderr
     );
+    assert!(
+        out.stderr
+            .contains("greeting: The server speaks TLS from the first byte (tls, permanent)"),
+        "{}",
+        out.stderr
+    );
     assert!(server.record().messages.is_empty());
 }
 

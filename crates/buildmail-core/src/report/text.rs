@@ -59,7 +59,8 @@ fn reply_line(attempt: &AttemptReport) -> String {
             }
         ),
         (None, _) => format!(
-            "{head}: failed ({}, permanent)",
+            "{head}: {} ({}, permanent)",
+            attempt.title.as_deref().unwrap_or("failed"),
             attempt.category.unwrap_or(Category::Other)
         ),
     }
