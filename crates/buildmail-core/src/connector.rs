@@ -165,6 +165,11 @@ impl TlsTrust {
         self.skips_verification
     }
 
+    /// The rustls client configuration these settings stand for.
+    pub(crate) fn client_config(&self) -> Arc<ClientConfig> {
+        self.config.clone()
+    }
+
     /// Wraps `stream` in a TLS client session for `host`.
     pub(crate) async fn handshake(&self, host: &str, stream: BoxStream) -> io::Result<BoxStream> {
         let name = ServerName::try_from(host.to_owned())

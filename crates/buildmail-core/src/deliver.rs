@@ -11,13 +11,14 @@ use lettre::{Address, Message};
 use crate::category::Category;
 use crate::clock::{self, Instant};
 use crate::connector::{Connector, TcpConnector, TlsTrust};
-use crate::error::{Error, Phase};
+use crate::error::{Error, Phase, TlsMode};
 use crate::explain::{Explanation, explain};
-use crate::policy::{RetryPolicy, Schedule, WaitReason};
+use crate::policy::{REFUSED_SCHEDULE, RetryPolicy, Schedule, WaitReason};
 use crate::reply::Reply;
 use crate::report::{AttemptReport, Outcome, RecipientReport, RecipientStatus, Report};
 use crate::server::{Server, Tls};
 use crate::session::{self, AttemptOutcome, AttemptSpec};
+use crate::transcript::Transcript;
 
 /// A message ready to go: the exact bytes, the envelope, and its Message-ID. The bytes are
 /// formatted once, so every attempt sends the same Message-ID and Date.
@@ -78,7 +79,7 @@ pub enum Event {
 }
 
 /// Why a delivery stopped while recipients were still deferred.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GiveUp {
     /// The next wait would end at or after the end of the retry budget.
     Budget {
@@ -97,6 +98,14 @@ pub enum GiveUp {
     },
     /// `max_attempts` attempts were made.
     MaxAttempts(u32),
+    /// Every relay refused every connection of the quick retries of [`REFUSED_SCHEDULE`]:
+    /// nothing listens on the port.
+    NothingListens {
+        /// The relays tried, `host:port`.
+        servers: Vec<String>,
+        /// The attempts made.
+        attempts: u32,
+    },
 }
 
 /// How to deliver: relays, TLS trust, timeouts, retry policy, and the network.
@@ -119,6 +128,7 @@ pub struct Delivery {
     connector: Arc<dyn Connector>,
     client_id: ClientId,
     allow_plaintext_auth: bool,
+    transcript: Option<Transcript>,
 }
 
 impl Delivery {
@@ -133,6 +143,7 @@ impl Delivery {
             connector: Arc::new(TcpConnector),
             client_id: ClientId::default(),
             allow_plaintext_auth: false,
+            transcript: None,
         }
     }
 
@@ -176,9 +187,9 @@ impl Delivery {
                 .is_some_and(TlsTrust::skips_verification)
         {
             warnings.push(
-                "TLS certificate checks are off (--insecure-skip-verify): the connection is \
+                "TLS certificate checks are off ({insecure_skip_verify}): the connection is \
                  encrypted, but anyone on the path can pose as the server and read the message \
-                 and the password; pass the relay's CA with --ca-file instead"
+                 and the password; pass the relay's CA with {ca_file} instead"
                     .to_owned(),
             );
         }
@@ -194,6 +205,13 @@ impl Delivery {
     /// The network (tests point it at the simulator).
     pub fn connector(mut self, connector: Arc<dyn Connector>) -> Self {
         self.connector = connector;
+        self
+    }
+
+    /// Shows the SMTP dialogue of every attempt, line by line, credentials masked and the body
+    /// elided (see [`crate::transcript`]).
+    pub fn transcript(mut self, transcript: Transcript) -> Self {
+        self.transcript = Some(transcript);
         self
     }
 
@@ -285,6 +303,9 @@ impl<'a> Run<'a> {
         // The latest attempt the next wait follows: a relay left out says nothing about when the
         // others want us back.
         let mut retry_basis: Option<AttemptReport> = None;
+        // Rounds over the relays in which every connection was refused, in a row.
+        let mut refused_rounds = 0;
+        let mut round_refused = true;
         for number in 1.. {
             let pending = self.pending();
             if pending.is_empty() {
@@ -306,6 +327,7 @@ impl<'a> Run<'a> {
                 .attempt(number, server, &pending, waited, last_relay, events)
                 .await;
             events(Event::Attempt(attempt.clone()));
+            round_refused &= (self.decisive.as_ref()).is_some_and(Error::is_connection_refused);
             if attempt.relay_dropped {
                 rotation.leave_out(server);
             } else {
@@ -342,7 +364,20 @@ impl<'a> Run<'a> {
                 continue;
             }
             let now = clock::now();
-            let mut wait = self.next_wait(retry_basis.as_ref().unwrap_or(&attempt), now);
+            refused_rounds = if round_refused { refused_rounds + 1 } else { 0 };
+            round_refused = true;
+            let mut wait = if refused_rounds == 0 {
+                self.next_wait(retry_basis.as_ref().unwrap_or(&attempt), now)
+            } else if let Some(&wait) = REFUSED_SCHEDULE.get(refused_rounds - 1) {
+                (wait, WaitReason::Refused)
+            } else {
+                let servers = self.delivery.servers.iter().map(Server::to_string);
+                events(Event::GaveUp(GiveUp::NothingListens {
+                    servers: servers.collect(),
+                    attempts: number,
+                }));
+                return;
+            };
             if let Some(until) = hold_until.take() {
                 let held = until.saturating_duration_since(now);
                 if held > wait.0 {
@@ -429,6 +464,7 @@ impl<'a> Run<'a> {
             from: self.message.from.as_ref(),
             recipients: &recipients,
             message: &self.message.bytes,
+            transcript: self.delivery.transcript.as_ref(),
         };
         let outcome = session::attempt(&spec).await;
         let server = server.to_string();
@@ -455,13 +491,15 @@ impl<'a> Run<'a> {
         self.relay_failure = Some(Failure {
             error: error.clone(),
         });
+        let judged = explanation_of(error);
         AttemptReport {
             number,
             server,
             phase: error.phase(),
             outcome: Outcome::Permanent,
             reply: error.reply(),
-            category: Some(category_of(error)),
+            category: Some(judged.category),
+            title: Some(judged.title),
             waited_ms: clock::millis(waited),
             relay_dropped: true,
         }
@@ -518,16 +556,17 @@ impl<'a> Run<'a> {
         let decisive =
             session::deciding_refusal(deferred_at_rcpt.iter().chain(outcome.end.as_ref().err()));
         self.decisive = decisive.cloned();
-        let (phase, result, reply, category) = match (decisive, &outcome.end) {
+        let (phase, result, reply, judged) = match (decisive, &outcome.end) {
             (Some(error), _) => (
                 error.phase(),
                 outcome_of(error),
                 error.reply(),
-                Some(category_of(error)),
+                Some(explanation_of(error)),
             ),
             (None, Ok(reply)) => (Phase::EndOfData, Outcome::Ok, Some(reply.clone()), None),
             (None, Err(_)) => unreachable!("an error end is decisive"),
         };
+        let (category, title) = judged.map(|e| (e.category, e.title)).unzip();
         AttemptReport {
             number,
             server,
@@ -535,6 +574,7 @@ impl<'a> Run<'a> {
             outcome: result,
             reply,
             category,
+            title,
             waited_ms: clock::millis(waited),
             relay_dropped: false,
         }
@@ -653,29 +693,48 @@ fn explanation_of(error: &Error) -> Explanation {
         Category::Network if error.is_budget_spent() => (
             "The retry budget ran out during an attempt",
             &[
-                "The server was silent or slow until --retry-budget was spent: the message is deferred.",
-                "Raise --retry-budget, or keep the message with --outbox and send it later with `buildmail outbox flush`.",
+                "The server was silent or slow until {retry_budget} was spent: the message is deferred.",
+                "Raise {retry_budget}, or keep the message with {outbox} and send it later with `buildmail outbox flush`.",
+            ],
+        ),
+        Category::Network if error.is_connection_refused() => (
+            "Nothing listens on the server's port",
+            &[
+                "Check the port in {smtp_url}: 587 for STARTTLS (smtp://), 465 for smtps://; and that the host is the relay's.",
+                "A relay that was restarting is back within seconds: run again, or keep the message with {outbox} and send it later with `buildmail outbox flush`.",
             ],
         ),
         Category::Network => (
             "The connection failed or was lost",
             &[
-                "Check that the host and port of --smtp-url are right and reachable from the runner.",
-                "Raise --timeout if the server is slow to answer, or --retry-budget to keep trying longer.",
+                "Check that the host and port of {smtp_url} are right and reachable from the runner.",
+                "Raise {timeout} if the server is slow to answer, or {retry_budget} to keep trying longer.",
+            ],
+        ),
+        Category::Tls if error.tls_mode_mismatch() == Some(TlsMode::ServerWantsImplicit) => (
+            "The server speaks TLS from the first byte",
+            &[
+                "Use smtps:// in {smtp_url} for this port (465 is the usual one), or smtp:// with the STARTTLS port (587).",
+            ],
+        ),
+        Category::Tls if error.tls_mode_mismatch() == Some(TlsMode::ServerWantsPlain) => (
+            "The server speaks plain SMTP first",
+            &[
+                "Use smtp:// in {smtp_url} for this port: buildmail then requires STARTTLS (587 is the usual port), or keep smtps:// with port 465.",
             ],
         ),
         Category::Tls => (
             "TLS could not be set up",
             &[
-                "For a company CA, pass its certificate with --ca-file.",
+                "For a company CA, pass its certificate with {ca_file}.",
                 "Use smtps:// for a server that speaks TLS from the first byte (port 465).",
-                "Only on a network you trust: ?tls=none (with credentials, also --allow-plaintext-auth), or --insecure-skip-verify.",
+                "Only on a network you trust: ?tls=none (with credentials, also {allow_plaintext_auth}), or {insecure_skip_verify}.",
             ],
         ),
         Category::Dns => (
             "The server's host name does not resolve",
             &[
-                "Check the host in --smtp-url (or --fallback-smtp-url) for typos.",
+                "Check the host in {smtp_url} (or {fallback_smtp_url}) for typos.",
                 "A relay known only inside the company network needs a runner that uses the company DNS.",
             ],
         ),
@@ -690,7 +749,7 @@ fn explanation_of(error: &Error) -> Explanation {
             "The server broke the SMTP protocol",
             &[
                 "The relay is unusable as it is: tell its operator what the cause above says.",
-                "Meanwhile use another relay (--smtp-url, or --fallback-smtp-url) or another port of it.",
+                "Meanwhile use another relay ({smtp_url}, or {fallback_smtp_url}) or another port of it.",
             ],
         ),
         _ => (

@@ -85,8 +85,22 @@ enum Kind {
     Protocol(String),
     /// The host name does not resolve: a typo or a name the runner's DNS does not know.
     UnknownHost(String),
+    /// Nothing listens on the port (`host:port`): a relay restarting comes back in seconds, a
+    /// wrong port never does, so it gets a few quick retries and no more (see `policy.rs`).
+    ConnectionRefused(String),
+    /// The server speaks the other TLS mode than the URL's scheme asks for: retrying cannot help.
+    WrongTlsMode(TlsMode),
     /// An address with a non-ASCII local part, and a server without SMTPUTF8 (RFC 6531).
     NoSmtpUtf8(String),
+}
+
+/// Which way round the TLS modes of client and server differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    /// `smtp://` to a server that speaks TLS from the first byte (port 465).
+    ServerWantsImplicit,
+    /// `smtps://` to a server that greets in plain text (port 587 or 25).
+    ServerWantsPlain,
 }
 
 impl Error {
@@ -140,9 +154,23 @@ impl Error {
         }
     }
 
-    /// A failed connect: a host that does not exist is final (a configuration error); anything
-    /// else, a resolver that failed for now included, is a lost connection.
-    pub(crate) fn from_connect(error: std::io::Error) -> Self {
+    pub(crate) fn wrong_tls_mode(phase: Phase, mode: TlsMode) -> Self {
+        Error {
+            phase,
+            kind: Kind::WrongTlsMode(mode),
+        }
+    }
+
+    /// A failed connect to `server` (`host:port`): a host that does not exist is final (a
+    /// configuration error); a refused connection is told apart (nothing listens there);
+    /// anything else, a resolver that failed for now included, is a lost connection.
+    pub(crate) fn from_connect(error: std::io::Error, server: impl fmt::Display) -> Self {
+        if error.kind() == std::io::ErrorKind::ConnectionRefused {
+            return Error {
+                phase: Phase::Connect,
+                kind: Kind::ConnectionRefused(server.to_string()),
+            };
+        }
         let unknown = error
             .get_ref()
             .and_then(|inner| inner.downcast_ref::<UnknownHost>())
@@ -181,8 +209,13 @@ impl Error {
             Kind::Refused(reply) => {
                 !reply.is_permanent() || (self.phase == Phase::Rcpt && reply.is_misnumbered_452())
             }
-            Kind::Lost(_) | Kind::TimedOut(_) | Kind::BudgetSpent | Kind::Garbled(_) => true,
+            Kind::Lost(_)
+            | Kind::ConnectionRefused(_)
+            | Kind::TimedOut(_)
+            | Kind::BudgetSpent
+            | Kind::Garbled(_) => true,
             Kind::Tls(_)
+            | Kind::WrongTlsMode(_)
             | Kind::NoAuth
             | Kind::Protocol(_)
             | Kind::UnknownHost(_)
@@ -199,8 +232,25 @@ impl Error {
     pub fn is_network(&self) -> bool {
         matches!(
             self.kind,
-            Kind::Lost(_) | Kind::TimedOut(_) | Kind::BudgetSpent | Kind::Garbled(_)
+            Kind::Lost(_)
+                | Kind::ConnectionRefused(_)
+                | Kind::TimedOut(_)
+                | Kind::BudgetSpent
+                | Kind::Garbled(_)
         )
+    }
+
+    /// Whether nothing listens on the server's port: the connection was refused.
+    pub fn is_connection_refused(&self) -> bool {
+        matches!(self.kind, Kind::ConnectionRefused(_))
+    }
+
+    /// The TLS mode the server speaks when it differs from the one the URL asked for.
+    pub fn tls_mode_mismatch(&self) -> Option<TlsMode> {
+        match self.kind {
+            Kind::WrongTlsMode(mode) => Some(mode),
+            _ => None,
+        }
     }
 
     /// Whether the server broke the rules of an exchange (a protocol error, not a refusal).
@@ -215,7 +265,7 @@ impl Error {
 
     /// Whether TLS could not be set up (a configuration matter: `tls=`, `--ca-file`).
     pub fn is_tls(&self) -> bool {
-        matches!(self.kind, Kind::Tls(_))
+        matches!(self.kind, Kind::Tls(_) | Kind::WrongTlsMode(_))
     }
 
     /// Whether the server's host name does not resolve (a configuration matter: `--smtp-url`).
@@ -250,11 +300,16 @@ impl Error {
     pub fn reply(&self) -> Option<Reply> {
         match &self.kind {
             Kind::Refused(reply) => Some(reply.clone()),
-            Kind::Lost(_) | Kind::TimedOut(_) | Kind::BudgetSpent | Kind::Garbled(_) => Some(
+            Kind::Lost(_)
+            | Kind::ConnectionRefused(_)
+            | Kind::TimedOut(_)
+            | Kind::BudgetSpent
+            | Kind::Garbled(_) => Some(
                 Reply::new(451, Some(EnhancedCode::new(4, 4, 2)), self.to_string())
                     .expect("451 is a valid reply code"),
             ),
             Kind::Tls(_)
+            | Kind::WrongTlsMode(_)
             | Kind::NoAuth
             | Kind::Protocol(_)
             | Kind::UnknownHost(_)
@@ -284,9 +339,18 @@ impl fmt::Display for Error {
             Kind::Refused(reply) => write!(f, "refused at {phase}: {reply}"),
             // What the server or the TLS peer said is shown escaped (see `untrusted`).
             Kind::Lost(why) => write!(f, "connection lost at {phase}: {}", escaped(why)),
+            Kind::ConnectionRefused(server) => {
+                write!(f, "connection refused: nothing listens on {server}")
+            }
+            Kind::WrongTlsMode(TlsMode::ServerWantsImplicit) => f.write_str(
+                "this server speaks TLS from the first byte: use smtps://",
+            ),
+            Kind::WrongTlsMode(TlsMode::ServerWantsPlain) => f.write_str(
+                "this server speaks plain SMTP first: use smtp:// (STARTTLS)",
+            ),
             Kind::TimedOut(limit) => write!(
                 f,
-                "no reply at {phase} within {}s (--timeout)",
+                "no reply at {phase} within {}s ({{timeout}})",
                 limit.as_secs_f64()
             ),
             Kind::Garbled(what) => write!(f, "not an SMTP reply at {phase}: {}", escaped(what)),
@@ -298,7 +362,7 @@ impl fmt::Display for Error {
             ),
             Kind::BudgetSpent => write!(
                 f,
-                "the retry budget ran out while waiting at {phase} (--retry-budget)"
+                "the retry budget ran out while waiting at {phase} ({{retry_budget}})"
             ),
             Kind::Protocol(what) => write!(
                 f,

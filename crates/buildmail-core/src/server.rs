@@ -61,8 +61,18 @@ pub enum UrlError {
     /// Not a URL at all.
     #[error("the SMTP URL is not a URL ({0}): write smtp://host:port or smtps://host")]
     Syntax(String),
+    /// `host:port` without a scheme, as other tools' `server_address` and `port` suggest.
+    #[error(
+        "{given:?} is not an SMTP URL: write {suggestion} (the scheme picks the TLS mode: smtp:// for STARTTLS, smtps:// for TLS from the first byte, port 465)"
+    )]
+    NoScheme {
+        /// What was given, without any credentials.
+        given: String,
+        /// The URL meant, most likely.
+        suggestion: String,
+    },
     /// A scheme other than smtp or smtps.
-    #[error("the SMTP URL scheme {0:?} is not supported: use smtp:// or smtps://")]
+    #[error("the SMTP URL scheme {0:?} is not supported: use smtp:// (STARTTLS) or smtps://")]
     Scheme(String),
     /// No host.
     #[error("the SMTP URL has no host: write smtp://host:port")]
@@ -169,10 +179,16 @@ impl FromStr for Server {
     type Err = UrlError;
 
     fn from_str(input: &str) -> Result<Self, Self::Err> {
-        let url = url::Url::parse(input.trim()).map_err(|e| UrlError::Syntax(e.to_string()))?;
-        let implicit = match url.scheme() {
-            "smtp" => false,
-            "smtps" => true,
+        let input = input.trim();
+        if !input.contains("://") {
+            return Err(without_scheme(input));
+        }
+        let url = url::Url::parse(input).map_err(|e| UrlError::Syntax(e.to_string()))?;
+        let (implicit, starttls_named) = match url.scheme() {
+            "smtp" => (false, false),
+            "smtps" => (true, false),
+            // dawidd6/action-send-mail's `connection_url` form: STARTTLS, required.
+            "smtp+starttls" => (false, true),
             other => return Err(UrlError::Scheme(other.to_owned())),
         };
         let host = url
@@ -183,7 +199,13 @@ impl FromStr for Server {
             .trim_start_matches('[')
             .trim_end_matches(']')
             .to_owned();
-        let tls = tls_mode(&url, implicit, &host)?;
+        let tls = match tls_mode(&url, implicit, &host)? {
+            tls if !starttls_named => tls,
+            // The scheme says STARTTLS, required, even to a loopback address.
+            _ if url.query().is_none() => Tls::Required,
+            Tls::Required => Tls::Required,
+            other => return Err(UrlError::TlsMode(other.as_str().to_owned())),
+        };
         let port = url.port().unwrap_or(match tls {
             Tls::Implicit => 465,
             Tls::None if is_loopback(&host) => 25,
@@ -196,6 +218,20 @@ impl FromStr for Server {
             password: url.password().map(decoded).transpose()?.flatten(),
             host,
         })
+    }
+}
+
+/// The error for `host:port` given without a scheme, with the URL most likely meant: `smtps://`
+/// for port 465, `smtp://` otherwise. Credentials (`user:pass@`) are left out of both.
+fn without_scheme(input: &str) -> UrlError {
+    let address = input.rsplit('@').next().unwrap_or(input);
+    let scheme = match address.rsplit_once(':') {
+        Some((_, "465")) => "smtps",
+        _ => "smtp",
+    };
+    UrlError::NoScheme {
+        given: address.to_owned(),
+        suggestion: format!("{scheme}://{address}"),
     }
 }
 
@@ -285,6 +321,12 @@ mod tests {
             Tls::Opportunistic
         );
         assert_eq!(server("smtps://h").tls(), Tls::Implicit);
+        assert_eq!(server("smtp+starttls://h").tls(), Tls::Required);
+        assert_eq!(
+            server("smtp+starttls://127.0.0.1:2525").tls(),
+            Tls::Required
+        );
+        assert_eq!(server("smtp+starttls://h").port(), 587);
         assert_eq!(server("smtps://h").port(), 465);
         assert_eq!(server("smtp://h").port(), 587);
         assert_eq!(server("smtp://h:2525").port(), 2525);
@@ -307,7 +349,26 @@ mod tests {
         assert_eq!(err("http://h"), UrlError::Scheme("http".into()));
         assert_eq!(err("smtp://h?tls=maybe"), UrlError::TlsMode("maybe".into()));
         assert_eq!(err("smtp://h?port=2"), UrlError::Parameter("port".into()));
-        assert!(matches!(err("mail.example.com"), UrlError::Syntax(_)));
+        assert_eq!(
+            err("smtp.example.com:587").to_string(),
+            "\"smtp.example.com:587\" is not an SMTP URL: write smtp://smtp.example.com:587 \
+             (the scheme picks the TLS mode: smtp:// for STARTTLS, smtps:// for TLS from the \
+             first byte, port 465)"
+        );
+        assert!(matches!(
+            err("ci:s3cret@mail.example.com:465"),
+            UrlError::NoScheme { given, suggestion }
+                if given == "mail.example.com:465" && suggestion == "smtps://mail.example.com:465"
+        ));
+        assert!(
+            !err("ci:s3cret@mail.example.com")
+                .to_string()
+                .contains("s3cret")
+        );
+        assert_eq!(
+            err("smtp+starttls://h?tls=none"),
+            UrlError::TlsMode("none".into())
+        );
         assert_eq!(err("smtps://h?tls=none"), UrlError::TlsMode("none".into()));
     }
 

@@ -19,9 +19,12 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
 use crate::clock::{self, Instant};
 use crate::connector::{BoxStream, Connector, TlsTrust};
+use crate::error::TlsMode;
 use crate::error::{Error, Phase};
 use crate::reply::Reply;
 use crate::server::{Server, Tls};
+use crate::tls_mode::{self, FirstBytes, SILENT_GREETING_PROBE_AFTER, Sniffed};
+use crate::transcript::{self, Line, Transcript};
 
 /// What a server may send in one reply before we stop reading: a defence against a runaway peer.
 const MAX_REPLY_LINES: usize = 200;
@@ -33,7 +36,7 @@ const LOGIN_CHALLENGES: usize = 2;
 /// Why credentials were not sent: the connection is not encrypted and the host is not loopback.
 const PLAINTEXT_AUTH_REFUSED: &str = "the connection is not encrypted (the server offers no \
      STARTTLS, or tls=none), and credentials go in clear text only to a loopback address: use \
-     STARTTLS (tls=required) or smtps://, or pass --allow-plaintext-auth on a network you trust";
+     STARTTLS (tls=required) or smtps://, or pass {allow_plaintext_auth} on a network you trust";
 
 /// Everything one attempt needs.
 pub(crate) struct AttemptSpec<'a> {
@@ -49,6 +52,8 @@ pub(crate) struct AttemptSpec<'a> {
     pub from: Option<&'a Address>,
     pub recipients: &'a [Address],
     pub message: &'a [u8],
+    /// Where the dialogue goes, line by line, when someone asked to see it.
+    pub transcript: Option<&'a Transcript>,
 }
 
 /// How one attempt went, recipient by recipient.
@@ -81,10 +86,12 @@ async fn dialogue(
 }
 
 /// A 421 means the server is closing; a network error means there is nothing left to talk to;
-/// after a protocol violation the server's state is unknown (a QUIT could be read as a password).
+/// after a protocol violation the server's state is unknown (a QUIT could be read as a password);
+/// a server of the other TLS mode does not understand a QUIT in this one.
 fn closes_connection(error: &Error) -> bool {
     error.is_network()
         || error.is_protocol_violation()
+        || error.tls_mode_mismatch().is_some()
         || error
             .server_reply()
             .is_some_and(|reply| reply.code() == 421)
@@ -94,6 +101,9 @@ struct Session {
     stream: BufReader<BoxStream>,
     limits: Limits,
     encrypted: bool,
+    transcript: Option<Transcript>,
+    /// The first bytes the server sent on this connection, whatever read them.
+    first_bytes: FirstBytes,
 }
 
 /// How long one wait may take: the per-command timeout, cut short by the delivery's deadline so
@@ -140,21 +150,60 @@ struct Capabilities {
 impl Session {
     async fn open(spec: &AttemptSpec<'_>) -> Result<Session, Error> {
         let limits = Limits::of(spec);
+        let show = |text: String| show(spec.transcript, Line::note(text));
+        let server = spec.server.to_string();
+        show(format!("Trying {server}..."));
         let connect = spec.connector.connect(spec.server);
         let stream = limits
             .within(Phase::Connect, connect)
             .await?
-            .map_err(Error::from_connect)?;
+            .map_err(|e| Error::from_connect(e, &server))?;
+        show(format!("Connected to {server}"));
+        let (stream, first_bytes) = Sniffed::new(stream);
+        let stream: BoxStream = Box::new(stream);
         let encrypted = spec.server.tls() == Tls::Implicit;
         let stream = match encrypted {
-            true => handshake(spec, stream, Phase::Connect).await?,
+            true => implicit_handshake(spec, stream, &first_bytes).await?,
             false => stream,
         };
+        if encrypted {
+            show("TLS started (smtps://)".to_owned());
+        }
         Ok(Session {
             stream: BufReader::new(stream),
             limits,
             encrypted,
+            transcript: spec.transcript.cloned(),
+            first_bytes,
         })
+    }
+
+    /// The greeting. A server that stays silent on an `smtp://` connection may be waiting for a
+    /// TLS hello (port 465): after a few seconds of silence a second connection asks it, and a
+    /// server that answers in TLS ends the attempt at once instead of after the whole
+    /// `--timeout`. The wait for the greeting itself goes on meanwhile, under its usual limits.
+    async fn greeting(&mut self, spec: &AttemptSpec<'_>) -> Result<Reply, Error> {
+        if spec.server.tls() == Tls::Implicit {
+            return self.expect(Phase::Greeting).await;
+        }
+        let first_bytes = self.first_bytes.clone();
+        let transcript = self.transcript.clone();
+        let probe = async {
+            clock::sleep(SILENT_GREETING_PROBE_AFTER).await;
+            if first_bytes.get().is_empty() {
+                let note = "no greeting yet: asking on a second connection whether it speaks TLS";
+                show(transcript.as_ref(), Line::note(note));
+                if tls_mode::speaks_tls(spec.connector, spec.server).await {
+                    show(transcript.as_ref(), Line::note("it answered a TLS hello"));
+                    return Error::wrong_tls_mode(Phase::Greeting, TlsMode::ServerWantsImplicit);
+                }
+            }
+            std::future::pending().await
+        };
+        tokio::select! {
+            reply = self.expect(Phase::Greeting) => reply,
+            wrong_mode = probe => Err(wrong_mode),
+        }
     }
 
     async fn transaction(
@@ -162,7 +211,7 @@ impl Session {
         spec: &AttemptSpec<'_>,
         rcpt: &mut Vec<(usize, Result<Reply, Error>)>,
     ) -> Result<Reply, Error> {
-        self.expect(Phase::Greeting).await?;
+        self.greeting(spec).await?;
         let mut capabilities = self.ehlo(spec.client_id).await?;
         if self.wants_starttls(spec.server.tls(), &capabilities)? {
             self.command(Phase::Starttls, &Starttls.to_string()).await?;
@@ -194,6 +243,9 @@ impl Session {
                 Phase::Data,
                 format!("{data} instead of 354"),
             ));
+        }
+        for shown in transcript::message_lines(spec.message, self.encrypted) {
+            self.show(shown);
         }
         self.write(Phase::Data, &dot_stuffed(spec.message)).await?;
         self.expect(Phase::EndOfData).await
@@ -237,12 +289,13 @@ impl Session {
         let tls = handshake(spec, plain.into_inner(), Phase::Starttls).await?;
         self.stream = BufReader::new(tls);
         self.encrypted = true;
+        self.show(Line::note("TLS started with STARTTLS"));
         Ok(())
     }
 
     async fn ehlo(&mut self, client_id: &ClientId) -> Result<Capabilities, Error> {
         let line = Ehlo::new(client_id.clone()).to_string();
-        self.write(Phase::Ehlo, line.as_bytes()).await?;
+        self.send(Phase::Ehlo, &line).await?;
         let (reply, lines) = self.read_reply(Phase::Ehlo).await?;
         if ehlo_unknown(&reply) {
             return self.helo(client_id).await;
@@ -300,8 +353,20 @@ impl Session {
 
     /// Sends a command and reads its reply: a 4xx or 5xx becomes an error of `phase`.
     async fn command(&mut self, phase: Phase, line: &str) -> Result<Reply, Error> {
-        self.write(phase, line.as_bytes()).await?;
+        self.send(phase, line).await?;
         self.expect(phase).await
+    }
+
+    /// Writes a command line, shown in the transcript (credentials masked).
+    async fn send(&mut self, phase: Phase, line: &str) -> Result<(), Error> {
+        for shown in transcript::command_lines(line, phase == Phase::Auth, self.encrypted) {
+            self.show(shown);
+        }
+        self.write(phase, line.as_bytes()).await
+    }
+
+    fn show(&self, line: Line) {
+        show(self.transcript.as_ref(), line);
     }
 
     async fn expect(&mut self, phase: Phase) -> Result<Reply, Error> {
@@ -362,6 +427,7 @@ impl Session {
             return Err(Error::garbled(phase, "a reply line without an end"));
         }
         let line = String::from_utf8_lossy(&bytes).trim_end().to_owned();
+        self.show(Line::received(&line, self.encrypted));
         if line.len() < 3 || !line.as_bytes()[..3].iter().all(u8::is_ascii_digit) {
             return Err(Error::garbled(phase, shorten(&line)));
         }
@@ -374,8 +440,7 @@ impl Session {
             ..self.limits
         };
         let session = async {
-            self.write(Phase::EndOfData, Quit.to_string().as_bytes())
-                .await?;
+            self.send(Phase::EndOfData, &Quit.to_string()).await?;
             self.read_reply(Phase::EndOfData).await
         };
         // The outcome is already decided; a server that hangs up instead of answering QUIT is common.
@@ -424,6 +489,27 @@ pub(crate) fn deciding_refusal<'a>(
         Some(best) if rank(best) > rank(error) => Some(best),
         _ => Some(error),
     })
+}
+
+fn show(transcript: Option<&Transcript>, line: Line) {
+    if let Some(transcript) = transcript {
+        transcript(&line);
+    }
+}
+
+/// The TLS handshake of `smtps://`. When it fails on a plain-text greeting ("220 "), the server
+/// wants `smtp://` with STARTTLS, and the error says so rather than rustls's "corrupt message".
+async fn implicit_handshake(
+    spec: &AttemptSpec<'_>,
+    stream: BoxStream,
+    first_bytes: &FirstBytes,
+) -> Result<BoxStream, Error> {
+    match handshake(spec, stream, Phase::Connect).await {
+        Err(error) if error.is_tls() && tls_mode::looks_like_smtp(&first_bytes.get()) => Err(
+            Error::wrong_tls_mode(Phase::Connect, TlsMode::ServerWantsPlain),
+        ),
+        result => result,
+    }
 }
 
 async fn handshake(

@@ -57,6 +57,7 @@ impl Sim {
             hostname: "localhost".to_owned(),
             record_file: None,
             idle_timeout: Duration::from_secs(300),
+            transcript: None,
         }
     }
 }
@@ -74,6 +75,7 @@ pub struct SimBuilder {
     hostname: String,
     record_file: Option<PathBuf>,
     idle_timeout: Duration,
+    transcript: Option<Transcript>,
 }
 
 impl SimBuilder {
@@ -139,6 +141,14 @@ impl SimBuilder {
         self
     }
 
+    /// Shows every connection's dialogue as it happens, one line at a time, as the client's
+    /// `--transcript` does: `#N -> ` for the client's commands, `#N <-  ` for the sim's replies
+    /// (`~>`/`<~` over TLS), `#N === ` for TLS and message notes; credentials show as `***`.
+    pub fn transcript(mut self, show: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        self.transcript = Some(Transcript(Arc::new(show)));
+        self
+    }
+
     /// How long a connection may stay silent before a `421 4.4.2`; 5 minutes by default.
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
         self.idle_timeout = timeout;
@@ -174,6 +184,7 @@ impl SimBuilder {
             smtputf8: self.smtputf8,
             hostname: self.hostname,
             idle_timeout: self.idle_timeout,
+            transcript: self.transcript,
             record_file,
         });
         let (shutdown, shutdown_rx) = watch::channel(false);
@@ -284,6 +295,16 @@ impl Drop for SimHandle {
     }
 }
 
+/// Where [`SimBuilder::transcript`] sends the dialogue.
+#[derive(Clone)]
+pub(crate) struct Transcript(pub Arc<dyn Fn(&str) + Send + Sync>);
+
+impl std::fmt::Debug for Transcript {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Transcript")
+    }
+}
+
 /// What every session of one sim shares.
 #[derive(Debug)]
 pub(crate) struct Shared {
@@ -296,6 +317,7 @@ pub(crate) struct Shared {
     pub smtputf8: bool,
     pub hostname: String,
     pub idle_timeout: Duration,
+    pub transcript: Option<Transcript>,
     record_file: Option<tokio::sync::Mutex<tokio::fs::File>>,
 }
 

@@ -678,10 +678,35 @@ impl Session {
     }
 
     fn log(&self, event: Event) {
+        if let Some(transcript) = &self.shared.transcript {
+            for line in transcript_lines(&event, self.tls_active) {
+                (transcript.0)(&format!("#{} {line}", self.connection + 1));
+            }
+        }
         let mut state = self.shared.state();
         if let Some(log) = state.record.connections.get_mut(self.connection) {
             log.events.push(event);
         }
+    }
+}
+
+/// An event as the lines of a transcript, with the arrows of the client's `--transcript` (swaks's):
+/// what the client sent `->`, what the sim replied `<-`, `~>`/`<~` over TLS.
+fn transcript_lines(event: &Event, tls: bool) -> Vec<String> {
+    let (sent, received) = if tls {
+        (" ~> ", "<~  ")
+    } else {
+        (" -> ", "<-  ")
+    };
+    match event {
+        Event::Command { line } => vec![format!("{sent}{}", line.escape_debug())],
+        Event::Reply { text } => text
+            .lines()
+            .map(|line| format!("{received}{line}"))
+            .collect(),
+        Event::Data { bytes } => vec![format!("=== (message of {bytes} bytes received)")],
+        Event::TlsEstablished => vec!["=== TLS started".to_owned()],
+        Event::Closed { by } => vec![format!("=== connection closed by the {by:?}").to_lowercase()],
     }
 }
 

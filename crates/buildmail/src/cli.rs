@@ -7,7 +7,15 @@ use crate::cmd;
 
 /// Build notifications that arrive: SMTP with 421-aware retries and explained failures.
 #[derive(Debug, Parser)]
-#[command(name = "buildmail", version, about, max_term_width = 100)]
+#[command(
+    name = "buildmail",
+    version,
+    about,
+    max_term_width = 100,
+    after_help = "New here? `buildmail demo` shows a delivery through a greylisting, busy \
+                  server in a few seconds, with no setup and no network.\n\
+                  Mistakes and their fixes: docs/troubleshooting.md"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -28,6 +36,8 @@ pub enum Command {
     Sim(cmd::sim::SimArgs),
     /// Show a delivery through a greylisting, busy server: no setup, no network.
     Demo(cmd::demo::DemoArgs),
+    /// Check the resolved settings (flags, environment, config file), secrets masked.
+    Config(cmd::config_check::ConfigArgs),
     /// Print shell completions.
     Completions(cmd::completions::CompletionsArgs),
 }

@@ -23,6 +23,21 @@ pub enum Exit {
     Config = 78,
 }
 
+impl Exit {
+    /// The exit code's meaning as the JSON report's `error.kind` names it.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Exit::Ok => "ok",
+            Exit::Usage => "usage",
+            Exit::DataErr => "bad_input",
+            Exit::Unavailable => "rejected",
+            Exit::TempFail => "deferred",
+            Exit::NoPerm => "auth",
+            Exit::Config => "config",
+        }
+    }
+}
+
 impl From<Verdict> for Exit {
     /// A delivery's verdict as its exit code (the table of `interface.md`).
     fn from(verdict: Verdict) -> Exit {
@@ -66,7 +81,7 @@ impl UserError {
 
 /// The exit code for an error: the first tagged cause in its chain decides; anything else is
 /// bad input from the user's side only when the core says so, and otherwise a usage-level failure.
-fn exit_for(error: &anyhow::Error) -> Exit {
+pub fn exit_for(error: &anyhow::Error) -> Exit {
     for cause in error.chain() {
         if let Some(user) = cause.downcast_ref::<UserError>() {
             return user.exit;
@@ -90,7 +105,12 @@ pub fn finish(outcome: anyhow::Result<Exit>) -> ExitCode {
             ExitCode::from(Exit::Ok as u8)
         }
         Err(error) => {
-            crate::out::note(&format!("buildmail: error: {error:#}"));
+            // The core's messages name settings as `{key}`: here they become our flags.
+            let message = buildmail_core::settings::spell_placeholders(
+                &format!("{error:#}"),
+                crate::spelling::spell,
+            );
+            crate::out::note(&format!("buildmail: error: {message}"));
             ExitCode::from(exit_for(&error) as u8)
         }
     }

@@ -4,10 +4,12 @@
 
 mod cli;
 mod cmd;
+mod config;
 mod exit;
 mod out;
 #[cfg(test)]
 mod report_text_tests;
+mod spelling;
 
 use clap::Parser;
 

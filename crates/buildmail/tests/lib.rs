@@ -6,6 +6,7 @@ mod bounds;
 mod cli;
 mod delivery;
 mod explain;
+mod first_minutes;
 mod hostile;
 mod notify;
 mod outbox;

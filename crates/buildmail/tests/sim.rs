@@ -229,3 +229,37 @@ fn a_bad_auth_value_is_a_usage_error() {
         out.stderr
     );
 }
+
+#[test]
+fn sim_transcript_shows_each_connection_with_credentials_hidden() {
+    let mut sim = Running::start(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--auth",
+        "ci:s3cret",
+        "--transcript",
+    ]);
+    let line = sim.line();
+    let addr = line.strip_prefix("listening on ").unwrap().to_owned();
+    let mut smtp = Smtp::connect(&addr);
+    smtp.reply();
+    smtp.command("EHLO ci");
+    // "\0ci\0s3cret" in base64.
+    assert!(
+        smtp.command("AUTH PLAIN AGNpAHMzY3JldA==")
+            .starts_with("235")
+    );
+    smtp.command("QUIT");
+    let (code, stderr) = sim.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    for expected in [
+        "#1 <-  220 localhost ESMTP buildmail-sim",
+        "#1  -> EHLO ci",
+        "#1  -> AUTH PLAIN ***",
+        "#1 <-  235 2.7.0 Authentication successful",
+        "#1  -> QUIT",
+    ] {
+        assert!(stderr.contains(expected), "{expected:?} in\n{stderr}");
+    }
+    assert!(!stderr.contains("AGNp"), "{stderr}");
+}

@@ -65,6 +65,8 @@ impl Run {
             }
         }
         command.env("NO_COLOR", "1");
+        // No config file of the machine's user: a test that wants one sets its own.
+        command.env("XDG_CONFIG_HOME", "/nonexistent/buildmail-tests");
         if let Some(dir) = &self.dir {
             command.current_dir(dir);
         }

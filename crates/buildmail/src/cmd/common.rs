@@ -2,16 +2,18 @@
 //! what the user typed. Each can also come from the environment as `BUILDMAIL_<FLAG>`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use buildmail_core::compose::{Attacher, Attachment, Draft, SizePolicy};
-use buildmail_core::connector::TlsTrust;
-use buildmail_core::policy::RetryPolicy;
-use buildmail_core::{Delivery, Server, Tls};
+use buildmail_core::compose::gather::AttachmentRequest;
+use buildmail_core::compose::{Attachment, Draft};
+use buildmail_core::{Delivery, DeliverySettings, Setting};
 use clap::{Args, ValueEnum};
 
-use crate::exit::UserError;
+use crate::config::{self, Resolved, Source};
+use crate::exit::{Exit, UserError};
+use crate::spelling::spell;
 
 /// How the outcome is reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -40,7 +42,8 @@ pub struct SmtpArgs {
     #[arg(long, env = "BUILDMAIL_USERNAME", value_name = "USER")]
     pub username: Option<String>,
 
-    /// Password for SMTP AUTH; prefer the environment variable BUILDMAIL_SMTP_PASSWORD.
+    /// Password for SMTP AUTH; prefer the environment variable BUILDMAIL_SMTP_PASSWORD
+    /// (BUILDMAIL_PASSWORD is read too).
     #[arg(
         long,
         env = "BUILDMAIL_SMTP_PASSWORD",
@@ -101,6 +104,20 @@ pub struct SmtpArgs {
     #[arg(long, env = "BUILDMAIL_OUTBOX", value_name = "DIR")]
     pub outbox: Option<PathBuf>,
 
+    /// A TOML config file with named accounts (default: $XDG_CONFIG_HOME/buildmail/config.toml,
+    /// read when it exists). Flags and environment beat the account, the account its defaults.
+    #[arg(long, env = "BUILDMAIL_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// The account of the config file to use (default: the file's defaults.account).
+    #[arg(long, env = "BUILDMAIL_ACCOUNT", value_name = "NAME")]
+    pub account: Option<String>,
+
+    /// Show the SMTP dialogue on stderr, as swaks does: commands and replies, TLS and AUTH
+    /// marked, credentials masked, the message body elided past its headers.
+    #[arg(long, env = "BUILDMAIL_TRANSCRIPT")]
+    pub transcript: bool,
+
     /// text: a human report on stderr; json: one report object on stdout.
     #[arg(long, env = "BUILDMAIL_OUTPUT", value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
@@ -117,21 +134,16 @@ pub struct AddressArgs {
     #[arg(long, env = "BUILDMAIL_FROM", value_name = "ADDR")]
     pub from: Option<String>,
 
-    /// Recipients; repeatable and comma-separated.
-    #[arg(long, env = "BUILDMAIL_TO", value_name = "ADDR", value_delimiter = ',')]
+    /// Recipients; repeatable and comma-separated (`"Doe, Jane" <jane@example.com>` is one).
+    #[arg(long, env = "BUILDMAIL_TO", value_name = "ADDR")]
     pub to: Vec<String>,
 
     /// Carbon-copy recipients; repeatable and comma-separated.
-    #[arg(long, env = "BUILDMAIL_CC", value_name = "ADDR", value_delimiter = ',')]
+    #[arg(long, env = "BUILDMAIL_CC", value_name = "ADDR")]
     pub cc: Vec<String>,
 
     /// Blind-copy recipients (in the envelope, never in a header); repeatable and comma-separated.
-    #[arg(
-        long,
-        env = "BUILDMAIL_BCC",
-        value_name = "ADDR",
-        value_delimiter = ','
-    )]
+    #[arg(long, env = "BUILDMAIL_BCC", value_name = "ADDR")]
     pub bcc: Vec<String>,
 
     /// Where replies should go.
@@ -144,80 +156,96 @@ pub struct AddressArgs {
 }
 
 impl SmtpArgs {
-    /// The validated delivery: relays with their credentials, TLS trust, timeout and retry policy.
-    /// A missing or invalid URL or TLS setting is a configuration error (exit 78); an unreadable
-    /// password file is bad input (exit 65).
+    /// The validated delivery, built by the core from these flags. A missing or invalid URL or
+    /// TLS setting is a configuration error (exit 78); an unreadable password file is bad input
+    /// (exit 65).
     pub fn delivery(&self) -> anyhow::Result<Delivery> {
-        let url = self.smtp_url.as_deref().ok_or_else(|| {
-            UserError::config("no SMTP server: pass --smtp-url or set BUILDMAIL_SMTP_URL")
-        })?;
-        let password = self.password()?;
-        let primary = parse_server("--smtp-url", url)?
-            .with_credentials(self.username.clone(), password.clone());
-        if primary.has_password() && primary.username().is_none() {
-            return Err(UserError::config(
-                "a password without a user name: add --username or user@ to --smtp-url",
-            )
-            .into());
-        }
-        let mut servers = vec![primary.clone()];
-        for url in &self.fallback_smtp_urls {
-            let server = parse_server("--fallback-smtp-url", url)?.with_shared_credentials(
-                &primary,
-                self.username.clone(),
-                password.clone(),
-            );
-            servers.push(server);
-        }
-        for server in &servers {
-            if server.sends_credentials_in_clear(self.allow_plaintext_auth) {
-                return Err(UserError::config(format!(
-                    "credentials would go in clear text to {} (tls=none): use STARTTLS \
-                     (tls=required) or smtps://, or pass --allow-plaintext-auth on a network \
-                     you trust",
-                    server.host()
-                ))
-                .into());
+        let settings = DeliverySettings {
+            smtp_url: self.smtp_url.clone(),
+            username: self.username.clone(),
+            password: self.password()?,
+            fallback_smtp_urls: self.fallback_smtp_urls.clone(),
+            ca_file: self.ca_file.clone(),
+            insecure_skip_verify: self.insecure_skip_verify,
+            allow_plaintext_auth: self.allow_plaintext_auth,
+            timeout: Some(self.timeout),
+            retry_budget: Some(self.retry_budget),
+            max_attempts: Some(self.max_attempts),
+        };
+        let delivery = settings.build().map_err(|error| {
+            if error.needs_password() {
+                // The secret is what is missing: named where CI puts it, not as a flag that
+                // would show it in the process list.
+                return UserError::new(Exit::NoPerm, error.spelled(spell_secret));
             }
-        }
-        let needs_tls = servers.iter().any(|server| server.tls() != Tls::None);
-        let mut delivery = Delivery::new(servers.remove(0))
-            .timeout(self.timeout)
-            .allow_plaintext_auth(self.allow_plaintext_auth)
-            .policy(RetryPolicy {
-                budget: self.retry_budget,
-                max_attempts: self.max_attempts,
-            });
-        if needs_tls {
-            delivery = delivery.trust(self.trust()?);
-        }
-        Ok(servers.into_iter().fold(delivery, Delivery::fallback))
+            let mut message = error.spelled(spell);
+            if error.is_missing() {
+                message.push_str(" (or set BUILDMAIL_SMTP_URL)");
+            }
+            UserError::config(message)
+        })?;
+        Ok(match self.transcript {
+            true => delivery.transcript(Arc::new(|line| crate::out::note(&line.to_string()))),
+            false => delivery,
+        })
     }
 
-    fn password(&self) -> anyhow::Result<Option<String>> {
+    /// Fills what the flags and the environment left out from the config file's account, then
+    /// from its defaults: the URL, the user, the password and, given `from`, the sender. Returns
+    /// the account used, for `config check`.
+    pub fn apply_config(
+        &mut self,
+        from: Option<&mut Option<String>>,
+    ) -> Result<Option<Resolved>, UserError> {
+        let default = config::default_path(|key| std::env::var(key).ok());
+        let Some(resolved) =
+            config::load(self.config.as_deref(), default, self.account.as_deref())?
+        else {
+            return Ok(None);
+        };
+        fill(&mut self.smtp_url, resolved.get(|a| &a.url));
+        fill(&mut self.username, resolved.get(|a| &a.user));
+        if let Some(from) = from {
+            fill(from, resolved.get(|a| &a.from));
+        }
+        let password_given = self.password.is_some()
+            || self.password_file.is_some()
+            || std::env::var_os(PASSWORD_ALIAS).is_some();
+        if !password_given {
+            self.password = resolved.password()?.map(|(password, _)| password);
+        }
+        Ok(Some(resolved))
+    }
+
+    /// The password: `--password` (or `BUILDMAIL_SMTP_PASSWORD`, or `BUILDMAIL_PASSWORD` as the
+    /// interface's `BUILDMAIL_<FLAG>` rule promises), or the first line of `--password-file`.
+    pub fn password(&self) -> anyhow::Result<Option<String>> {
         let Some(path) = &self.password_file else {
-            return Ok(self.password.clone());
+            let alias = || std::env::var(PASSWORD_ALIAS).ok();
+            return Ok(self.password.clone().or_else(alias));
         };
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading --password-file {}", path.display()))?;
         Ok(Some(text.lines().next().unwrap_or_default().to_owned()))
     }
+}
 
-    fn trust(&self) -> anyhow::Result<TlsTrust> {
-        if self.insecure_skip_verify {
-            let trust = TlsTrust::insecure_skip_verify()
-                .map_err(|e| UserError::config(format!("--insecure-skip-verify: {e}")))?;
-            return Ok(trust);
-        }
-        let pem = match &self.ca_file {
-            Some(path) => Some(std::fs::read(path).map_err(|e| {
-                UserError::config(format!("reading --ca-file {}: {e}", path.display()))
-            })?),
-            None => None,
-        };
-        let trust = TlsTrust::system_roots_and(pem.as_deref())
-            .map_err(|e| UserError::config(format!("--ca-file: {e}")))?;
-        Ok(trust)
+/// Sets `slot` from the config file when the flags and the environment left it empty.
+fn fill(slot: &mut Option<String>, from_file: Option<(String, Source)>) {
+    if slot.is_none() {
+        *slot = from_file.map(|(value, _)| value);
+    }
+}
+
+/// `BUILDMAIL_PASSWORD`: the `BUILDMAIL_<FLAG>` name of `--password`, read besides
+/// `BUILDMAIL_SMTP_PASSWORD` (clap takes one variable per flag).
+const PASSWORD_ALIAS: &str = "BUILDMAIL_PASSWORD";
+
+/// How a missing secret is named: the variable CI sets.
+fn spell_secret(setting: Setting) -> &'static str {
+    match setting {
+        Setting::Password => "BUILDMAIL_SMTP_PASSWORD (or --password-file)",
+        other => spell(other),
     }
 }
 
@@ -228,11 +256,6 @@ fn positive_duration(text: &str) -> Result<Duration, String> {
         return Err("a timeout of zero would fail every step: give one like 30s or 2m".into());
     }
     Ok(duration)
-}
-
-fn parse_server(flag: &str, url: &str) -> anyhow::Result<Server> {
-    url.parse::<Server>()
-        .map_err(|e| UserError::config(format!("{flag}: {e}")).into())
 }
 
 /// The addresses of the flags as a draft's; the core parses and checks them.
@@ -247,41 +270,21 @@ pub fn addressed(addresses: &AddressArgs) -> Draft {
     }
 }
 
-/// The files of `--attach` (paths or globs, relative to `dir`) and a log to attach, under the
-/// caps, from `dir` and the `allowed` directories only, with warnings: a file that does not fit
-/// or may not be attached is left out, a log that cannot be attached is left out, and the mail
-/// still goes.
+/// The files of `--attach` (paths or globs, relative to `dir`) and a log to attach, gathered by
+/// the core under the caps, from `dir` and the `allowed` directories only, with warnings.
 pub fn attachments(
     patterns: &[String],
     log: Option<&Path>,
     dir: &Path,
     allowed: &[PathBuf],
 ) -> anyhow::Result<(Vec<Attachment>, Vec<String>)> {
-    let mut attacher = Attacher::new(SizePolicy::default()).allow(dir);
-    for allowed in allowed {
-        if !dir.join(allowed).is_dir() {
-            return Err(UserError::bad_input(format!(
-                "--allow-attach-from {}: no such directory",
-                buildmail_core::untrusted::path(allowed)
-            ))
-            .into());
-        }
-        attacher = attacher.allow(&dir.join(allowed));
-    }
-    for pattern in patterns {
-        attacher
-            .add_pattern(pattern, dir)
-            .map_err(|e| UserError::bad_input(e.to_string()))?;
-    }
-    let mut warnings = Vec::new();
-    if let Some(log) = log
-        && let Err(error) = attacher.add_log(&dir.join(log))
-    {
-        warnings.push(format!(
-            "{error} (--attach-log); the notification goes without it"
-        ));
-    }
-    let collected = attacher.finish();
-    warnings.splice(0..0, collected.notes());
-    Ok((collected.attachments, warnings))
+    let request = AttachmentRequest {
+        patterns: patterns.to_vec(),
+        log: log.map(Path::to_path_buf),
+        dir: dir.to_path_buf(),
+        allowed: allowed.to_vec(),
+    };
+    request
+        .gather()
+        .map_err(|e| UserError::bad_input(e.to_string()).into())
 }

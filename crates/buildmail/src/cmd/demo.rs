@@ -11,8 +11,9 @@ use buildmail_core::{Delivery, Outgoing, Server};
 use buildmail_sim::{Scenario, Sim};
 use lettre::Message;
 
-use crate::cmd::common::OutputFormat;
-use crate::cmd::deliver::{deliver, render_summary};
+use buildmail_core::report::text;
+
+use crate::cmd::deliver::deliver;
 use crate::exit::Exit;
 
 #[derive(Debug, clap::Args)]
@@ -46,13 +47,8 @@ async fn demo() -> anyhow::Result<Exit> {
         .context("the demo server's URL")?;
     let delivery = Delivery::new(server).timeout(Duration::from_secs(5));
     let (message, text) = notification()?;
-    let report = deliver(
-        &delivery,
-        &Outgoing::from_message(&message),
-        OutputFormat::Text,
-    )
-    .await;
-    say(&format!("\n{}", render_summary(&report)));
+    let report = deliver(&delivery, &Outgoing::from_message(&message)).await;
+    say(&format!("\n{}", text::summary(&report)));
     if let Some(accepted) = sim.record().messages.first() {
         let raw = accepted.text();
         let headers = raw.split("\r\n\r\n").next().unwrap_or_default();

@@ -9,8 +9,9 @@ use buildmail_core::outbox::{Broken, Dropped, EntryInfo, FlushEvent, Listed, Out
 use buildmail_core::report::Verdict;
 
 use crate::cmd::common::{OutputFormat, SmtpArgs};
-use crate::cmd::deliver::{Progress, render_summary};
+use crate::cmd::deliver::Progress;
 use crate::exit::{Exit, UserError};
+use crate::spelling::spell;
 
 #[derive(Debug, clap::Args)]
 pub struct OutboxArgs {
@@ -26,8 +27,9 @@ enum Action {
         /// The outbox directory.
         #[arg(long, env = "BUILDMAIL_OUTBOX", value_name = "DIR")]
         outbox: PathBuf,
-        /// text: a table on stdout; json: an array of entries.
-        #[arg(long, env = "BUILDMAIL_OUTPUT", value_enum, default_value_t = OutputFormat::Text)]
+        /// text: a table on stdout; json: an array of entries on stdout.
+        #[arg(long, env = "BUILDMAIL_OUTPUT", value_enum, default_value_t = OutputFormat::Text,
+              hide_possible_values = true)]
         output: OutputFormat,
     },
     /// Send every kept message, each at most once, removing it only once the server accepted it.
@@ -48,7 +50,13 @@ enum Action {
 pub fn run(args: OutboxArgs) -> anyhow::Result<Exit> {
     match args.action {
         Action::List { outbox, output } => list(&open(&outbox)?, output),
-        Action::Flush { smtp } => smtp.reports.after(flush(&smtp)),
+        Action::Flush { mut smtp } => {
+            let flushed = smtp
+                .apply_config(None)
+                .map_err(Into::into)
+                .and_then(|_| flush(&smtp));
+            smtp.reports.after(flushed)
+        }
         Action::Drop { id, outbox } => drop_entry(&open(&outbox)?, &id),
     }
 }
@@ -144,7 +152,8 @@ fn flush(smtp: &SmtpArgs) -> anyhow::Result<Exit> {
     let outbox = open(dir)?;
     let delivery = smtp.delivery()?;
     let text = smtp.output == OutputFormat::Text;
-    let mut progress = Progress::new(text);
+    // Attempt lines on stderr in JSON mode too, as for `send`.
+    let mut progress = Progress::new(true);
     let mut on_event = |event: FlushEvent<'_>| match event {
         FlushEvent::Delivery(event) => progress.on(event),
         FlushEvent::Skipped(broken) => note(&escape_controls(&format!(
@@ -154,19 +163,24 @@ fn flush(smtp: &SmtpArgs) -> anyhow::Result<Exit> {
         ))),
         FlushEvent::Done { id, report } => {
             progress.finish();
+            let mut report = report.clone();
+            report.spell(spell);
             if text {
                 note(&format!(
                     "{}: {}",
                     escape_controls(id),
-                    render_summary(report)
+                    buildmail_core::report::text::summary(&report)
                 ));
             }
         }
     };
     let runtime = super::runtime()?;
-    let reports = runtime
+    let mut reports = runtime
         .block_on(outbox.flush(&delivery, &mut on_event))
         .with_context(|| format!("reading --outbox {}", dir.display()))?;
+    for report in &mut reports {
+        report.spell(spell);
+    }
     smtp.reports.write(&reports)?;
     if smtp.output == OutputFormat::Json {
         let json = serde_json::to_string_pretty(&reports).context("rendering the reports")?;

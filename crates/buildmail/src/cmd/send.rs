@@ -13,6 +13,13 @@ use crate::cmd::common::{AddressArgs, SmtpArgs, addressed, attachments};
 use crate::exit::{Exit, UserError};
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+    export BUILDMAIL_SMTP_PASSWORD=...   # the secret, never on the command line\n  \
+    buildmail send --smtp-url smtp://ci@smtp.example.com:587 --from ci@example.com \\\n    \
+    --to dev@example.com --subject 'build 42 passed' --body 'All green.'\n  \
+    buildmail send --smtp-url smtps://smtp.example.com --to '\"Doe, Jane\" <jane@example.com>' \\\n    \
+    --from ci@example.com --subject report --body-file report.md --markdown --attach 'out/*.xml'\n  \
+    buildmail send ... --outbox .buildmail-outbox --output json --transcript")]
 pub struct SendArgs {
     #[command(flatten)]
     pub smtp: SmtpArgs,
@@ -105,12 +112,48 @@ pub enum Priority {
     Low,
 }
 
-pub fn run(args: SendArgs) -> anyhow::Result<Exit> {
+pub fn run(mut args: SendArgs) -> anyhow::Result<Exit> {
+    args.smtp.apply_config(Some(&mut args.addresses.from))?;
+    required(&args)?;
     let (message, warnings) = build(&args.addresses, &args.message)?;
     if args.addresses.dry_run {
         return print_dry_run(&message, &warnings);
     }
     deliver_and_report(&args.smtp, message, warnings)
+}
+
+/// A sender and a recipient are what a message cannot go without: when one is missing, a usage
+/// error (exit 2) names every flag still to give, with an example, instead of the core's
+/// complaint about an empty address. A missing `--smtp-url` alone stays a configuration error.
+fn required(args: &SendArgs) -> Result<(), UserError> {
+    let addresses = &args.addresses;
+    let no_recipient = [&addresses.to, &addresses.cc, &addresses.bcc]
+        .iter()
+        .all(|list| list.is_empty());
+    let missing: Vec<&str> = [
+        (addresses.from.is_none(), "--from ADDR"),
+        (no_recipient, "--to ADDR"),
+        (
+            args.smtp.smtp_url.is_none() && !addresses.dry_run,
+            "--smtp-url URL",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(missing, flag)| missing.then_some(flag))
+    .collect();
+    if addresses.from.is_some() && !no_recipient {
+        return Ok(());
+    }
+    Err(UserError::new(
+        Exit::Usage,
+        format!(
+            "missing {}: for example\n  buildmail send --smtp-url smtp://smtp.example.com:587 \
+             --from ci@example.com --to dev@example.com --subject 'build 42 passed' --body 'All \
+             green.'\n(each flag can also come from the environment: BUILDMAIL_SMTP_URL, \
+             BUILDMAIL_FROM, BUILDMAIL_TO; `buildmail demo` shows a delivery with no setup)",
+            missing.join(", ")
+        ),
+    ))
 }
 
 /// The message the flags describe, with warnings (an attachment left out); bad addresses, files

@@ -52,6 +52,10 @@ pub struct SimArgs {
     /// Offer SMTPUTF8 (non-ASCII addresses); without it they are refused with 553 5.6.7.
     #[arg(long)]
     smtputf8: bool,
+
+    /// Show each connection's dialogue on stderr as it happens (credentials as ***).
+    #[arg(long)]
+    transcript: bool,
 }
 
 pub fn run(args: SimArgs) -> anyhow::Result<Exit> {
@@ -84,6 +88,9 @@ async fn serve(args: SimArgs, credentials: Option<(String, String)>) -> anyhow::
     }
     if let Some(path) = &args.record {
         builder = builder.record_file(path);
+    }
+    if args.transcript {
+        builder = builder.transcript(crate::out::note);
     }
     // Listen for the stop signals before announcing the address: a script may send SIGTERM as
     // soon as it has read it.

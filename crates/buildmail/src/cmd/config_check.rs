@@ -1,0 +1,123 @@
+//! `buildmail config check`: the settings a send would use, resolved from flags, environment,
+//! the config file's account and its defaults, each with where it came from; secrets masked.
+//! Nothing is sent and nothing connects: the settings are only checked.
+
+use buildmail_core::Server;
+
+use crate::cmd::common::SmtpArgs;
+use crate::config::Source;
+use crate::exit::Exit;
+use crate::out;
+
+#[derive(Debug, clap::Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    action: Action,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Action {
+    /// Print the resolved settings on stdout, secrets masked, and check them.
+    #[command(after_help = "Example:\n  buildmail config check --account work")]
+    Check {
+        #[command(flatten)]
+        smtp: SmtpArgs,
+
+        /// The sender: `a@b` or `Name <a@b>`.
+        #[arg(long, env = "BUILDMAIL_FROM", value_name = "ADDR")]
+        from: Option<String>,
+    },
+}
+
+pub fn run(args: ConfigArgs) -> anyhow::Result<Exit> {
+    let Action::Check { mut smtp, mut from } = args.action;
+    let given = Given::of(&smtp, &from);
+    let resolved = smtp.apply_config(Some(&mut from))?;
+    let source = |was_given: bool, pick: fn(&crate::config::Account) -> &Option<String>| match (
+        was_given, &resolved,
+    ) {
+        (true, _) => Some(Source::FlagOrEnv),
+        (false, Some(resolved)) => resolved.get(pick).map(|(_, source)| source),
+        (false, None) => None,
+    };
+    let mut lines = vec![match &resolved {
+        Some(resolved) => format!(
+            "config file: {} (account: {})",
+            resolved.path.display(),
+            resolved.name.as_deref().unwrap_or("none, defaults only")
+        ),
+        None => "config file: none".to_owned(),
+    }];
+    let server = smtp.smtp_url.as_deref().map(str::parse::<Server>);
+    lines.push(match &server {
+        Some(Ok(server)) => format!(
+            "server: {server}, TLS {}{}",
+            server.tls().as_str(),
+            from_where(source(given.url, |a| &a.url))
+        ),
+        Some(Err(error)) => format!("server: invalid: {error}"),
+        None => "server: not set (--smtp-url, BUILDMAIL_SMTP_URL or an account's url)".to_owned(),
+    });
+    let user = smtp.username.clone().or_else(|| {
+        server
+            .as_ref()
+            .and_then(|s| s.as_ref().ok())
+            .and_then(|s| s.username().map(str::to_owned))
+    });
+    lines.push(match user {
+        Some(user) => format!(
+            "user: {user}{}",
+            from_where(source(given.user, |a| &a.user))
+        ),
+        None => "user: none (no AUTH)".to_owned(),
+    });
+    let password = smtp.password().ok().flatten();
+    lines.push(match password {
+        Some(password) if password.is_empty() => "password: set but empty".to_owned(),
+        Some(_) => "password: ****".to_owned(),
+        None => "password: not set".to_owned(),
+    });
+    lines.push(match &from {
+        Some(from) => format!(
+            "from: {from}{}",
+            from_where(source(given.from, |a| &a.from))
+        ),
+        None => "from: not set".to_owned(),
+    });
+    lines.push(format!(
+        "timeout: {}, retry budget: {}, max attempts: {}",
+        humantime::format_duration(smtp.timeout),
+        humantime::format_duration(smtp.retry_budget),
+        smtp.max_attempts
+    ));
+    out::stdout(format!("{}\n", lines.join("\n")).as_bytes())?;
+    smtp.delivery()?;
+    out::note("config check: the settings are complete and valid (nothing was sent)");
+    Ok(Exit::Ok)
+}
+
+/// Which settings the flags or the environment gave, before the config file fills the rest.
+struct Given {
+    url: bool,
+    user: bool,
+    from: bool,
+}
+
+impl Given {
+    fn of(smtp: &SmtpArgs, from: &Option<String>) -> Given {
+        Given {
+            url: smtp.smtp_url.is_some(),
+            user: smtp.username.is_some(),
+            from: from.is_some(),
+        }
+    }
+}
+
+fn from_where(source: Option<Source>) -> &'static str {
+    match source {
+        Some(Source::FlagOrEnv) => " (flag or environment)",
+        Some(Source::Account) => " (account)",
+        Some(Source::Defaults) => " (config defaults)",
+        None => "",
+    }
+}
