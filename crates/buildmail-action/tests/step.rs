@@ -140,8 +140,14 @@ fn without_a_body_the_step_sends_the_build_notification() {
     let mail = record.messages[0].text();
     assert!(mail.contains("Subject: "), "{mail}");
     assert!(mail.to_lowercase().contains("fail"), "{mail}");
-    assert!(mail.contains("error: tests failed"), "the log's tail is quoted: {mail}");
-    assert!(mail.contains("In-Reply-To: "), "threaded like the CLI's: {mail}");
+    assert!(
+        mail.contains("error: tests failed"),
+        "the log's tail is quoted: {mail}"
+    );
+    assert!(
+        mail.contains("In-Reply-To: "),
+        "threaded like the CLI's: {mail}"
+    );
 }
 
 /// A status the notification needs but nobody gave names the input to set.
@@ -155,6 +161,9 @@ fn without_a_body_or_a_status_the_error_names_status() {
         .input("from", "CI <ci@example.com>")
         .run();
     ran.assert_code(78);
-    assert!(ran.stdout.contains("status: the build status is unknown"), "{ran:#?}");
+    assert!(
+        ran.stdout.contains("status: the build status is unknown"),
+        "{ran:#?}"
+    );
     assert_eq!(sim.record().messages.len(), 0);
 }
