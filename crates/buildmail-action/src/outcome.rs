@@ -254,7 +254,7 @@ impl Outcome {
             ("message_id", report.message_id.clone()),
             ("attempts", report.attempts.len().to_string()),
             ("explanation", explanation),
-            // TODO(issue 9): `Outbox::keep_deferred` gives the id of a kept message.
+            // TODO(outbox input): `Outbox::keep_unsettled` gives the id of a kept message.
             ("outbox_id", String::new()),
         ];
         for (name, value) in outputs {

@@ -81,7 +81,7 @@ impl Step {
     /// The run's context for `repo` at `api_url`, with an event payload fixture.
     pub fn github(self, api_url: &str, event: &str) -> Step {
         let fixture = format!(
-            "{}/tests/fixtures/github-events/{event}",
+            "{}/../../tests/fixtures/github-events/{event}",
             env!("CARGO_MANIFEST_DIR")
         );
         self.env("GITHUB_API_URL", api_url)

@@ -28,6 +28,8 @@ pub enum OutputFormat {
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "SMTP server")]
 pub struct SmtpArgs {
+    // The help text is clap's, verbatim: its brackets are the URL's syntax, not doc links.
+    #[allow(rustdoc::broken_intra_doc_links)]
     /// smtp://[user[:pass]@]host[:port][?tls=required|opportunistic|none] or smtps://... (implicit TLS).
     /// Without tls=, smtp:// requires STARTTLS except to a loopback address.
     #[arg(
@@ -100,7 +102,8 @@ pub struct SmtpArgs {
           value_parser = clap::value_parser!(u32).range(1..))]
     pub max_attempts: u32,
 
-    /// Where a message goes when a transient failure outlasts the budget.
+    /// Where a message goes when it did not reach everyone: deferred past the budget, or its
+    /// session or settings refused (flush it with `buildmail outbox flush`).
     #[arg(long, env = "BUILDMAIL_OUTBOX", value_name = "DIR")]
     pub outbox: Option<PathBuf>,
 

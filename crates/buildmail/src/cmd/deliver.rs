@@ -25,13 +25,13 @@ pub fn deliver_and_report(
 ) -> anyhow::Result<Exit> {
     let delivery = smtp.delivery()?;
     let outgoing = Outgoing::from_message(&message);
-    let runtime = super::runtime()?;
+    let runtime = crate::runtime::runtime()?;
     let mut report = runtime.block_on(deliver(&delivery, &outgoing));
     // The composer's warnings first, then the delivery's own (a final reply that named a delay).
     report.warnings.splice(0..0, warnings);
     report.spell(spell);
     match &smtp.outbox {
-        Some(dir) => Outbox::keep_deferred(dir, &outgoing, &mut report),
+        Some(dir) => Outbox::keep_unsettled(dir, &outgoing, &mut report),
         None if report.any_deferred() && smtp.output == OutputFormat::Text => note(
             "not kept anywhere: pass --outbox DIR (or set BUILDMAIL_OUTBOX) to keep a deferred \
              message and send it later with `buildmail outbox flush`",

@@ -13,28 +13,7 @@ pub mod outbox;
 pub mod send;
 pub mod sim;
 
-use crate::cli::{Cli, Command};
 use crate::exit::Exit;
-
-/// Runs the parsed command line.
-pub fn run(cli: Cli) -> anyhow::Result<Exit> {
-    match cli.command {
-        Command::Send(args) => {
-            let (reports, output) = (args.smtp.reports.clone(), args.smtp.output);
-            json_on_error(output, reports.after(send::run(args)))
-        }
-        Command::Notify(args) => {
-            let (reports, output) = (args.smtp.reports.clone(), args.smtp.output);
-            json_on_error(output, reports.after(notify::run(args)))
-        }
-        Command::Explain(args) => explain::run(args),
-        Command::Outbox(args) => outbox::run(args),
-        Command::Sim(args) => sim::run(args),
-        Command::Demo(args) => demo::run(args),
-        Command::Completions(args) => completions::run(args),
-        Command::Config(args) => config_check::run(args),
-    }
-}
 
 /// With `--output json`, stdout always holds exactly one object: a failure before any attempt
 /// (a missing flag, a bad address, a bad URL) prints `{"status": "failed", "error": {kind,
@@ -53,13 +32,4 @@ pub(crate) fn json_on_error(
         let _ = crate::out::stdout(format!("{object:#}\n").as_bytes());
     }
     result
-}
-
-/// A multi-threaded tokio runtime for the commands that talk to the network.
-pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    use anyhow::Context as _;
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")
 }
