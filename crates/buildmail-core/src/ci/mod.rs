@@ -53,6 +53,8 @@ pub enum Status {
     Aborted,
     /// Cancelled before it finished (GitHub's cancelled).
     Cancelled,
+    /// Not built: a stage or a build that never ran (Jenkins' NOT_BUILT).
+    NotBuilt,
 }
 
 impl Status {
@@ -64,6 +66,7 @@ impl Status {
             Status::Unstable => "unstable",
             Status::Aborted => "aborted",
             Status::Cancelled => "cancelled",
+            Status::NotBuilt => "not_built",
         }
     }
 
@@ -81,7 +84,9 @@ impl fmt::Display for Status {
 
 /// A word that is not a build status.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not a build status: use success, failure, unstable, aborted or cancelled")]
+#[error(
+    "{0:?} is not a build status: use success, failure, unstable, aborted, cancelled or not_built"
+)]
 pub struct UnknownStatus(pub String);
 
 impl FromStr for Status {
@@ -96,7 +101,8 @@ impl FromStr for Status {
                 Ok(Status::Failure)
             }
             "unstable" => Ok(Status::Unstable),
-            "aborted" | "not_built" => Ok(Status::Aborted),
+            "aborted" => Ok(Status::Aborted),
+            "not_built" | "not-built" | "skipped" => Ok(Status::NotBuilt),
             "cancelled" | "canceled" => Ok(Status::Cancelled),
             _ => Err(UnknownStatus(text.to_owned())),
         }
@@ -295,7 +301,7 @@ mod tests {
             ("timed_out", Status::Failure),
             ("UNSTABLE", Status::Unstable),
             ("ABORTED", Status::Aborted),
-            ("NOT_BUILT", Status::Aborted),
+            ("NOT_BUILT", Status::NotBuilt),
             ("cancelled", Status::Cancelled),
             ("canceled", Status::Cancelled),
         ];
