@@ -92,12 +92,8 @@ impl When {
             When::Success => status == Status::Success,
             When::Aborted => matches!(status, Status::Aborted | Status::Cancelled),
             When::NotBuilt => status == Status::NotBuilt,
-            When::FirstUnstable => {
-                status == Status::Unstable && previous != Some(Status::Unstable)
-            }
-            When::StillUnstable => {
-                status == Status::Unstable && previous == Some(Status::Unstable)
-            }
+            When::FirstUnstable => status == Status::Unstable && previous != Some(Status::Unstable),
+            When::StillUnstable => status == Status::Unstable && previous == Some(Status::Unstable),
         };
         if send {
             Decision::Send
