@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use super::{Build, Change, Provider};
+use super::{Build, Change, ChangeAuthors, Person, Provider};
 
 pub(super) fn read(var: &dyn Fn(&str) -> Option<String>, dir: &Path) -> Build {
     let job = var("JOB_NAME").unwrap_or_else(|| "build".to_owned());
@@ -27,7 +27,55 @@ pub(super) fn read(var: &dyn Fn(&str) -> Option<String>, dir: &Path) -> Build {
     });
     build.trigger = build.change.as_ref().map(|_| "change request".to_owned());
     super::git::fill_from_head(&mut build, dir);
+    build.change_authors = change_authors(var, dir);
+    build.requester = var("BUILD_USER_EMAIL").map(|email| Person {
+        name: var("BUILD_USER"),
+        email: Some(email),
+    });
     build
+}
+
+/// The authors since the last successful build (the git plugin's
+/// `GIT_PREVIOUS_SUCCESSFUL_COMMIT`), else of this build's changes (`GIT_PREVIOUS_COMMIT`),
+/// else of the commit built, read from the checkout's history.
+fn change_authors(var: &dyn Fn(&str) -> Option<String>, dir: &Path) -> Option<ChangeAuthors> {
+    let commit = var("GIT_COMMIT")?;
+    let mut note = None;
+    let ranges = [
+        (
+            "GIT_PREVIOUS_SUCCESSFUL_COMMIT",
+            "the changes since the last successful build (GIT_PREVIOUS_SUCCESSFUL_COMMIT..GIT_COMMIT)",
+        ),
+        (
+            "GIT_PREVIOUS_COMMIT",
+            "this build's changes (GIT_PREVIOUS_COMMIT..GIT_COMMIT)",
+        ),
+    ];
+    for (name, scope) in ranges {
+        let Some(previous) = var(name) else {
+            continue;
+        };
+        match super::git::authors(dir, &format!("{previous}..{commit}")) {
+            Some(people) => {
+                return Some(ChangeAuthors {
+                    people,
+                    scope: scope.to_owned(),
+                    note,
+                });
+            }
+            None => {
+                note.get_or_insert(format!(
+                    "{name}..GIT_COMMIT is not in the checkout's history (a shallow clone?)"
+                ));
+            }
+        }
+    }
+    let people = super::git::authors(dir, &commit)?;
+    Some(ChangeAuthors {
+        people,
+        scope: "the commit built (GIT_COMMIT)".to_owned(),
+        note,
+    })
 }
 
 /// A multibranch job is `folder/project/branch`; the subject shows the project and the branch

@@ -120,6 +120,27 @@ pub struct Change {
     pub url: Option<String>,
 }
 
+/// A person the CI context names: an author of a change, or who started the build. Every field
+/// is untrusted text from a commit or a payload.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Person {
+    /// The name, as written in the commit.
+    pub name: Option<String>,
+    /// The address, as written in the commit (not yet checked).
+    pub email: Option<String>,
+}
+
+/// The authors of the changes in a build, and which changes those are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ChangeAuthors {
+    /// Each commit's author, in the order of the history (duplicates kept).
+    pub people: Vec<Person>,
+    /// Which changes, as a phrase for the report: `the changes since the last successful build`.
+    pub scope: String,
+    /// Why a wider scope could not be read, when it could not (a shallow clone).
+    pub note: Option<String>,
+}
+
 /// One build, as a notification describes it. Missing facts are `None`, never guessed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Build {
@@ -158,6 +179,10 @@ pub struct Build {
     pub status: Option<Status>,
     /// How the previous build of the same job and branch ended.
     pub previous_status: Option<Status>,
+    /// The authors of the changes built, when the context tells them.
+    pub change_authors: Option<ChangeAuthors>,
+    /// Who started the build, when the context tells it.
+    pub requester: Option<Person>,
 }
 
 impl Build {
@@ -181,6 +206,8 @@ impl Build {
             duration: None,
             status: None,
             previous_status: None,
+            change_authors: None,
+            requester: None,
         }
     }
 
