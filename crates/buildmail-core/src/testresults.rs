@@ -110,7 +110,13 @@ impl TestResults {
         let tests = plural(self.total, "test", "tests");
         let time = self
             .duration
-            .map(|seconds| format!(" ({seconds:.1} s)"))
+            .map(|seconds| {
+                if seconds < 1.0 {
+                    format!(" ({:.0} ms)", seconds * 1000.0)
+                } else {
+                    format!(" ({seconds:.1} s)")
+                }
+            })
             .unwrap_or_default();
         format!("{} {tests}: {}{time}", self.total, parts.join(", "))
     }
@@ -160,7 +166,7 @@ fn plural(n: u64, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 { one } else { many }
 }
 
-/// The first lines of a message, trimmed and capped.
+/// The first lines of a message, trimmed and capped, tabs as spaces and no control characters.
 fn first_lines(text: &str) -> Vec<String> {
     let mut left = MESSAGE_CHARS;
     let mut lines = Vec::new();
@@ -173,7 +179,12 @@ fn first_lines(text: &str) -> Vec<String> {
             lines.push("…".to_owned());
             break;
         }
-        let kept: String = line.chars().take(left).collect();
+        let kept: String = line
+            .replace('\t', "    ")
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(left)
+            .collect();
         left -= kept.chars().count();
         lines.push(kept);
     }
@@ -211,6 +222,7 @@ struct Parser<'a> {
     collect: Collect,
     depth: usize,
     root_time: Option<f64>,
+    suites_time: Option<f64>,
     case_time: f64,
 }
 
@@ -223,6 +235,7 @@ impl<'a> Parser<'a> {
             collect: Collect::Nothing,
             depth: 0,
             root_time: None,
+            suites_time: None,
             case_time: 0.0,
         }
     }
@@ -273,7 +286,12 @@ impl<'a> Parser<'a> {
         if self.depth > 0 {
             return Err(ReportError::CutShort);
         }
-        let time = self.root_time.unwrap_or(self.case_time);
+        // The root's own time, else its suites' (pytest's <testsuites> has none), else the sum
+        // of the cases' (which leaves out setup).
+        let time = self
+            .root_time
+            .or(self.suites_time)
+            .unwrap_or(self.case_time);
         if time > 0.0 {
             *self.results.duration.get_or_insert(0.0) += time;
         }
@@ -293,7 +311,17 @@ impl<'a> Parser<'a> {
 
     fn open(&mut self, e: &BytesStart<'_>, empty: bool) -> Result<(), ReportError> {
         match e.local_name().as_ref() {
-            b"testsuite" if !empty => self.suites.push(attribute(e, "name")?),
+            b"testsuite" => {
+                if self.depth == 2 {
+                    let time = attribute(e, "time")?.and_then(|t| seconds(&t));
+                    if let Some(time) = time {
+                        *self.suites_time.get_or_insert(0.0) += time;
+                    }
+                }
+                if !empty {
+                    self.suites.push(attribute(e, "name")?);
+                }
+            }
             b"testcase" => {
                 let case = Case {
                     suite: self.suites.iter().rev().flatten().next().cloned(),

@@ -52,7 +52,7 @@ pub struct Excerpt {
     pub truncated: bool,
     /// Which part of the log this is.
     pub kind: ExcerptKind,
-    /// What the lines are, for the reader: `The last 50 lines of the build log`.
+    /// What the lines are, for the reader: `Last 50 lines of the build log`.
     pub heading: String,
 }
 
@@ -85,9 +85,9 @@ impl From<Tail> for Excerpt {
 
 fn tail_heading(tail: &Tail) -> String {
     if tail.truncated {
-        format!("The last {} lines of the build log", tail.lines.len())
+        format!("Last {} lines of the build log", tail.lines.len())
     } else {
-        "The whole build log".to_owned()
+        "The whole of the build log".to_owned()
     }
 }
 
@@ -417,7 +417,7 @@ mod tests {
         let log = log_with_error_at(400, 395, "error: linker `cc` not found");
         let excerpt = from_failure(&mut Cursor::new(log), options(10)).expect("reads");
         assert_eq!(excerpt.kind, ExcerptKind::Tail);
-        assert_eq!(excerpt.heading, "The last 10 lines of the build log");
+        assert_eq!(excerpt.heading, "Last 10 lines of the build log");
         assert_eq!(excerpt.lines[0], "step 390");
     }
 
@@ -493,7 +493,7 @@ mod tests {
         assert_eq!(excerpt.kind, ExcerptKind::NoMatch);
         assert_eq!(
             excerpt.heading,
-            "No line of the build log matches nothing like this; the last 5 lines of the build log"
+            "No line of the build log matches nothing like this; last 5 lines of the build log"
         );
         assert_eq!(excerpt.lines.len(), 5);
     }
