@@ -176,4 +176,102 @@ mod tests {
         );
         assert_eq!(strip_remote("feature/x"), "feature/x");
     }
+
+    fn commit(dir: &Path, (name, email): (&str, &str)) -> String {
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .arg("-C")
+                .arg(dir)
+                .args(args)
+                .env("GIT_AUTHOR_NAME", name)
+                .env("GIT_AUTHOR_EMAIL", email)
+                .env("GIT_COMMITTER_NAME", name)
+                .env("GIT_COMMITTER_EMAIL", email)
+                .output()
+                .expect("git runs");
+            assert!(out.status.success(), "git {args:?}");
+            String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        };
+        git(&["commit", "--quiet", "--allow-empty", "-m", "change"]);
+        git(&["rev-parse", "HEAD"])
+    }
+
+    fn in_checkout(dir: &Path, pairs: &[(&str, &str)]) -> Build {
+        let vars: HashMap<String, String> = [("JENKINS_URL", "https://ci.example.com/")]
+            .iter()
+            .chain(pairs)
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        detect(&|name| vars.get(name).cloned(), dir).build
+    }
+
+    #[test]
+    fn authors_since_the_last_successful_build_else_of_this_build() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let repo = dir.path();
+        let init = std::process::Command::new("git")
+            .args(["init", "--quiet"])
+            .arg(repo)
+            .status()
+            .expect("git runs");
+        assert!(init.success());
+        let good = commit(repo, ("Ada", "ada@example.com"));
+        let previous = commit(repo, ("Grace", "grace@example.com"));
+        let head = commit(repo, ("Linus", "linus@example.com"));
+        let emails = |build: &Build| -> Vec<String> {
+            let authors = build.change_authors.as_ref().expect("authors");
+            authors
+                .people
+                .iter()
+                .filter_map(|p| p.email.clone())
+                .collect()
+        };
+
+        let since_success = in_checkout(
+            repo,
+            &[
+                ("GIT_COMMIT", &head),
+                ("GIT_PREVIOUS_COMMIT", &previous),
+                ("GIT_PREVIOUS_SUCCESSFUL_COMMIT", &good),
+                ("BUILD_USER_EMAIL", "lin@example.com"),
+            ],
+        );
+        assert_eq!(
+            emails(&since_success),
+            ["linus@example.com", "grace@example.com"]
+        );
+        let scope = &since_success
+            .change_authors
+            .as_ref()
+            .expect("authors")
+            .scope;
+        assert!(scope.contains("since the last successful build"), "{scope}");
+        assert_eq!(
+            since_success.requester.and_then(|p| p.email).as_deref(),
+            Some("lin@example.com")
+        );
+
+        let lost = "0123456789abcdef0123456789abcdef01234567";
+        let this_build = in_checkout(
+            repo,
+            &[
+                ("GIT_COMMIT", &head),
+                ("GIT_PREVIOUS_COMMIT", &previous),
+                ("GIT_PREVIOUS_SUCCESSFUL_COMMIT", lost),
+            ],
+        );
+        assert_eq!(emails(&this_build), ["linus@example.com"]);
+        let authors = this_build.change_authors.expect("authors");
+        assert!(
+            authors.scope.contains("this build's changes"),
+            "{}",
+            authors.scope
+        );
+        assert!(
+            authors
+                .note
+                .is_some_and(|n| n.contains("not in the checkout's history")),
+            "a scope narrower than asked is said"
+        );
+    }
 }
