@@ -39,7 +39,7 @@ pub(super) fn read(dir: &Path) -> Build {
     build
 }
 
-/// The authors of the commits in `range` (`a..b`, or one commit), newest first; `None` when git
+/// The authors of the commits in `range` (`a..b`, or one commit), oldest first; `None` when git
 /// cannot read it (a commit missing from a shallow clone). Only commit ids reach git: anything
 /// else in a range is refused, so a variable cannot become an option.
 pub(super) fn authors(dir: &Path, range: &str) -> Option<Vec<Person>> {
@@ -55,7 +55,7 @@ pub(super) fn authors(dir: &Path, range: &str) -> Option<Vec<Person>> {
     if single {
         args.extend(["-1", range]);
     } else {
-        args.push(range);
+        args.extend(["--reverse", range]);
     }
     args.push("--");
     let out = git_output(dir, &args)?;
@@ -196,7 +196,7 @@ mod tests {
     }
 
     #[test]
-    fn authors_of_a_range_newest_first() {
+    fn authors_of_a_range_oldest_first() {
         let dir = tempfile::tempdir().expect("temp dir");
         run(dir.path(), &["init", "--quiet"]);
         let base = commit_as(dir.path(), ("Ada", "ada@example.com"), "base");
@@ -204,8 +204,8 @@ mod tests {
         let head = commit_as(dir.path(), ("Linus", "linus@example.com"), "two");
         let people = authors(dir.path(), &format!("{base}..{head}")).expect("a range");
         let emails: Vec<_> = people.iter().filter_map(|p| p.email.as_deref()).collect();
-        assert_eq!(emails, ["linus@example.com", "grace@example.com"]);
-        assert_eq!(people[0].name.as_deref(), Some("Linus"));
+        assert_eq!(emails, ["grace@example.com", "linus@example.com"]);
+        assert_eq!(people[0].name.as_deref(), Some("Grace"));
         let one = authors(dir.path(), &head).expect("one commit");
         assert_eq!(one.len(), 1);
         assert_eq!(
