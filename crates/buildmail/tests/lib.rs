@@ -8,6 +8,7 @@ mod delivery;
 mod explain;
 mod hostile;
 mod notify;
+mod notify_evidence;
 mod outbox;
 mod send;
 mod sim;

@@ -11,11 +11,16 @@ use anyhow::Context as _;
 use buildmail_core::Report;
 use buildmail_core::ci::{self, Build, Change, Status};
 use buildmail_core::compose;
-use buildmail_core::logtail::{self, Tail, TailOptions};
-use buildmail_core::notify::{Decision, Notification, Templates, When};
+use buildmail_core::logtail::{self, Excerpt, LogMatch, TailOptions};
+use buildmail_core::notify::{
+    Added, Decision, Evidence, FromChanges, Notification, Templates, When,
+};
+use buildmail_core::testresults::{self, TestResults};
+use regex::Regex;
 
 use crate::cmd::common::{AddressArgs, OutputFormat, SmtpArgs, addressed, attachments};
-use crate::cmd::deliver::{deliver_and_report, print_dry_run, print_report};
+use crate::cmd::deliver::{deliver_and_report_added, print_dry_run, print_report};
+use crate::cmd::send::{Priority, split_header};
 use crate::exit::{Exit, UserError};
 
 #[derive(Debug, clap::Args)]
@@ -37,7 +42,7 @@ pub struct NotifyArgs {
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "Notification")]
 pub struct NotifyOptions {
-    /// How the build ended: success, failure, unstable, aborted, cancelled (Jenkins' and
+    /// How the build ended: success, failure, unstable, aborted, cancelled, not_built (Jenkins' and
     /// GitHub's words are accepted too).
     #[arg(long, env = "BUILDMAIL_STATUS", value_name = "STATUS")]
     pub status: Option<Status>,
@@ -47,8 +52,9 @@ pub struct NotifyOptions {
     #[arg(long, env = "BUILDMAIL_PREVIOUS_STATUS", value_name = "STATUS")]
     pub previous_status: Option<Status>,
 
-    /// Send only for: always, failure, first-failure, still-failing, fixed, unstable, changed,
-    /// not-success. When it does not match, nothing is sent and the exit code is 0.
+    /// Send only for: always, failure, first-failure, still-failing, fixed, unstable,
+    /// first-unstable, still-unstable, changed, not-success, success, aborted, not-built
+    /// (email-ext's triggers). When it does not match, nothing is sent and the exit code is 0.
     #[arg(
         long,
         env = "BUILDMAIL_WHEN",
@@ -69,6 +75,50 @@ pub struct NotifyOptions {
         default_value_t = 50
     )]
     pub log_lines: usize,
+
+    /// Show the log lines that match this regular expression, with 3 lines of context, instead
+    /// of the tail (email-ext's BUILD_LOG_REGEX).
+    #[arg(long, env = "BUILDMAIL_LOG_MATCH", value_name = "REGEX", value_parser = parse_regex)]
+    pub log_match: Option<Regex>,
+
+    /// JUnit XML reports: paths or globs, repeatable and comma-separated. The counts and the
+    /// failed tests go in the mail; a file that is not a report is a warning.
+    #[arg(
+        long,
+        env = "BUILDMAIL_TEST_RESULTS",
+        value_name = "GLOB",
+        value_delimiter = ','
+    )]
+    pub test_results: Vec<String>,
+
+    /// Also mail the authors of the changes since the last successful build (Jenkins' git
+    /// history, GitHub's push commits); noreply addresses never.
+    #[arg(long, env = "BUILDMAIL_TO_AUTHORS")]
+    pub to_authors: bool,
+
+    /// With --to-authors: only authors whose address is in this domain or a subdomain;
+    /// repeatable and comma-separated.
+    #[arg(
+        long,
+        env = "BUILDMAIL_AUTHORS_DOMAIN",
+        value_name = "DOMAIN",
+        value_delimiter = ',',
+        requires = "to_authors"
+    )]
+    pub authors_domain: Vec<String>,
+
+    /// Also mail who started the build (GitHub's pusher, Jenkins' BUILD_USER_EMAIL).
+    #[arg(long, env = "BUILDMAIL_TO_REQUESTER")]
+    pub to_requester: bool,
+
+    /// An extra header, `Name: value`; repeatable. One named like a notification's own
+    /// (Auto-Submitted, List-Id, X-Buildmail-*) replaces it.
+    #[arg(long = "header", value_name = "'NAME: VALUE'")]
+    pub headers: Vec<String>,
+
+    /// The message's priority.
+    #[arg(long, env = "BUILDMAIL_PRIORITY", value_enum, default_value_t = Priority::Normal)]
+    pub priority: Priority,
 
     /// Also attach the whole log (gzip-compressed when over 256 KiB).
     #[arg(long, env = "BUILDMAIL_ATTACH_LOG", requires = "log")]
@@ -190,12 +240,25 @@ pub fn run(args: NotifyArgs) -> anyhow::Result<Exit> {
     if let Decision::Skip(reason) = args.notify.when.decide(status, build.previous_status) {
         return report_skipped(&reason, &args.smtp);
     }
-    let (message, mut warnings) = compose(&args, &build, &dir)?;
+    let composed = compose(&args, &build, &dir)?;
+    let mut warnings = composed.warnings;
     warnings.splice(0..0, ci_warnings);
-    if args.addresses.dry_run {
-        return print_dry_run(&message, &warnings);
+    if args.smtp.output == OutputFormat::Text || args.addresses.dry_run {
+        for added in &composed.added {
+            crate::out::note(&format!(
+                "buildmail: added {} to the recipients: {}",
+                added.address, added.reason
+            ));
+        }
     }
-    deliver_and_report(&args.smtp, message, warnings)
+    if args.addresses.dry_run {
+        return print_dry_run(&composed.message, &warnings);
+    }
+    deliver_and_report_added(&args.smtp, composed.message, warnings, composed.added)
+}
+
+fn parse_regex(text: &str) -> Result<Regex, String> {
+    Regex::new(text).map_err(|error| format!("not a regular expression: {error}"))
 }
 
 fn apply_overrides(build: &mut Build, flags: &ContextArgs) {
@@ -237,19 +300,22 @@ fn apply_overrides(build: &mut Build, flags: &ContextArgs) {
     build.duration = flags.duration.or(build.duration);
 }
 
-/// Renders the notification and builds the message, attachments included.
+/// The message, what did not stop it, and the recipients the CI context gave.
+struct Composed {
+    message: lettre::Message,
+    warnings: Vec<String>,
+    added: Vec<Added>,
+}
+
 /// Renders the notification and builds the message, with warnings (a log that could not be
-/// read, an attachment left out): none of them stops the notification.
-fn compose(
-    args: &NotifyArgs,
-    build: &Build,
-    dir: &Path,
-) -> anyhow::Result<(lettre::Message, Vec<String>)> {
+/// read, a test report that is not one, an attachment left out, an author left out): none of
+/// them stops the notification.
+fn compose(args: &NotifyArgs, build: &Build, dir: &Path) -> anyhow::Result<Composed> {
     let options = &args.notify;
     let mut warnings = Vec::new();
-    let tail = match options.log.as_deref() {
-        Some(path) => match read_tail(path, options.log_lines) {
-            Ok(tail) => Some(tail),
+    let excerpt = match options.log.as_deref() {
+        Some(path) => match read_excerpt(path, options) {
+            Ok(excerpt) => Some(excerpt),
             Err(warning) => {
                 warnings.push(warning);
                 None
@@ -257,12 +323,48 @@ fn compose(
         },
         None => None,
     };
+    let tests = read_test_results(&options.test_results, dir, &mut warnings);
     let templates = templates(options)?;
     let from = args.addresses.from.as_deref().unwrap_or_default();
     let domain = compose::sender_domain(from).unwrap_or("buildmail.invalid");
-    let mail = Notification::render(build, tail.as_ref(), &templates, domain)
+    let evidence = Evidence {
+        log: excerpt.as_ref(),
+        tests: tests.as_ref(),
+    };
+    let mail = Notification::render_with(build, evidence, &templates, domain)
         .map_err(|e| UserError::bad_input(e.to_string()))?;
-    let mut draft = mail.into_draft(addressed(&args.addresses));
+    let mut draft = addressed(&args.addresses);
+    draft.priority = options.priority.into();
+    draft.headers = options
+        .headers
+        .iter()
+        .map(|header| split_header(header))
+        .collect::<anyhow::Result<_>>()?;
+    let wanted = FromChanges {
+        authors: options.to_authors,
+        requester: options.to_requester,
+        domains: options.authors_domain.clone(),
+    };
+    let mut added = Vec::new();
+    if wanted.any() {
+        let listed: Vec<String> = [&draft.to, &draft.cc, &draft.bcc]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect();
+        let picked = wanted.pick(build, &listed);
+        warnings.extend(
+            picked
+                .left_out
+                .iter()
+                .map(|why| format!("{}: {why}", flags(&wanted))),
+        );
+        draft
+            .to
+            .extend(picked.added.iter().map(|a| a.address.clone()));
+        added = picked.added;
+    }
+    let mut draft = mail.into_draft(draft);
     let log = options.log.as_deref().filter(|_| options.attach_log);
     let (attachments, attach_warnings) =
         attachments(&options.attach, log, dir, &options.allow_attach_from)?;
@@ -271,16 +373,43 @@ fn compose(
     let message = draft
         .build()
         .map_err(|e| UserError::bad_input(e.to_string()))?;
-    Ok((message, warnings))
+    Ok(Composed {
+        message,
+        warnings,
+        added,
+    })
 }
 
-/// The tail of the log, or the warning to give when it cannot be read.
-fn read_tail(path: &Path, lines: usize) -> Result<Tail, String> {
-    let options = TailOptions {
-        lines,
+/// The flags a left-out recipient came from, for its warning.
+fn flags(wanted: &FromChanges) -> &'static str {
+    match (wanted.authors, wanted.requester) {
+        (true, true) => "--to-authors/--to-requester",
+        (true, false) => "--to-authors",
+        _ => "--to-requester",
+    }
+}
+
+fn read_test_results(
+    patterns: &[String],
+    dir: &Path,
+    warnings: &mut Vec<String>,
+) -> Option<TestResults> {
+    if patterns.is_empty() {
+        return None;
+    }
+    let collected = testresults::collect(patterns, dir, "--test-results");
+    warnings.extend(collected.warnings);
+    collected.results
+}
+
+/// The part of the log to show, or the warning to give when it cannot be read.
+fn read_excerpt(path: &Path, options: &NotifyOptions) -> Result<Excerpt, String> {
+    let tail = TailOptions {
+        lines: options.log_lines,
         ..TailOptions::default()
     };
-    logtail::tail_file(path, options).map_err(|error| {
+    let pattern = options.log_match.clone().map(LogMatch::new);
+    logtail::excerpt_file(path, tail, pattern.as_ref()).map_err(|error| {
         format!(
             "reading the build log {} (--log): {error}; the notification goes without it",
             buildmail_core::untrusted::path(path)
