@@ -6,6 +6,7 @@
 //! tail, at most [`SEARCH_LINES`] lines or [`SEARCH_BYTES`]. The pattern search reads forwards,
 //! one line at a time with a bounded buffer, and stops once it has what it shows.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::io::{self, BufRead, Read, Seek};
 use std::sync::LazyLock;
@@ -234,12 +235,14 @@ fn fold_all(lines: &[&[u8]], width: usize) -> Vec<String> {
 }
 
 /// The matches of `pattern` with their context, read forwards; `None` when nothing matches.
+/// A line is cleaned (colour codes, progress bars) only when it has control characters or is
+/// not UTF-8, and only the lines shown are copied, so most lines cost a match and nothing more.
 pub fn matches<R: BufRead>(
     log: &mut R,
     pattern: &LogMatch,
     options: TailOptions,
 ) -> io::Result<Option<Excerpt>> {
-    let mut before: VecDeque<(u64, String)> = VecDeque::with_capacity(pattern.context + 1);
+    let mut before: VecDeque<(u64, Vec<u8>)> = VecDeque::with_capacity(pattern.context + 1);
     let mut lines: Vec<String> = Vec::new();
     let mut bytes = 0;
     let mut found = 0;
@@ -248,9 +251,13 @@ pub fn matches<R: BufRead>(
     let mut number = 0;
     let mut stopped_early = false;
     let mut raw = Vec::new();
+    let show = |line: &str, lines: &mut Vec<String>, bytes: &mut usize| {
+        *bytes += line.len() + 1;
+        lines.extend(fold(line, options.fold_at));
+    };
     while read_line(log, &mut raw)? {
         number += 1;
-        let line = visible(&raw);
+        let line = as_shown(&raw);
         if pattern.regex.is_match(&line) {
             if found == pattern.max_matches || bytes > options.max_bytes {
                 stopped_early = true;
@@ -261,24 +268,25 @@ pub fn matches<R: BufRead>(
             if last_shown.is_none_or(|shown| shown + 1 < first) {
                 lines.push(format!("[line {number}]"));
             }
-            for (_, text) in before.drain(..).chain([(number, line)]) {
-                bytes += text.len() + 1;
-                lines.extend(fold(&text, options.fold_at));
+            for (_, earlier) in before.drain(..) {
+                show(&as_shown(&earlier), &mut lines, &mut bytes);
             }
+            show(&line, &mut lines, &mut bytes);
             last_shown = Some(number);
             after = pattern.context;
         } else if after > 0 {
             after -= 1;
-            bytes += line.len() + 1;
-            lines.extend(fold(&line, options.fold_at));
+            show(&line, &mut lines, &mut bytes);
             last_shown = Some(number);
-        } else {
-            if before.len() == pattern.context {
-                before.pop_front();
-            }
-            if pattern.context > 0 {
-                before.push_back((number, line));
-            }
+        } else if pattern.context > 0 {
+            let mut kept = if before.len() == pattern.context {
+                before.pop_front().map(|(_, buffer)| buffer).unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            kept.clear();
+            kept.extend_from_slice(&raw);
+            before.push_back((number, kept));
         }
     }
     if found == 0 {
@@ -309,6 +317,15 @@ pub fn matches<R: BufRead>(
             }
         ),
     }))
+}
+
+/// A line as a terminal shows it: borrowed as it is when it is plain UTF-8 text.
+fn as_shown(raw: &[u8]) -> Cow<'_, str> {
+    let plain = !raw.iter().any(|&b| b < 0x20 || b == 0x7f);
+    match std::str::from_utf8(raw) {
+        Ok(text) if plain => Cow::Borrowed(text.trim_end()),
+        _ => Cow::Owned(visible(raw)),
+    }
 }
 
 /// Reads one line into `line` (without its break), keeping at most [`LONGEST_LINE`] bytes of
