@@ -38,10 +38,13 @@ fn list_id(build: &Build, domain: &str) -> String {
     if label.is_empty() {
         label.push_str("build");
     }
+    // The phrase stays ASCII so no encoder touches the id after it (an encoded word may not
+    // hold the angle brackets); a name that is not is replaced by its label.
     let phrase: String = name
         .chars()
         .filter(|c| !matches!(c, '<' | '>' | '"' | '\\') && !c.is_control())
         .collect();
+    let phrase = if phrase.is_ascii() { phrase } else { label.clone() };
     format!("\"{phrase} builds\" <{label}.buildmail.{domain}>")
 }
 
@@ -78,7 +81,10 @@ mod tests {
             "\"Octo_Org/Hello World!evil builds\" <octo-org-hello-world-evil.buildmail.example.com>"
         );
         build.repository = Some("Überall/ünïcode".into());
-        assert!(list_id(&build, "example.com").ends_with("<berall-n-code.buildmail.example.com>"));
+        assert_eq!(
+            list_id(&build, "example.com"),
+            "\"berall-n-code builds\" <berall-n-code.buildmail.example.com>"
+        );
         build.repository = Some("---".into());
         assert!(list_id(&build, "example.com").ends_with("<build.buildmail.example.com>"));
     }
