@@ -280,7 +280,10 @@ pub fn matches<R: BufRead>(
             last_shown = Some(number);
         } else if pattern.context > 0 {
             let mut kept = if before.len() == pattern.context {
-                before.pop_front().map(|(_, buffer)| buffer).unwrap_or_default()
+                before
+                    .pop_front()
+                    .map(|(_, buffer)| buffer)
+                    .unwrap_or_default()
             } else {
                 Vec::new()
             };

@@ -44,7 +44,11 @@ fn list_id(build: &Build, domain: &str) -> String {
         .chars()
         .filter(|c| !matches!(c, '<' | '>' | '"' | '\\') && !c.is_control())
         .collect();
-    let phrase = if phrase.is_ascii() { phrase } else { label.clone() };
+    let phrase = if phrase.is_ascii() {
+        phrase
+    } else {
+        label.clone()
+    };
     format!("\"{phrase} builds\" <{label}.buildmail.{domain}>")
 }
 

@@ -340,30 +340,7 @@ fn compose(args: &NotifyArgs, build: &Build, dir: &Path) -> anyhow::Result<Compo
         .iter()
         .map(|header| split_header(header))
         .collect::<anyhow::Result<_>>()?;
-    let wanted = FromChanges {
-        authors: options.to_authors,
-        requester: options.to_requester,
-        domains: options.authors_domain.clone(),
-    };
-    let mut added = Vec::new();
-    if wanted.any() {
-        let listed: Vec<String> = [&draft.to, &draft.cc, &draft.bcc]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect();
-        let picked = wanted.pick(build, &listed);
-        warnings.extend(
-            picked
-                .left_out
-                .iter()
-                .map(|why| format!("{}: {why}", flags(&wanted))),
-        );
-        draft
-            .to
-            .extend(picked.added.iter().map(|a| a.address.clone()));
-        added = picked.added;
-    }
+    let added = add_from_changes(options, build, &mut draft, &mut warnings);
     let mut draft = mail.into_draft(draft);
     let log = options.log.as_deref().filter(|_| options.attach_log);
     let (attachments, attach_warnings) =
@@ -378,6 +355,36 @@ fn compose(args: &NotifyArgs, build: &Build, dir: &Path) -> anyhow::Result<Compo
         warnings,
         added,
     })
+}
+
+/// Adds the recipients `--to-authors` and `--to-requester` take from the build to `To`;
+/// returns them, and warns of each person left out.
+fn add_from_changes(
+    options: &NotifyOptions,
+    build: &Build,
+    draft: &mut compose::Draft,
+    warnings: &mut Vec<String>,
+) -> Vec<Added> {
+    let wanted = FromChanges {
+        authors: options.to_authors,
+        requester: options.to_requester,
+        domains: options.authors_domain.clone(),
+    };
+    if !wanted.any() {
+        return Vec::new();
+    }
+    let listed: Vec<String> = [&draft.to, &draft.cc, &draft.bcc]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    let picked = wanted.pick(build, &listed);
+    let flag = flags(&wanted);
+    warnings.extend(picked.left_out.iter().map(|why| format!("{flag}: {why}")));
+    draft
+        .to
+        .extend(picked.added.iter().map(|a| a.address.clone()));
+    picked.added
 }
 
 /// The flags a left-out recipient came from, for its warning.
