@@ -63,7 +63,10 @@ pub fn report(result: anyhow::Result<Exit>) -> ExitCode {
             annotations.push(Annotation::new(
                 Level::Error,
                 "buildmail",
-                format!("{error:#}"),
+                buildmail_core::settings::spell_placeholders(
+                    &format!("{error:#}"),
+                    crate::spelling::spell,
+                ),
             ));
             let mut stdout = Commands::new(std::io::stdout().lock());
             // Nothing more can be done if stdout is gone; the exit code still says it.

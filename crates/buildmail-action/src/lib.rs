@@ -8,4 +8,5 @@ pub mod github;
 pub mod inputs;
 pub mod outcome;
 pub mod run;
+pub mod spelling;
 pub mod workflow;

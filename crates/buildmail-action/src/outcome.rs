@@ -1,9 +1,8 @@
 //! What a delivery report becomes on GitHub: log lines, outputs, the job summary, annotations,
 //! the check run and the pull-request comment, and the exit code. Untrusted text (replies,
 //! addresses) only reaches the runner through [`crate::workflow`].
-//!
-// TODO(issue 9): the report's text (attempt lines, durations) and its verdict come from the
-// core (`report::text`, `Report::verdict()`); this module then only lays them out for GitHub.
+//! The attempt lines are the core's (`report::text`), the same the CLI prints; the exit code
+//! maps the core's `Report::verdict()`.
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -11,7 +10,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use buildmail_core::Report;
-use buildmail_core::report::{Outcome as AttemptOutcome, Status};
+use buildmail_core::report::{Outcome as AttemptOutcome, Status, Verdict, text};
 
 use crate::exit::Exit;
 use crate::github::check_run::{AnnotationLevel, CheckAnnotation, CheckRun, Conclusion};
@@ -28,7 +27,8 @@ pub struct Outcome {
 
 impl Outcome {
     /// The outcome of a delivery.
-    pub fn of(report: Report, fail_on_error: bool) -> Self {
+    pub fn of(mut report: Report, fail_on_error: bool) -> Self {
+        report.spell(crate::spelling::spell);
         Outcome {
             report,
             fail_on_error,
@@ -38,7 +38,10 @@ impl Outcome {
     /// Nothing sent on purpose (`notify_when` did not match).
     pub fn skipped(reason: String) -> Self {
         Outcome {
-            report: Report::skipped(reason),
+            report: Report::skipped(buildmail_core::settings::spell_placeholders(
+                &reason,
+                crate::spelling::spell,
+            )),
             fail_on_error: false,
         }
     }
@@ -55,16 +58,18 @@ impl Outcome {
             .unwrap_or_default()
     }
 
-    /// The exit code: a failure's sysexit, unless `fail_on_error: false`.
-    // TODO(issue 9): `Report::verdict()` decides; this maps the verdict.
+    /// The exit code: the verdict's sysexit, unless `fail_on_error: false`.
     fn exit(&self) -> Exit {
-        let report = &self.report;
-        match () {
-            _ if !self.failed() || !self.fail_on_error => Exit::Ok,
-            _ if report.any_deferred() => Exit::TempFail,
-            _ if report.auth_refused() => Exit::NoPerm,
-            _ if report.setup_failed() => Exit::Config,
-            _ => Exit::Unavailable,
+        if !self.failed() || !self.fail_on_error {
+            return Exit::Ok;
+        }
+        match self.report.verdict() {
+            Verdict::Delivered => Exit::Ok,
+            Verdict::Rejected => Exit::Unavailable,
+            Verdict::BadAddress => Exit::DataErr,
+            Verdict::Misconfigured => Exit::Config,
+            Verdict::AuthRefused => Exit::NoPerm,
+            Verdict::Deferred => Exit::TempFail,
         }
     }
 
@@ -103,24 +108,7 @@ impl Outcome {
     /// One line per attempt, and the result, for the step's log.
     fn log_lines(&self) -> Vec<String> {
         let report = &self.report;
-        let mut lines: Vec<String> = report
-            .attempts
-            .iter()
-            .map(|a| {
-                let reply = a
-                    .reply
-                    .as_ref()
-                    .map(|r| format!(": {r}"))
-                    .unwrap_or_default();
-                format!(
-                    "attempt {} to {} ({}): {}{reply}",
-                    a.number,
-                    a.server,
-                    a.phase,
-                    outcome_word(a.outcome)
-                )
-            })
-            .collect();
+        let mut lines: Vec<String> = report.attempts.iter().map(text::attempt).collect();
         lines.push(match &report.reason {
             Some(reason) => format!("buildmail: {}: {reason}", self.status_word()),
             None => format!("buildmail: {} ({})", self.status_word(), report.message_id),

@@ -6,20 +6,23 @@
 //! replaces each piece here.
 
 use std::io::Write;
-use std::path::Path;
 
 use anyhow::Context as _;
+use buildmail_core::ci;
+use buildmail_core::compose::gather::AttachmentRequest;
 use buildmail_core::compose::{Attacher, Draft, SizePolicy, markdown};
-use buildmail_core::connector::TlsTrust;
-use buildmail_core::notify::Decision;
-use buildmail_core::policy::RetryPolicy;
-use buildmail_core::{Delivery, Outgoing, Server, Tls};
+use buildmail_core::notify::{
+    Composed, Decision, FromChanges, LogRequest, NotifyError, Overrides, Request, TemplateFiles,
+    When,
+};
+use buildmail_core::{Delivery, DeliverySettings, Outgoing};
 
 use crate::exit::{Exit, StepError};
 use crate::github::previous::Previous;
 use crate::github::{GitHub, RunContext};
 use crate::inputs::{InputError, RawInputs};
 use crate::outcome::Outcome;
+use crate::spelling::spell;
 use crate::workflow::{Annotation, Annotations, Commands, Level};
 
 /// Runs the step with the environment `env` (the process's, or a test's).
@@ -82,7 +85,7 @@ async fn step(
             .tell(inputs, env, github.as_ref(), context, annotations, out)
             .await;
     }
-    let (outgoing, warnings) = compose(inputs)?;
+    let (outgoing, warnings) = compose(inputs, env)?;
     let delivery = delivery(inputs)?;
     annotations_from(&warnings, &mut annotations);
     let report = delivery.send(&outgoing, &mut |_| {}).await;
@@ -128,28 +131,16 @@ async fn decide(
     Ok(when.decide(status, previous))
 }
 
-/// The message from `subject`, `body` and the address inputs.
-// TODO(issue 9): without subject or body, fill `notify::Request { build, overrides, when,
-// templates, log, attachments }` from the inputs and the run, and `.compose()` it.
-fn compose(inputs: &RawInputs) -> anyhow::Result<(Outgoing, Vec<String>)> {
+/// The message from `subject`, `body` and the address inputs; without a `body`, the build
+/// notification the core composes from the run.
+fn compose(
+    inputs: &RawInputs,
+    env: &impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<(Outgoing, Vec<String>)> {
+    let from = sender(inputs)?;
     let (Some(subject), Some(body)) = (&inputs.subject, &inputs.body) else {
-        return Err(StepError::config(
-            "subject: composing the build notification from the run is not wired yet; set subject and body",
-        )
-        .into());
+        return notification(inputs, env, from);
     };
-    let from = inputs.from.clone().ok_or_else(|| {
-        config(InputError::new(
-            "from",
-            "who sends the mail: write ci@example.com or 'CI <ci@example.com>'",
-        ))
-    })?;
-    if inputs.to.is_empty() && inputs.cc.is_empty() && inputs.bcc.is_empty() {
-        return Err(config(InputError::new(
-            "to",
-            "nobody to send to: set to, cc or bcc",
-        )));
-    }
     let html = match &inputs.html_body {
         Some(html) if inputs.convert_markdown => Some(markdown::to_html_document(
             &html.read("html_body").map_err(config)?,
@@ -182,6 +173,88 @@ fn compose(inputs: &RawInputs) -> anyhow::Result<(Outgoing, Vec<String>)> {
     Ok((Outgoing::from_message(&message), warnings))
 }
 
+/// Who sends, and that somebody receives: both are needed whatever composes the message.
+fn sender(inputs: &RawInputs) -> anyhow::Result<String> {
+    let from = inputs.from.clone().ok_or_else(|| {
+        config(InputError::new(
+            "from",
+            "who sends the mail: write ci@example.com or 'CI <ci@example.com>'",
+        ))
+    })?;
+    if inputs.to.is_empty() && inputs.cc.is_empty() && inputs.bcc.is_empty() {
+        return Err(config(InputError::new(
+            "to",
+            "nobody to send to: set to, cc or bcc",
+        )));
+    }
+    Ok(from)
+}
+
+/// The build notification, composed by the core from the run (GitHub's variables), `status`,
+/// `subject` when given, `log_file` and `attachments`.
+fn notification(
+    inputs: &RawInputs,
+    env: &impl Fn(&str) -> Option<String>,
+    from: String,
+) -> anyhow::Result<(Outgoing, Vec<String>)> {
+    let dir = std::env::current_dir().context("reading the working directory")?;
+    let detected = ci::detect(env, &dir);
+    let subject = match &inputs.subject {
+        Some(subject) => Some(subject.read("subject").map_err(config)?),
+        None => None,
+    };
+    let request = Request {
+        build: detected.build,
+        overrides: Overrides {
+            status: inputs.status,
+            previous_status: inputs.previous_status,
+            ..Overrides::default()
+        },
+        // `notify_when` has decided already (with the previous run from the API).
+        when: When::Always,
+        templates: TemplateFiles {
+            subject,
+            ..TemplateFiles::default()
+        },
+        log: inputs.log_file.clone().map(|path| LogRequest {
+            path,
+            lines: 50,
+            pattern: None,
+        }),
+        attachments: AttachmentRequest {
+            patterns: inputs.attachments.clone(),
+            dir,
+            ..AttachmentRequest::default()
+        },
+        test_results: Vec::new(),
+        from_changes: FromChanges::default(),
+        addresses: Draft {
+            from,
+            to: inputs.to.clone(),
+            cc: inputs.cc.clone(),
+            bcc: inputs.bcc.clone(),
+            reply_to: inputs.reply_to.clone(),
+            ..Draft::default()
+        },
+    };
+    let spelled = |text: String| buildmail_core::settings::spell_placeholders(&text, spell);
+    match request.compose() {
+        Ok(Composed::Message {
+            message, warnings, ..
+        }) => {
+            let mut all = detected.warnings;
+            all.extend(warnings.into_iter().map(spelled));
+            Ok((Outgoing::from_message(&message), all))
+        }
+        Ok(Composed::Skipped { reason }) => Err(StepError::config(spelled(reason)).into()),
+        Err(NotifyError::NoStatus) => Err(config(InputError::new(
+            "status",
+            "the build status is unknown: set status (the action passes ${{ job.status }})",
+        ))),
+        Err(error) => Err(StepError::bad_input(spelled(error.to_string())).into()),
+    }
+}
+
 fn attachments(
     patterns: &[String],
 ) -> anyhow::Result<(Vec<buildmail_core::compose::Attachment>, Vec<String>)> {
@@ -202,14 +275,13 @@ fn annotations_from(warnings: &[String], annotations: &mut Annotations) {
         annotations.push(Annotation::new(
             Level::Warning,
             "attachment left out",
-            warning.clone(),
+            buildmail_core::settings::spell_placeholders(warning, spell),
         ));
     }
 }
 
-/// The relays, TLS trust and retry policy from the inputs.
-// TODO(issue 9): `DeliverySettings { .. }.build()`, whose `SettingsError` names a `Setting`
-// that this front end spells as its input (`ca_file:`); then this function goes.
+/// The relays, TLS trust and retry policy from the inputs, checked by the core; its error names
+/// the input to fix.
 fn delivery(inputs: &RawInputs) -> anyhow::Result<Delivery> {
     let connection = inputs.connection.as_ref().ok_or_else(|| {
         config(InputError::new(
@@ -217,49 +289,20 @@ fn delivery(inputs: &RawInputs) -> anyhow::Result<Delivery> {
             "no SMTP server: set server_address (or connection_url)",
         ))
     })?;
-    let primary = connection.server().map_err(config)?;
-    let mut fallbacks = Vec::new();
-    for url in &inputs.fallback_servers {
-        let server: Server = url
-            .parse()
-            .map_err(|e| config(InputError::new("fallback_servers", format!("{e}"))))?;
-        let server = match server.username() {
-            Some(_) => server,
-            None => {
-                server.with_credentials(connection.username.clone(), connection.password.clone())
-            }
-        };
-        fallbacks.push(server);
-    }
-    let needs_tls = std::iter::once(&primary)
-        .chain(&fallbacks)
-        .any(|s| s.tls() != Tls::None);
-    let default = RetryPolicy::default();
-    let mut delivery = Delivery::new(primary).policy(RetryPolicy {
-        budget: inputs.retry_budget.unwrap_or(default.budget),
-        max_attempts: inputs.max_attempts.unwrap_or(default.max_attempts),
-    });
-    if needs_tls {
-        delivery = delivery.trust(trust(inputs)?);
-    }
-    Ok(fallbacks.into_iter().fold(delivery, Delivery::fallback))
-}
-
-fn trust(inputs: &RawInputs) -> anyhow::Result<TlsTrust> {
-    if inputs.ignore_cert {
-        return TlsTrust::insecure_skip_verify()
-            .map_err(|e| config(InputError::new("ignore_cert", e.to_string())));
-    }
-    let pem = match &inputs.ca_file {
-        Some(path) => Some(read(path).map_err(|e| config(InputError::new("ca_file", e)))?),
-        None => None,
+    let settings = DeliverySettings {
+        smtp_url: Some(connection.url()),
+        username: connection.username.clone(),
+        password: connection.password.clone(),
+        fallback_smtp_urls: inputs.fallback_servers.clone(),
+        ca_file: inputs.ca_file.clone(),
+        insecure_skip_verify: inputs.ignore_cert,
+        retry_budget: inputs.retry_budget,
+        max_attempts: inputs.max_attempts,
+        ..DeliverySettings::default()
     };
-    TlsTrust::system_roots_and(pem.as_deref())
-        .map_err(|e| config(InputError::new("ca_file", e.to_string())))
-}
-
-fn read(path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))
+    settings
+        .build()
+        .map_err(|error| StepError::config(error.spelled(spell)).into())
 }
 
 fn config(error: InputError) -> anyhow::Error {

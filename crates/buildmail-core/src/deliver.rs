@@ -176,9 +176,9 @@ impl Delivery {
                 .is_some_and(TlsTrust::skips_verification)
         {
             warnings.push(
-                "TLS certificate checks are off (--insecure-skip-verify): the connection is \
+                "TLS certificate checks are off ({insecure_skip_verify}): the connection is \
                  encrypted, but anyone on the path can pose as the server and read the message \
-                 and the password; pass the relay's CA with --ca-file instead"
+                 and the password; pass the relay's CA with {ca_file} instead"
                     .to_owned(),
             );
         }
@@ -455,13 +455,15 @@ impl<'a> Run<'a> {
         self.relay_failure = Some(Failure {
             error: error.clone(),
         });
+        let judged = explanation_of(error);
         AttemptReport {
             number,
             server,
             phase: error.phase(),
             outcome: Outcome::Permanent,
             reply: error.reply(),
-            category: Some(category_of(error)),
+            category: Some(judged.category),
+            title: Some(judged.title),
             waited_ms: clock::millis(waited),
             relay_dropped: true,
         }
@@ -518,16 +520,17 @@ impl<'a> Run<'a> {
         let decisive =
             session::deciding_refusal(deferred_at_rcpt.iter().chain(outcome.end.as_ref().err()));
         self.decisive = decisive.cloned();
-        let (phase, result, reply, category) = match (decisive, &outcome.end) {
+        let (phase, result, reply, judged) = match (decisive, &outcome.end) {
             (Some(error), _) => (
                 error.phase(),
                 outcome_of(error),
                 error.reply(),
-                Some(category_of(error)),
+                Some(explanation_of(error)),
             ),
             (None, Ok(reply)) => (Phase::EndOfData, Outcome::Ok, Some(reply.clone()), None),
             (None, Err(_)) => unreachable!("an error end is decisive"),
         };
+        let (category, title) = judged.map(|e| (e.category, e.title)).unzip();
         AttemptReport {
             number,
             server,
@@ -535,6 +538,7 @@ impl<'a> Run<'a> {
             outcome: result,
             reply,
             category,
+            title,
             waited_ms: clock::millis(waited),
             relay_dropped: false,
         }
@@ -654,29 +658,29 @@ fn explanation_of(error: &Error) -> Explanation {
         Category::Network if error.is_budget_spent() => (
             "The retry budget ran out during an attempt",
             &[
-                "The server was silent or slow until --retry-budget was spent: the message is deferred.",
-                "Raise --retry-budget, or keep the message with --outbox and send it later with `buildmail outbox flush`.",
+                "The server was silent or slow until {retry_budget} was spent: the message is deferred.",
+                "Raise {retry_budget}, or keep the message with {outbox} and send it later with `buildmail outbox flush`.",
             ],
         ),
         Category::Network => (
             "The connection failed or was lost",
             &[
-                "Check that the host and port of --smtp-url are right and reachable from the runner.",
-                "Raise --timeout if the server is slow to answer, or --retry-budget to keep trying longer.",
+                "Check that the host and port of {smtp_url} are right and reachable from the runner.",
+                "Raise {timeout} if the server is slow to answer, or {retry_budget} to keep trying longer.",
             ],
         ),
         Category::Tls => (
             "TLS could not be set up",
             &[
-                "For a company CA, pass its certificate with --ca-file.",
+                "For a company CA, pass its certificate with {ca_file}.",
                 "Use smtps:// for a server that speaks TLS from the first byte (port 465).",
-                "Only on a network you trust: ?tls=none (with credentials, also --allow-plaintext-auth), or --insecure-skip-verify.",
+                "Only on a network you trust: ?tls=none (with credentials, also {allow_plaintext_auth}), or {insecure_skip_verify}.",
             ],
         ),
         Category::Dns => (
             "The server's host name does not resolve",
             &[
-                "Check the host in --smtp-url (or --fallback-smtp-url) for typos.",
+                "Check the host in {smtp_url} (or {fallback_smtp_url}) for typos.",
                 "A relay known only inside the company network needs a runner that uses the company DNS.",
             ],
         ),
@@ -691,7 +695,7 @@ fn explanation_of(error: &Error) -> Explanation {
             "The server broke the SMTP protocol",
             &[
                 "The relay is unusable as it is: tell its operator what the cause above says.",
-                "Meanwhile use another relay (--smtp-url, or --fallback-smtp-url) or another port of it.",
+                "Meanwhile use another relay ({smtp_url}, or {fallback_smtp_url}) or another port of it.",
             ],
         ),
         _ => (

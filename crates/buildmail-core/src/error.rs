@@ -286,7 +286,7 @@ impl fmt::Display for Error {
             Kind::Lost(why) => write!(f, "connection lost at {phase}: {}", escaped(why)),
             Kind::TimedOut(limit) => write!(
                 f,
-                "no reply at {phase} within {}s (--timeout)",
+                "no reply at {phase} within {}s ({{timeout}})",
                 limit.as_secs_f64()
             ),
             Kind::Garbled(what) => write!(f, "not an SMTP reply at {phase}: {}", escaped(what)),
@@ -298,7 +298,7 @@ impl fmt::Display for Error {
             ),
             Kind::BudgetSpent => write!(
                 f,
-                "the retry budget ran out while waiting at {phase} (--retry-budget)"
+                "the retry budget ran out while waiting at {phase} ({{retry_budget}})"
             ),
             Kind::Protocol(what) => write!(
                 f,

@@ -166,6 +166,16 @@ pub fn human_duration(duration: Duration) -> String {
 }
 
 impl Explanation {
+    /// The explanation with its fixes and causes naming settings as `spell` writes them (the
+    /// catalog writes `{ca_file}`; the CLI makes it `--ca-file`, the Action `ca_file`).
+    pub fn spell(&mut self, spell: crate::settings::Spelling) {
+        let spelled = |text: &str| crate::settings::spell_placeholders(text, spell);
+        self.title = spelled(&self.title);
+        self.cause = spelled(&self.cause);
+        self.when_to_retry = spelled(&self.when_to_retry);
+        self.fix = self.fix.iter().map(|step| spelled(step)).collect();
+    }
+
     /// A warning for a report when a final (5xx) reply named a delay: the sender does not wait
     /// and retry, but the user may want to send again after it.
     ///

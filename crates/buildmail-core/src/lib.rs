@@ -10,6 +10,8 @@
 //! - [`scan`]: every SMTP reply in an arbitrary log, streamed line by line.
 //! - [`deliver`]: sending a message through [`server`]s with the retry [`policy`], reported as a
 //!   [`report`]; the network comes through a [`connector`], time through the [`clock`].
+//! - [`settings`]: what a user sets, named the core's way ([`settings::Setting`]), each front end
+//!   spelling it; [`settings::DeliverySettings`] builds the [`Delivery`].
 //! - [`untrusted`]: server text, file names and CI context made safe to print.
 //! - [`jenkins_reports`]: reports as Jenkins shows them (warnings-ng JSON, JUnit XML).
 //!
@@ -38,6 +40,7 @@ pub mod report;
 pub mod scan;
 pub mod server;
 mod session;
+pub mod settings;
 pub mod testresults;
 pub mod untrusted;
 
@@ -49,3 +52,4 @@ pub use deliver::{Delivery, Event, Outgoing};
 pub use error::{Error, Phase};
 pub use report::{Report, Status, Verdict};
 pub use server::{Server, Tls};
+pub use settings::{DeliverySettings, Setting, SettingsError};

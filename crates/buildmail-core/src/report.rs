@@ -2,6 +2,8 @@
 //! and the explanation of the final failure. Serialises exactly to the JSON report of the
 //! interface; the CLI renders the same data as text.
 
+pub mod text;
+
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::category::Category;
@@ -96,6 +98,10 @@ pub struct AttemptReport {
     /// What the deciding failure is about; a success has none (absent from the JSON).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<Category>,
+    /// The headline of the deciding failure's explanation, judged once with its category so
+    /// that no renderer explains the reply again; not part of the JSON (its `explanation` is).
+    #[serde(skip)]
+    pub title: Option<String>,
     /// How long the delivery waited before this attempt.
     pub waited_ms: u64,
     /// The relay refused the session for good (its greeting, EHLO, TLS, AUTH or MAIL) while
@@ -164,6 +170,17 @@ impl Report {
             outbox_id: None,
             kept: None,
             added_recipients: Vec::new(),
+        }
+    }
+
+    /// The report with the settings its reason, warnings and explanation name written as
+    /// `spell` writes them; a front end calls this once, before it shows the report.
+    pub fn spell(&mut self, spell: crate::settings::Spelling) {
+        let spelled = |text: &str| crate::settings::spell_placeholders(text, spell);
+        self.reason = self.reason.as_deref().map(spelled);
+        self.warnings = self.warnings.iter().map(|w| spelled(w)).collect();
+        if let Some(explanation) = &mut self.explanation {
+            explanation.spell(spell);
         }
     }
 
@@ -369,6 +386,7 @@ mod tests {
                 },
                 reply: Some(Reply::new(code, None, "no").unwrap()),
                 category: Some(Category::Other),
+                title: None,
                 waited_ms: 0,
                 relay_dropped: false,
             })

@@ -23,11 +23,12 @@ use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 
+use crate::explain::Explanation;
 use crate::reply::Reply;
 
 mod connection;
 
-pub use connection::{ConnectionFailure, ConnectionKind};
+pub use connection::{ConnectionExplanation, ConnectionFailure, ConnectionKind};
 
 /// Lines longer than this are cut: a reply is never that long, and memory stays bounded.
 pub const MAX_LINE: usize = 16 * 1024;
@@ -54,7 +55,69 @@ pub enum Finding {
     Connection(ConnectionFailure),
 }
 
+/// A finding explained: its line and what it means, ready to render or serialize. Every front
+/// end shows a scanned log this way (the CLI's `explain --scan`, the Action's annotations).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(untagged)]
+pub enum Explained {
+    /// A reply and its explanation from the catalog.
+    Reply {
+        /// The 1-based line.
+        line: u64,
+        /// What the reply means.
+        #[serde(flatten)]
+        explanation: Explanation,
+    },
+    /// A failure before any reply.
+    Connection {
+        /// The 1-based line.
+        line: u64,
+        /// What the failure means.
+        #[serde(flatten)]
+        failure: ConnectionExplanation,
+    },
+}
+
+impl Explained {
+    /// The line the finding starts on.
+    pub fn line(&self) -> u64 {
+        match self {
+            Explained::Reply { line, .. } | Explained::Connection { line, .. } => *line,
+        }
+    }
+
+    /// The fixes naming settings as `spell` writes them.
+    pub fn spell(&mut self, spell: crate::settings::Spelling) {
+        match self {
+            Explained::Reply { explanation, .. } => explanation.spell(spell),
+            Explained::Connection { failure, .. } => failure.spell(spell),
+        }
+    }
+
+    /// The plain-text article, without the line number.
+    pub fn to_text(&self) -> String {
+        match self {
+            Explained::Reply { explanation, .. } => explanation.to_text(),
+            Explained::Connection { failure, .. } => failure.to_text(),
+        }
+    }
+}
+
 impl Found {
+    /// The finding with its explanation.
+    pub fn explain(&self) -> Explained {
+        match &self.finding {
+            Finding::Reply(reply) => Explained::Reply {
+                line: self.line,
+                explanation: crate::explain(reply),
+            },
+            Finding::Connection(failure) => Explained::Connection {
+                line: self.line,
+                failure: failure.explanation(),
+            },
+        }
+    }
+
     /// The reply, when a reply was found.
     pub fn reply(&self) -> Option<&Reply> {
         match &self.finding {

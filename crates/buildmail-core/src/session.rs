@@ -33,7 +33,7 @@ const LOGIN_CHALLENGES: usize = 2;
 /// Why credentials were not sent: the connection is not encrypted and the host is not loopback.
 const PLAINTEXT_AUTH_REFUSED: &str = "the connection is not encrypted (the server offers no \
      STARTTLS, or tls=none), and credentials go in clear text only to a loopback address: use \
-     STARTTLS (tls=required) or smtps://, or pass --allow-plaintext-auth on a network you trust";
+     STARTTLS (tls=required) or smtps://, or pass {allow_plaintext_auth} on a network you trust";
 
 /// Everything one attempt needs.
 pub(crate) struct AttemptSpec<'a> {

@@ -421,7 +421,6 @@ pub struct Collected {
 }
 
 /// Reads every JUnit XML report that `patterns` (paths or globs, relative to `base`) match.
-/// `flag` is how the front end spells the setting, for the warnings (`--test-results`).
 ///
 /// ```
 /// use buildmail_core::testresults::collect;
@@ -431,34 +430,34 @@ pub struct Collected {
 ///   <testcase classname="Cart" name="adds"/>
 ///   <testcase classname="Cart" name="totals"><failure message="expected 3, was 2"/></testcase>
 /// </testsuite>"#)?;
-/// let collected = collect(&["TEST-*.xml".to_owned()], &dir, "--test-results");
+/// let collected = collect(&["TEST-*.xml".to_owned()], &dir);
 /// let results = collected.results.expect("one report");
 /// assert_eq!(results.summary(), "2 tests: 1 passed, 1 failed");
 /// assert_eq!(results.failures[0].full_name(), "Cart.totals");
 /// # Ok::<(), std::io::Error>(())
 /// ```
-pub fn collect(patterns: &[String], base: &Path, flag: &str) -> Collected {
+pub fn collect(patterns: &[String], base: &Path) -> Collected {
     let mut collected = Collected::default();
     let mut results = TestResults::default();
     for pattern in patterns {
         match files(pattern, base) {
             Ok(files) if files.is_empty() => collected.warnings.push(format!(
-                "{flag} {} matches no file; the notification goes without those test results",
+                "the test results {} match no file; the notification goes without them",
                 crate::untrusted::escaped(pattern)
             )),
             Ok(files) => {
                 for file in files {
                     if let Err(warning) = read_file(&file, &mut results) {
                         collected.warnings.push(format!(
-                            "reading the test results {} ({flag}): {warning}; the notification \
-                             goes without that file",
+                            "reading the test results {}: {warning}; the notification goes \
+                             without that file",
                             crate::untrusted::path(&file)
                         ));
                     }
                 }
             }
             Err(error) => collected.warnings.push(format!(
-                "{flag} {}: {error}; the notification goes without those test results",
+                "the test results {}: {error}; the notification goes without them",
                 crate::untrusted::escaped(pattern)
             )),
         }

@@ -934,7 +934,7 @@ async fn a_silent_server_does_not_keep_the_delivery_past_its_budget() {
     assert_eq!(report.attempts[0].phase, Phase::Greeting);
     let explanation = report.explanation.unwrap();
     assert!(
-        explanation.cause.contains("--retry-budget"),
+        explanation.cause.contains("{retry_budget}"),
         "{explanation:?}"
     );
 }
@@ -1081,7 +1081,7 @@ async fn opportunistic_tls_without_starttls_sends_no_credentials_to_a_remote_hos
     assert!(report.setup_failed(), "exit 78: a configuration matter");
     let explanation = report.explanation.unwrap();
     assert!(
-        explanation.cause.contains("--allow-plaintext-auth"),
+        explanation.cause.contains("{allow_plaintext_auth}"),
         "{explanation:?}"
     );
 

@@ -5,12 +5,35 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use buildmail_core::Setting;
 use buildmail_core::catalog::{Page, reference_pages};
 
 const REGENERATE: &str = "run `BUILDMAIL_UPDATE_DOCS=1 cargo test -p buildmail-core reference`";
 
 fn docs_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/explanations")
+}
+
+/// The pages are the CLI's documentation, so they name its flags.
+fn cli(setting: Setting) -> &'static str {
+    match setting {
+        Setting::RetryBudget => "--retry-budget",
+        Setting::MaxAttempts => "--max-attempts",
+        Setting::Outbox => "--outbox",
+        Setting::FallbackSmtpUrl => "--fallback-smtp-url",
+        Setting::Username => "--username",
+        Setting::Password => "--password",
+        Setting::SmtpUrl => "--smtp-url",
+        Setting::From => "--from",
+        Setting::To => "--to",
+        Setting::EnvelopeFrom => "--envelope-from",
+        Setting::Header => "--header",
+        Setting::When => "--when",
+        Setting::Output => "--output",
+        Setting::CaFile => "--ca-file",
+        Setting::Timeout => "--timeout",
+        other => panic!("the reference pages name {other:?}: add its flag here"),
+    }
 }
 
 fn updating() -> bool {
@@ -24,7 +47,7 @@ fn reference_pages_are_up_to_date() {
         std::fs::create_dir_all(&dir).unwrap();
     }
     let mut stale = Vec::new();
-    for page in reference_pages() {
+    for page in reference_pages(cli) {
         let path = dir.join(&page.file);
         let current = std::fs::read_to_string(&path).unwrap_or_default();
         if current != page.markdown {
@@ -44,7 +67,7 @@ fn reference_pages_are_up_to_date() {
 #[test]
 fn reference_folder_holds_no_page_the_catalog_no_longer_makes() {
     let dir = docs_dir();
-    let made: BTreeSet<String> = reference_pages().into_iter().map(|p| p.file).collect();
+    let made: BTreeSet<String> = reference_pages(cli).into_iter().map(|p| p.file).collect();
     let mut extra = Vec::new();
     for file in std::fs::read_dir(&dir).unwrap() {
         let path = file.unwrap().path();
@@ -65,7 +88,7 @@ fn reference_folder_holds_no_page_the_catalog_no_longer_makes() {
 
 #[test]
 fn reference_links_land_on_a_page_and_an_anchor() {
-    let pages = reference_pages();
+    let pages = reference_pages(cli);
     let find = |file: &str| pages.iter().find(|p| p.file == file);
     let mut broken = Vec::new();
     for page in &pages {
@@ -88,7 +111,7 @@ fn reference_links_land_on_a_page_and_an_anchor() {
 
 #[test]
 fn reference_pages_exist_for_the_codes_people_search_for_and_link_back() {
-    let pages = reference_pages();
+    let pages = reference_pages(cli);
     let index = pages.iter().find(|p| p.file == "README.md").unwrap();
     for code in [
         421, 450, 451, 452, 454, 500, 501, 503, 530, 535, 550, 552, 553, 554,

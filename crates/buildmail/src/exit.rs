@@ -90,7 +90,12 @@ pub fn finish(outcome: anyhow::Result<Exit>) -> ExitCode {
             ExitCode::from(Exit::Ok as u8)
         }
         Err(error) => {
-            crate::out::note(&format!("buildmail: error: {error:#}"));
+            // The core's messages name settings as `{key}`: here they become our flags.
+            let message = buildmail_core::settings::spell_placeholders(
+                &format!("{error:#}"),
+                crate::spelling::spell,
+            );
+            crate::out::note(&format!("buildmail: error: {message}"));
             ExitCode::from(exit_for(&error) as u8)
         }
     }

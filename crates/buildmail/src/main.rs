@@ -8,6 +8,7 @@ mod exit;
 mod out;
 #[cfg(test)]
 mod report_text_tests;
+mod spelling;
 
 use clap::Parser;
 

@@ -284,7 +284,8 @@ fn test_results_and_the_failure_line_reach_both_parts() {
     .current_dir(dir.path())
     .expect_code(0);
     assert!(
-        out.stderr.contains("TEST-broken.xml (--test-results)"),
+        out.stderr
+            .contains("TEST-broken.xml: it is not well-formed XML"),
         "{}",
         out.stderr
     );

@@ -174,20 +174,29 @@ impl Connection {
 
     /// The core's server, credentials included.
     pub fn server(&self) -> Result<Server, InputError> {
+        let server: Server = self
+            .url()
+            .parse()
+            .map_err(|e| InputError::new("server_address", format!("{e}")))?;
+        Ok(server.with_credentials(self.username.clone(), self.password.clone()))
+    }
+
+    /// The SMTP URL of the host, port and TLS mode, without the credentials (the core takes
+    /// those apart, so that it alone decides which relay gets them).
+    pub fn url(&self) -> String {
         let (scheme, tls) = match self.security {
-            Security::Implicit => ("smtps", "implicit"),
-            Security::StartTlsRequired => ("smtp", "required"),
-            Security::StartTlsOpportunistic => ("smtp", "opportunistic"),
+            Security::Implicit => ("smtps", None),
+            Security::StartTlsRequired => ("smtp", Some("required")),
+            Security::StartTlsOpportunistic => ("smtp", Some("opportunistic")),
         };
         let host = match self.host.contains(':') {
             true => format!("[{}]", self.host),
             false => self.host.clone(),
         };
-        let url = format!("{scheme}://{host}:{}?tls={tls}", self.port);
-        let server: Server = url
-            .parse()
-            .map_err(|e| InputError::new("server_address", format!("{e}")))?;
-        Ok(server.with_credentials(self.username.clone(), self.password.clone()))
+        match tls {
+            Some(tls) => format!("{scheme}://{host}:{}?tls={tls}", self.port),
+            None => format!("{scheme}://{host}:{}", self.port),
+        }
     }
 }
 

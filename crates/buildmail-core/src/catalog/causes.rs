@@ -146,7 +146,7 @@ pub(super) static ENTRIES: &[Entry] = &[
                 new mail until it is back.",
         fix: &[
             "Retry later with increasing delays; nothing to change on the sending side.",
-            "Configure a fallback relay (`--fallback-smtp-url`) for outages.",
+            "Configure a fallback relay (`{fallback_smtp_url}`) for outages.",
         ],
         references: &[RFC5321_REPLIES],
         example: "421 4.3.2 Service shutting down, try again later",
@@ -204,7 +204,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         cause: "The server accepts mail from this client only after SMTP AUTH, and the client sent \
                 the message without logging in.",
         fix: &[
-            "Give buildmail the SMTP credentials (`--username` and `BUILDMAIL_SMTP_PASSWORD`, or in `--smtp-url`).",
+            "Give buildmail the SMTP credentials (`{username}` and `{password}`, or in `{smtp_url}`).",
             "Use the submission port (587 with STARTTLS, or 465) that your provider documents for authenticated clients.",
         ],
         references: &[RFC4954],
@@ -226,7 +226,7 @@ pub(super) static ENTRIES: &[Entry] = &[
                 characters or a length the syntax of RFC 5321 does not allow, or an \
                 internationalized domain that does not convert.",
         fix: &[
-            "Check the address in `--from` or `--to` (or the CI variable it comes from): a full `name@domain` address, no stray quotes or spaces.",
+            "Check the address in `{from}` or `{to}` (or the CI variable it comes from): a full `name@domain` address, no stray quotes or spaces.",
             "For a non-ASCII domain, give its punycode form (`xn--...`) or a server that supports SMTPUTF8.",
         ],
         references: &[RFC5321_ADDRESSES],
@@ -249,7 +249,7 @@ pub(super) static ENTRIES: &[Entry] = &[
                 that mangles the session.",
         fix: &[
             "Check what sits between the client and the server (a proxy or an antivirus that rewrites SMTP).",
-            "Report it with the session transcript (`--output json` keeps each reply) if the client is buildmail.",
+            "Report it with the session transcript (`{output} json` keeps each reply) if the client is buildmail.",
         ],
         references: &[RFC5321_REPLIES],
         example: "550 Invalid syntax. Syntax should be RCPT TO:<mailbox@domain>",

@@ -238,7 +238,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         category: Category::Syntax,
         title: "The sender address is malformed",
         cause: "The envelope sender (MAIL FROM) is not a valid address.",
-        fix: &["Set a valid From or envelope sender address (`--from`, `--envelope-from`)."],
+        fix: &["Set a valid From or envelope sender address (`{from}`, `{envelope_from}`)."],
         references: &[RFC3463, IANA],
         example: "501 5.1.7 <ci@@example.com>",
     },
@@ -384,7 +384,7 @@ pub(super) static ENTRIES: &[Entry] = &[
                 maintenance, and refuses network messages for now.",
         fix: &[
             "Retry later.",
-            "Configure a fallback relay (`--fallback-smtp-url`) for maintenance windows.",
+            "Configure a fallback relay (`{fallback_smtp_url}`) for maintenance windows.",
         ],
         references: &[RFC3463, IANA],
         example: "421 4.3.2 Not accepting network messages",
@@ -861,7 +861,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         title: "Mail flood detected",
         cause: "The receiver saw an unusual volume of similar messages from this sender.",
         fix: &[
-            "Send fewer messages: batch notifications, notify only on state changes (`--when changed`).",
+            "Send fewer messages: batch notifications, notify only on state changes (`{when} changed`).",
         ],
         references: &[IANA],
         example: "550 5.7.28 Mail flood detected",

@@ -152,7 +152,7 @@ pub(super) static ENTRIES: &[Entry] = &[
                 Date, From), or a malformed one.",
         fix: &[
             "Send one From, one Date and one Message-ID header; buildmail's messages have them, a custom template may not.",
-            "Check headers added with --header for duplicates of standard ones.",
+            "Check headers added with {header} for duplicates of standard ones.",
         ],
         references: &[
             GMAIL_GUIDELINES,

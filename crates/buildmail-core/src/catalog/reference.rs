@@ -22,8 +22,16 @@ pub struct Page {
 }
 
 /// Every reference page: an index, one page per category, then one page per reply code that
-/// people meet and search for (421, 550…).
-pub fn reference_pages() -> Vec<Page> {
+/// people meet and search for (421, 550…), naming settings as `spell` writes them.
+pub fn reference_pages(spell: crate::settings::Spelling) -> Vec<Page> {
+    let mut pages = unspelled_pages();
+    for page in &mut pages {
+        page.markdown = crate::settings::spell_placeholders(&page.markdown, spell);
+    }
+    pages
+}
+
+fn unspelled_pages() -> Vec<Page> {
     let mut pages = vec![index_page()];
     pages.extend(
         Category::ALL

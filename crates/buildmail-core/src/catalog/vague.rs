@@ -64,7 +64,7 @@ pub(super) static ENTRIES: &[Entry] = &[
                 overloaded or shedding load; it says nothing more specific.",
         fix: &[
             "Retry later with increasing delays; nothing to change on the sending side.",
-            "Configure a fallback relay (`--fallback-smtp-url`) if this happens often.",
+            "Configure a fallback relay (`{fallback_smtp_url}`) if this happens often.",
         ],
         references: &["https://www.rfc-editor.org/rfc/rfc5321#section-4.2.2"],
         example: "451 4.7.1 Service unavailable - try again later",
@@ -97,7 +97,7 @@ pub(super) static ENTRIES: &[Entry] = &[
                 failing component, a restart) and refuses mail for now.",
         fix: &[
             "Retry later with increasing delays; nothing to change on the sending side.",
-            "Configure a fallback relay (`--fallback-smtp-url`) for outages.",
+            "Configure a fallback relay (`{fallback_smtp_url}`) for outages.",
         ],
         references: &[GMAIL_ERRORS, SES_SMTP],
         example: "421 4.3.0 Temporary System Problem. Try again later.",

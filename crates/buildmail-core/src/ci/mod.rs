@@ -102,7 +102,7 @@ impl FromStr for Status {
             }
             "unstable" => Ok(Status::Unstable),
             "aborted" => Ok(Status::Aborted),
-            "not_built" | "not-built" | "skipped" => Ok(Status::NotBuilt),
+            "not_built" | "not-built" => Ok(Status::NotBuilt),
             "cancelled" | "canceled" => Ok(Status::Cancelled),
             _ => Err(UnknownStatus(text.to_owned())),
         }

@@ -123,7 +123,7 @@ impl Collected {
         let refused = self.refused.iter().map(ToString::to_string);
         let unmatched = self.unmatched.iter().map(|pattern| {
             format!(
-                "--attach {} matched no file",
+                "{{attach}} {} matched no file",
                 untrusted::escaped(&format!("{pattern:?}"))
             )
         });
@@ -148,11 +148,11 @@ impl Collected {
 #[derive(Debug, thiserror::Error)]
 pub enum AttachError {
     /// A plain path (no glob characters) that does not exist.
-    #[error("{}: no such file to attach; check the --attach path", untrusted::path(.0))]
+    #[error("{}: no such file to attach; check the {{attach}} path", untrusted::path(.0))]
     Missing(PathBuf),
     /// A plain path that exists but is no regular file: a directory, a FIFO, a device.
     #[error(
-        "{}: is {kind}, not a regular file; --attach takes files, or globs such as `dir/**/*`",
+        "{}: is {kind}, not a regular file; {{attach}} takes files, or globs such as `dir/**/*`",
         untrusted::path(path)
     )]
     NotAFile {
@@ -171,7 +171,7 @@ pub enum AttachError {
         source: io::Error,
     },
     /// A glob pattern that does not parse.
-    #[error("--attach {pattern:?} is not a valid glob: {source}")]
+    #[error("{{attach}} {pattern:?} is not a valid glob: {source}")]
     Pattern {
         /// The pattern as given.
         pattern: String,
@@ -337,7 +337,7 @@ impl Attacher {
             let how = if linked { "it resolves to" } else { "it is" };
             let why = format!(
                 "{how} {}, outside the working directory; attach files from under it, or name \
-                 another directory with --allow-attach-from",
+                 another directory with {{allow_attach_from}}",
                 untrusted::path(&real)
             );
             self.collected.refused.push(refuse(why));
@@ -613,7 +613,7 @@ mod tests {
         attacher.add_pattern("*.pdf", dir.path()).expect("attach");
         let collected = attacher.finish();
         assert!(collected.attachments.is_empty());
-        assert_eq!(collected.notes(), ["--attach \"*.pdf\" matched no file"]);
+        assert_eq!(collected.notes(), ["{attach} \"*.pdf\" matched no file"]);
     }
 
     #[test]

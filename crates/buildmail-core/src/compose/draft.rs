@@ -101,16 +101,16 @@ pub enum ComposeError {
         reason: String,
     },
     /// No sender.
-    #[error("the message has no sender: give --from")]
+    #[error("the message has no sender: give {{from}}")]
     NoSender,
     /// No recipient at all.
-    #[error("the message has no recipient: give --to, --cc or --bcc")]
+    #[error("the message has no recipient: give {{to}}, {{cc}} or {{bcc}}")]
     NoRecipient,
     /// A header name with a space, a colon or a character outside printable ASCII.
     #[error("{0:?} is not a valid header name: use letters, digits and dashes, like X-Build-Id")]
     HeaderName(String),
     /// A header that buildmail sets from its own flags.
-    #[error("the {0} header is set by buildmail itself: use its flag instead of --header")]
+    #[error("the {0} header is set by buildmail itself: use its flag instead of {{header}}")]
     ReservedHeader(String),
     /// A Message-ID that is not `<left@right>`.
     #[error("{0:?} is not a valid message id: write <unique@your.domain>")]

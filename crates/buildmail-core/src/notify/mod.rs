@@ -18,6 +18,7 @@
 
 mod headers;
 mod recipients;
+mod request;
 mod template;
 mod thread;
 mod trigger;
@@ -25,6 +26,7 @@ mod trigger;
 use serde::Serialize;
 
 pub use recipients::{Added, FromChanges, Picked};
+pub use request::{Composed, LogRequest, Overrides, Request, TemplateFiles};
 pub use template::{TemplateError, Templates};
 pub use thread::thread_id;
 pub use trigger::{Decision, Outcome, UnknownWhen, When};
@@ -65,12 +67,28 @@ pub struct Notification {
 pub enum NotifyError {
     /// The build's status is not known.
     #[error(
-        "the build status is unknown: give --status success|failure|unstable|aborted|cancelled"
+        "the build status is unknown: give {{status}} success|failure|unstable|aborted|cancelled"
     )]
     NoStatus,
     /// A template is wrong.
     #[error(transparent)]
     Template(#[from] TemplateError),
+    /// A file a setting names cannot be read.
+    #[error("reading {what} ({}): {error}", setting.placeholder())]
+    Unreadable {
+        /// The setting that names the file.
+        setting: crate::settings::Setting,
+        /// The file, as shown.
+        what: String,
+        /// Why it cannot be read.
+        error: String,
+    },
+    /// The attachments cannot be gathered.
+    #[error("{0}")]
+    Attachments(String),
+    /// The message cannot be built (an address, a header).
+    #[error("{0}")]
+    Message(String),
 }
 
 impl Notification {

@@ -120,9 +120,9 @@ impl When {
         };
         let previous = match previous {
             Some(previous) => format!("the previous build's was {previous}"),
-            None => "the previous build's is unknown (give --previous-status)".to_owned(),
+            None => "the previous build's is unknown (give {previous_status})".to_owned(),
         };
-        format!("--when {self} wants {wanted}; this build's status is {status} and {previous}")
+        format!("{{when}} {self} wants {wanted}; this build's status is {status} and {previous}")
     }
 }
 
@@ -308,12 +308,12 @@ mod tests {
         };
         assert_eq!(
             reason,
-            "--when fixed wants a success after a failed or unstable build; this build's status is success and the previous build's was success"
+            "{when} fixed wants a success after a failed or unstable build; this build's status is success and the previous build's was success"
         );
         let Decision::Skip(reason) = When::StillFailing.decide(Failure, None) else {
             panic!("unknown previous is not still failing");
         };
-        assert!(reason.contains("give --previous-status"), "{reason}");
+        assert!(reason.contains("give {previous_status}"), "{reason}");
     }
 
     #[test]

@@ -62,7 +62,7 @@ static KINDS: &[ConnectionKind] = &[
                 has expired or names another host, or the client used implicit TLS on a STARTTLS \
                 port (or the reverse).",
         fix: &[
-            "Trust the CA that signed the server's certificate: buildmail `--ca-file`, Java a truststore with the CA, Node `NODE_EXTRA_CA_CERTS`, Python `ssl.create_default_context(cafile=...)`.",
+            "Trust the CA that signed the server's certificate: buildmail `{ca_file}`, Java a truststore with the CA, Node `NODE_EXTRA_CA_CERTS`, Python `ssl.create_default_context(cafile=...)`.",
             "Check that the host name in the URL is the one the certificate names.",
             "Match the port's TLS mode: STARTTLS on 587 (`smtp://`), implicit TLS on 465 (`smtps://`); \"wrong version number\" means they are mixed up.",
         ],
@@ -76,7 +76,7 @@ static KINDS: &[ConnectionKind] = &[
         cause: "The client could not look up the SMTP host's address: a typo in the host name, a \
                 name only resolvable inside a company network, or the runner's DNS failing.",
         fix: &[
-            "Check the host name in `--smtp-url` for typos (`dig smtp.example.com`).",
+            "Check the host name in `{smtp_url}` for typos (`dig smtp.example.com`).",
             "A relay on an internal network needs a runner inside it (a self-hosted runner), or a public relay.",
             "If the runner's DNS failed temporarily (EAI_AGAIN), retry.",
         ],
@@ -91,9 +91,9 @@ static KINDS: &[ConnectionKind] = &[
                 a wrong host or port, a firewall (many CI providers block outbound port 25), or a \
                 server that is down.",
         fix: &[
-            "Check the host and port in `--smtp-url`: submission is 587 (STARTTLS) or 465 (implicit TLS); most CI runners cannot reach port 25.",
+            "Check the host and port in `{smtp_url}`: submission is 587 (STARTTLS) or 465 (implicit TLS); most CI runners cannot reach port 25.",
             "Check that the runner can reach the server at all (egress rules, a VPN or proxy it lacks): `nc -vz smtp.example.com 587`.",
-            "If it fails only sometimes, retry: buildmail retries connection failures within `--retry-budget`.",
+            "If it fails only sometimes, retry: buildmail retries connection failures within `{retry_budget}`.",
         ],
         mail_only: r"greeting never received|could not connect to SMTP host|failed to connect to (the )?(SMTP )?server|MailConnectException|couldn't connect to host|SMTPServerDisconnected|SmtpException: Failure sending mail",
         generic: r"(?-i:\b(?:ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH)\b)|connection refused|actively refused|connected party did not properly respond|Unable to connect to the remote server|connection timed out|connect timed out|read timed out|operation has timed out|i/o timeout|connection reset|no route to host|network is unreachable|connection (unexpectedly|abruptly) closed|\bnetwork error\b|kind: (Connection|Network)\b",
@@ -179,19 +179,75 @@ impl ConnectionFailure {
         self.kind.category == Category::Network
     }
 
-    /// A plain-text short article, like [`crate::Explanation::to_text`]: the line, the kind,
-    /// the likely cause and what to do.
+    /// What the failure means and what to do, as data a front end renders or serializes.
+    pub fn explanation(&self) -> ConnectionExplanation {
+        ConnectionExplanation {
+            code: None,
+            enhanced: None,
+            text: self.text.clone(),
+            transient: self.transient(),
+            category: self.category(),
+            title: self.kind.title.to_owned(),
+            cause: self.kind.cause.to_owned(),
+            fix: self
+                .kind
+                .fix
+                .iter()
+                .map(|step| (*step).to_owned())
+                .collect(),
+            retry_after_s: None,
+            entry: self.kind.id.to_owned(),
+        }
+    }
+
+    /// A plain-text short article, like [`crate::Explanation::to_text`].
+    pub fn to_text(&self) -> String {
+        self.explanation().to_text()
+    }
+}
+
+/// A connection failure explained, shaped like an [`crate::Explanation`] (no reply code: the
+/// server never answered) so JSON readers handle both alike.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ConnectionExplanation {
+    /// Always `None`: no server reply.
+    pub code: Option<u16>,
+    /// Always `None`: no server reply.
+    pub enhanced: Option<String>,
+    /// The log line that shows it.
+    pub text: String,
+    /// Whether trying again later can help.
+    pub transient: bool,
+    /// `network`, `tls` or `dns`.
+    pub category: Category,
+    /// A short headline.
+    pub title: String,
+    /// The likely cause.
+    pub cause: String,
+    /// What to do, most useful first.
+    pub fix: Vec<String>,
+    /// Always `None`: nobody named a delay.
+    pub retry_after_s: Option<u64>,
+    /// The kind's stable name, e.g. `connection.refused`.
+    pub entry: String,
+}
+
+impl ConnectionExplanation {
+    /// The fixes naming settings as `spell` writes them.
+    pub fn spell(&mut self, spell: crate::settings::Spelling) {
+        let spelled = |text: &str| crate::settings::spell_placeholders(text, spell);
+        self.cause = spelled(&self.cause);
+        self.fix = self.fix.iter().map(|step| spelled(step)).collect();
+    }
+
+    /// A plain-text short article: the line, the kind, the likely cause and what to do.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "{}", self.text);
-        let _ = writeln!(
-            out,
-            "{} [{}, no SMTP reply]",
-            self.kind.title, self.kind.category
-        );
-        let _ = writeln!(out, "\nLikely cause\n  {}", self.kind.cause);
+        let _ = writeln!(out, "{} [{}, no SMTP reply]", self.title, self.category);
+        let _ = writeln!(out, "\nLikely cause\n  {}", self.cause);
         out.push_str("\nWhat to do\n");
-        for step in self.kind.fix {
+        for step in &self.fix {
             let _ = writeln!(out, "  - {step}");
         }
         out

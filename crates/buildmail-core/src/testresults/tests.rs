@@ -167,20 +167,24 @@ fn collect_reads_globs_and_warns_for_each_file_it_cannot_use() {
     std::fs::copy(fixture("gradle.xml"), reports.join("TEST-price.xml")).expect("copy");
     std::fs::write(reports.join("TEST-broken.xml"), "<testsuite><testcase").expect("write");
     let patterns = ["target/**/TEST-*.xml".to_owned(), "build/*.xml".to_owned()];
-    let collected = collect(&patterns, dir.path(), "--test-results");
+    let collected = collect(&patterns, dir.path());
     let results = collected.results.expect("two reports read");
     assert_eq!(results.files, 2);
     assert_eq!(counts(&results), [8, 3, 3, 1, 1]);
     assert_eq!(collected.warnings.len(), 2, "{:?}", collected.warnings);
-    assert!(collected.warnings[0].contains("TEST-broken.xml (--test-results)"));
+    assert!(
+        collected.warnings[0].contains("TEST-broken.xml: it is not"),
+        "{:?}",
+        collected.warnings
+    );
     assert!(collected.warnings[0].contains("goes without that file"));
-    assert!(collected.warnings[1].contains("--test-results build/*.xml matches no file"));
+    assert!(collected.warnings[1].contains("the test results build/*.xml match no file"));
 }
 
 #[test]
 fn no_report_means_no_results() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let collected = collect(&["missing.xml".to_owned()], dir.path(), "--test-results");
+    let collected = collect(&["missing.xml".to_owned()], dir.path());
     assert_eq!(collected.results, None);
     assert_eq!(collected.warnings.len(), 1);
 }

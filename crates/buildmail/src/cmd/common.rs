@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context as _;
-use buildmail_core::compose::{Attacher, Attachment, Draft, SizePolicy};
-use buildmail_core::connector::TlsTrust;
-use buildmail_core::policy::RetryPolicy;
-use buildmail_core::{Delivery, Server, Tls};
+use buildmail_core::compose::gather::AttachmentRequest;
+use buildmail_core::compose::{Attachment, Draft};
+use buildmail_core::{Delivery, DeliverySettings};
 use clap::{Args, ValueEnum};
 
 use crate::exit::UserError;
+use crate::spelling::spell;
 
 /// How the outcome is reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -144,54 +144,29 @@ pub struct AddressArgs {
 }
 
 impl SmtpArgs {
-    /// The validated delivery: relays with their credentials, TLS trust, timeout and retry policy.
-    /// A missing or invalid URL or TLS setting is a configuration error (exit 78); an unreadable
-    /// password file is bad input (exit 65).
+    /// The validated delivery, built by the core from these flags. A missing or invalid URL or
+    /// TLS setting is a configuration error (exit 78); an unreadable password file is bad input
+    /// (exit 65).
     pub fn delivery(&self) -> anyhow::Result<Delivery> {
-        let url = self.smtp_url.as_deref().ok_or_else(|| {
-            UserError::config("no SMTP server: pass --smtp-url or set BUILDMAIL_SMTP_URL")
-        })?;
-        let password = self.password()?;
-        let primary = parse_server("--smtp-url", url)?
-            .with_credentials(self.username.clone(), password.clone());
-        if primary.has_password() && primary.username().is_none() {
-            return Err(UserError::config(
-                "a password without a user name: add --username or user@ to --smtp-url",
-            )
-            .into());
-        }
-        let mut servers = vec![primary.clone()];
-        for url in &self.fallback_smtp_urls {
-            let server = parse_server("--fallback-smtp-url", url)?.with_shared_credentials(
-                &primary,
-                self.username.clone(),
-                password.clone(),
-            );
-            servers.push(server);
-        }
-        for server in &servers {
-            if server.sends_credentials_in_clear(self.allow_plaintext_auth) {
-                return Err(UserError::config(format!(
-                    "credentials would go in clear text to {} (tls=none): use STARTTLS \
-                     (tls=required) or smtps://, or pass --allow-plaintext-auth on a network \
-                     you trust",
-                    server.host()
-                ))
-                .into());
+        let settings = DeliverySettings {
+            smtp_url: self.smtp_url.clone(),
+            username: self.username.clone(),
+            password: self.password()?,
+            fallback_smtp_urls: self.fallback_smtp_urls.clone(),
+            ca_file: self.ca_file.clone(),
+            insecure_skip_verify: self.insecure_skip_verify,
+            allow_plaintext_auth: self.allow_plaintext_auth,
+            timeout: Some(self.timeout),
+            retry_budget: Some(self.retry_budget),
+            max_attempts: Some(self.max_attempts),
+        };
+        settings.build().map_err(|error| {
+            let mut message = error.spelled(spell);
+            if error.is_missing() {
+                message.push_str(" (or set BUILDMAIL_SMTP_URL)");
             }
-        }
-        let needs_tls = servers.iter().any(|server| server.tls() != Tls::None);
-        let mut delivery = Delivery::new(servers.remove(0))
-            .timeout(self.timeout)
-            .allow_plaintext_auth(self.allow_plaintext_auth)
-            .policy(RetryPolicy {
-                budget: self.retry_budget,
-                max_attempts: self.max_attempts,
-            });
-        if needs_tls {
-            delivery = delivery.trust(self.trust()?);
-        }
-        Ok(servers.into_iter().fold(delivery, Delivery::fallback))
+            UserError::config(message).into()
+        })
     }
 
     fn password(&self) -> anyhow::Result<Option<String>> {
@@ -202,23 +177,6 @@ impl SmtpArgs {
             .with_context(|| format!("reading --password-file {}", path.display()))?;
         Ok(Some(text.lines().next().unwrap_or_default().to_owned()))
     }
-
-    fn trust(&self) -> anyhow::Result<TlsTrust> {
-        if self.insecure_skip_verify {
-            let trust = TlsTrust::insecure_skip_verify()
-                .map_err(|e| UserError::config(format!("--insecure-skip-verify: {e}")))?;
-            return Ok(trust);
-        }
-        let pem = match &self.ca_file {
-            Some(path) => Some(std::fs::read(path).map_err(|e| {
-                UserError::config(format!("reading --ca-file {}: {e}", path.display()))
-            })?),
-            None => None,
-        };
-        let trust = TlsTrust::system_roots_and(pem.as_deref())
-            .map_err(|e| UserError::config(format!("--ca-file: {e}")))?;
-        Ok(trust)
-    }
 }
 
 /// A `--timeout`: a humantime duration above zero (a zero timeout would fail every step).
@@ -228,11 +186,6 @@ fn positive_duration(text: &str) -> Result<Duration, String> {
         return Err("a timeout of zero would fail every step: give one like 30s or 2m".into());
     }
     Ok(duration)
-}
-
-fn parse_server(flag: &str, url: &str) -> anyhow::Result<Server> {
-    url.parse::<Server>()
-        .map_err(|e| UserError::config(format!("{flag}: {e}")).into())
 }
 
 /// The addresses of the flags as a draft's; the core parses and checks them.
@@ -247,41 +200,21 @@ pub fn addressed(addresses: &AddressArgs) -> Draft {
     }
 }
 
-/// The files of `--attach` (paths or globs, relative to `dir`) and a log to attach, under the
-/// caps, from `dir` and the `allowed` directories only, with warnings: a file that does not fit
-/// or may not be attached is left out, a log that cannot be attached is left out, and the mail
-/// still goes.
+/// The files of `--attach` (paths or globs, relative to `dir`) and a log to attach, gathered by
+/// the core under the caps, from `dir` and the `allowed` directories only, with warnings.
 pub fn attachments(
     patterns: &[String],
     log: Option<&Path>,
     dir: &Path,
     allowed: &[PathBuf],
 ) -> anyhow::Result<(Vec<Attachment>, Vec<String>)> {
-    let mut attacher = Attacher::new(SizePolicy::default()).allow(dir);
-    for allowed in allowed {
-        if !dir.join(allowed).is_dir() {
-            return Err(UserError::bad_input(format!(
-                "--allow-attach-from {}: no such directory",
-                buildmail_core::untrusted::path(allowed)
-            ))
-            .into());
-        }
-        attacher = attacher.allow(&dir.join(allowed));
-    }
-    for pattern in patterns {
-        attacher
-            .add_pattern(pattern, dir)
-            .map_err(|e| UserError::bad_input(e.to_string()))?;
-    }
-    let mut warnings = Vec::new();
-    if let Some(log) = log
-        && let Err(error) = attacher.add_log(&dir.join(log))
-    {
-        warnings.push(format!(
-            "{error} (--attach-log); the notification goes without it"
-        ));
-    }
-    let collected = attacher.finish();
-    warnings.splice(0..0, collected.notes());
-    Ok((collected.attachments, warnings))
+    let request = AttachmentRequest {
+        patterns: patterns.to_vec(),
+        log: log.map(Path::to_path_buf),
+        dir: dir.to_path_buf(),
+        allowed: allowed.to_vec(),
+    };
+    request
+        .gather()
+        .map_err(|e| UserError::bad_input(e.to_string()).into())
 }

@@ -6,13 +6,14 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use buildmail_core::scan::{ConnectionFailure, Finding};
-use buildmail_core::{Category, Explanation, Reply, explain, scan};
+use buildmail_core::scan::Finding;
+use buildmail_core::{Explanation, Reply, explain, scan};
 use serde::Serialize;
 
 use crate::cmd::common::OutputFormat;
 use crate::exit::{Exit, UserError};
 use crate::out;
+use crate::spelling::spell;
 
 /// The most bytes `explain -` reads as one reply. Real replies are a few hundred bytes (RFC 5321
 /// allows 512 per line); a longer input is a log, and `--scan -` reads logs as they stream.
@@ -58,7 +59,7 @@ fn run_replies(inputs: &[String], output: OutputFormat) -> anyhow::Result<Exit> 
             input.clone()
         };
         match Reply::parse(&text) {
-            Ok(reply) => explanations.push(explain(&reply)),
+            Ok(reply) => explanations.push(spelled(explain(&reply))),
             // A pasted log line (a Java exception, a nodemailer error) quotes the reply.
             Err(e) => {
                 let quoted = replies_in(&text);
@@ -70,7 +71,7 @@ fn run_replies(inputs: &[String], output: OutputFormat) -> anyhow::Result<Exit> 
                     ))
                     .into());
                 }
-                explanations.extend(quoted.iter().map(explain));
+                explanations.extend(quoted.iter().map(|reply| spelled(explain(reply))));
             }
         }
     }
@@ -113,23 +114,16 @@ fn run_scan(path: &PathBuf, output: OutputFormat) -> anyhow::Result<Exit> {
             // Text streams as it goes, so a long log shows its first reply at once.
             OutputFormat::Text => {
                 let separator = if count > 1 { "\n" } else { "" };
-                let article = match &item.finding {
-                    Finding::Reply(reply) => explain(reply).to_text(),
-                    Finding::Connection(failure) => failure.to_text(),
-                };
-                let article = format!("{separator}line {}: {article}", item.line);
+                let mut explained = item.explain();
+                explained.spell(spell);
+                let article = format!("{separator}line {}: {}", item.line, explained.to_text());
                 out::stdout(article.as_bytes())?;
             }
-            OutputFormat::Json => found.push(match item.finding {
-                Finding::Reply(reply) => Located::Reply {
-                    line: item.line,
-                    explanation: explain(&reply),
-                },
-                Finding::Connection(failure) => Located::Connection {
-                    line: item.line,
-                    failure: ConnectionJson::from(&failure),
-                },
-            }),
+            OutputFormat::Json => {
+                let mut explained = item.explain();
+                explained.spell(spell);
+                found.push(explained);
+            }
         }
     }
     if output == OutputFormat::Json {
@@ -144,52 +138,10 @@ fn run_scan(path: &PathBuf, output: OutputFormat) -> anyhow::Result<Exit> {
 }
 
 /// What `--scan` found, with the line of the log where it starts.
-#[derive(Serialize)]
-#[serde(untagged)]
-enum Located {
-    Reply {
-        line: u64,
-        #[serde(flatten)]
-        explanation: Explanation,
-    },
-    Connection {
-        line: u64,
-        #[serde(flatten)]
-        failure: ConnectionJson,
-    },
-}
-
-/// A failure without a reply, with the keys of an explanation: `code`, `enhanced` and
-/// `retry_after_s` are null, `text` is the log line.
-#[derive(Serialize)]
-struct ConnectionJson {
-    code: Option<u16>,
-    enhanced: Option<String>,
-    text: String,
-    transient: bool,
-    category: Category,
-    title: &'static str,
-    cause: &'static str,
-    fix: &'static [&'static str],
-    retry_after_s: Option<u64>,
-    entry: &'static str,
-}
-
-impl From<&ConnectionFailure> for ConnectionJson {
-    fn from(failure: &ConnectionFailure) -> Self {
-        ConnectionJson {
-            code: None,
-            enhanced: None,
-            text: failure.text.clone(),
-            transient: failure.transient(),
-            category: failure.category(),
-            title: failure.kind.title,
-            cause: failure.kind.cause,
-            fix: failure.kind.fix,
-            retry_after_s: None,
-            entry: failure.kind.id,
-        }
-    }
+/// The explanation naming the command line's flags.
+fn spelled(mut explanation: Explanation) -> Explanation {
+    explanation.spell(spell);
+    explanation
 }
 
 fn write_json(value: &impl Serialize) -> anyhow::Result<()> {

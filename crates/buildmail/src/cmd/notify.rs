@@ -1,24 +1,24 @@
 //! `buildmail notify`: a build notification composed from the CI context.
 //!
 //! The environment is read here, not in the core: the CI variables go to
-//! [`buildmail_core::ci::detect`] as a lookup function, flags override what it found, and the
-//! core decides the trigger, renders the templates and builds the message.
+//! [`buildmail_core::ci::detect`] as a lookup function, and the flags fill the core's
+//! [`Request`], which applies the overrides, decides the trigger, renders the templates and
+//! builds the message.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use buildmail_core::Report;
-use buildmail_core::ci::{self, Build, Change, Status};
-use buildmail_core::compose;
-use buildmail_core::logtail::{self, Excerpt, LogMatch, TailOptions};
+use buildmail_core::ci::{self, Build, Status};
+use buildmail_core::compose::gather::AttachmentRequest;
+use buildmail_core::logtail::LogMatch;
 use buildmail_core::notify::{
-    Added, Decision, Evidence, FromChanges, Notification, Templates, When,
+    Composed, FromChanges, LogRequest, NotifyError, Overrides, Request, TemplateFiles, When,
 };
-use buildmail_core::testresults::{self, TestResults};
 use regex::Regex;
 
-use crate::cmd::common::{AddressArgs, OutputFormat, SmtpArgs, addressed, attachments};
+use crate::cmd::common::{AddressArgs, OutputFormat, SmtpArgs, addressed};
 use crate::cmd::deliver::{deliver_and_report_added, print_dry_run, print_report};
 use crate::cmd::send::{Priority, split_header};
 use crate::exit::{Exit, UserError};
@@ -224,27 +224,25 @@ pub fn run(args: NotifyArgs) -> anyhow::Result<Exit> {
     let dir = std::env::current_dir().context("reading the current directory")?;
     let vars = |name: &str| std::env::var(name).ok();
     let ci::Detected {
-        mut build,
+        build,
         warnings: ci_warnings,
     } = ci::detect(&vars, &dir);
-    apply_overrides(&mut build, &args.context);
-    build.status = args.notify.status.or(build.status);
-    build.previous_status = args.notify.previous_status.or(build.previous_status);
-    let Some(status) = build.status else {
-        return Err(UserError::new(
-            Exit::Usage,
-            "the build status is unknown: give --status success|failure|unstable|aborted|cancelled",
-        )
-        .into());
+    let request = request(&args, build, dir)?;
+    let (message, mut warnings, added) = match request.compose() {
+        Ok(Composed::Skipped { reason }) => return report_skipped(&reason, &args.smtp),
+        Ok(Composed::Message {
+            message,
+            warnings,
+            added,
+        }) => (message, warnings, added),
+        Err(error @ NotifyError::NoStatus) => {
+            return Err(UserError::new(Exit::Usage, error.to_string()).into());
+        }
+        Err(error) => return Err(UserError::bad_input(error.to_string()).into()),
     };
-    if let Decision::Skip(reason) = args.notify.when.decide(status, build.previous_status) {
-        return report_skipped(&reason, &args.smtp);
-    }
-    let composed = compose(&args, &build, &dir)?;
-    let mut warnings = composed.warnings;
     warnings.splice(0..0, ci_warnings);
     if args.smtp.output == OutputFormat::Text || args.addresses.dry_run {
-        for added in &composed.added {
+        for added in &added {
             crate::out::note(&format!(
                 "buildmail: added {} to the recipients: {}",
                 added.address, added.reason
@@ -252,209 +250,81 @@ pub fn run(args: NotifyArgs) -> anyhow::Result<Exit> {
         }
     }
     if args.addresses.dry_run {
-        return print_dry_run(&composed.message, &warnings);
+        return print_dry_run(&message, &warnings);
     }
-    deliver_and_report_added(&args.smtp, composed.message, warnings, composed.added)
+    deliver_and_report_added(&args.smtp, message, warnings, added)
 }
 
 fn parse_regex(text: &str) -> Result<Regex, String> {
     Regex::new(text).map_err(|error| format!("not a regular expression: {error}"))
 }
 
-fn apply_overrides(build: &mut Build, flags: &ContextArgs) {
-    let set = |field: &mut Option<String>, flag: &Option<String>| {
-        if flag.is_some() {
-            field.clone_from(flag);
-        }
-    };
-    if let Some(project) = &flags.project {
-        build.project.clone_from(project);
-    }
-    set(&mut build.repository, &flags.repository);
-    set(&mut build.workflow, &flags.workflow);
-    set(&mut build.run_number, &flags.run_number);
-    set(&mut build.run_url, &flags.run_url);
-    set(&mut build.commit, &flags.commit);
-    set(&mut build.commit_url, &flags.commit_url);
-    set(&mut build.message, &flags.commit_message);
-    set(&mut build.author, &flags.author);
-    set(&mut build.trigger, &flags.trigger);
-    if flags.branch.is_some() {
-        build.branch.clone_from(&flags.branch);
-        build.tag = None;
-    }
-    if flags.tag.is_some() {
-        build.tag.clone_from(&flags.tag);
-        build.branch = flags.branch.clone();
-    }
-    if let Some(number) = &flags.pr_number {
-        build.change = Some(Change {
-            number: number.clone(),
-            ..Change::default()
-        });
-    }
-    if let Some(change) = &mut build.change {
-        set(&mut change.title, &flags.pr_title);
-        set(&mut change.url, &flags.pr_url);
-    }
-    build.duration = flags.duration.or(build.duration);
-}
-
-/// The message, what did not stop it, and the recipients the CI context gave.
-struct Composed {
-    message: lettre::Message,
-    warnings: Vec<String>,
-    added: Vec<Added>,
-}
-
-/// Renders the notification and builds the message, with warnings (a log that could not be
-/// read, a test report that is not one, an attachment left out, an author left out): none of
-/// them stops the notification.
-fn compose(args: &NotifyArgs, build: &Build, dir: &Path) -> anyhow::Result<Composed> {
+/// The core's notification request, one-to-one with the flags; a `--header` that is not one
+/// line with a colon is bad input.
+fn request(args: &NotifyArgs, build: Build, dir: PathBuf) -> anyhow::Result<Request> {
     let options = &args.notify;
-    let mut warnings = Vec::new();
-    let excerpt = match options.log.as_deref() {
-        Some(path) => match read_excerpt(path, options) {
-            Ok(excerpt) => Some(excerpt),
-            Err(warning) => {
-                warnings.push(warning);
-                None
-            }
-        },
-        None => None,
-    };
-    let tests = read_test_results(&options.test_results, dir, &mut warnings);
-    let templates = templates(options)?;
-    let from = args.addresses.from.as_deref().unwrap_or_default();
-    let domain = compose::sender_domain(from).unwrap_or("buildmail.invalid");
-    let evidence = Evidence {
-        log: excerpt.as_ref(),
-        tests: tests.as_ref(),
-    };
-    let mail = Notification::render_with(build, evidence, &templates, domain)
-        .map_err(|e| UserError::bad_input(e.to_string()))?;
-    let mut draft = addressed(&args.addresses);
-    draft.priority = options.priority.into();
-    draft.headers = options
+    let context = &args.context;
+    let mut addresses = addressed(&args.addresses);
+    addresses.priority = options.priority.into();
+    addresses.headers = options
         .headers
         .iter()
         .map(|header| split_header(header))
         .collect::<anyhow::Result<_>>()?;
-    let added = add_from_changes(options, build, &mut draft, &mut warnings);
-    let mut draft = mail.into_draft(draft);
-    let log = options.log.as_deref().filter(|_| options.attach_log);
-    let (attachments, attach_warnings) =
-        attachments(&options.attach, log, dir, &options.allow_attach_from)?;
-    draft.attachments = attachments;
-    warnings.extend(attach_warnings);
-    let message = draft
-        .build()
-        .map_err(|e| UserError::bad_input(e.to_string()))?;
-    Ok(Composed {
-        message,
-        warnings,
-        added,
+    Ok(Request {
+        build,
+        overrides: Overrides {
+            status: options.status,
+            previous_status: options.previous_status,
+            project: context.project.clone(),
+            repository: context.repository.clone(),
+            workflow: context.workflow.clone(),
+            run_number: context.run_number.clone(),
+            run_url: context.run_url.clone(),
+            commit: context.commit.clone(),
+            commit_url: context.commit_url.clone(),
+            commit_message: context.commit_message.clone(),
+            author: context.author.clone(),
+            trigger: context.trigger.clone(),
+            branch: context.branch.clone(),
+            tag: context.tag.clone(),
+            pr_number: context.pr_number.clone(),
+            pr_title: context.pr_title.clone(),
+            pr_url: context.pr_url.clone(),
+            duration: context.duration,
+        },
+        when: options.when,
+        templates: TemplateFiles {
+            text: options.template.clone(),
+            html: options.html_template.clone(),
+            subject: options.subject.clone(),
+            subject_template: options.subject_template.clone(),
+        },
+        log: options.log.clone().map(|path| LogRequest {
+            path,
+            lines: options.log_lines,
+            pattern: options.log_match.clone().map(LogMatch::new),
+        }),
+        attachments: AttachmentRequest {
+            patterns: options.attach.clone(),
+            log: options.log.clone().filter(|_| options.attach_log),
+            dir,
+            allowed: options.allow_attach_from.clone(),
+        },
+        test_results: options.test_results.clone(),
+        from_changes: FromChanges {
+            authors: options.to_authors,
+            requester: options.to_requester,
+            domains: options.authors_domain.clone(),
+        },
+        addresses,
     })
-}
-
-/// Adds the recipients `--to-authors` and `--to-requester` take from the build to `To`;
-/// returns them, and warns of each person left out.
-fn add_from_changes(
-    options: &NotifyOptions,
-    build: &Build,
-    draft: &mut compose::Draft,
-    warnings: &mut Vec<String>,
-) -> Vec<Added> {
-    let wanted = FromChanges {
-        authors: options.to_authors,
-        requester: options.to_requester,
-        domains: options.authors_domain.clone(),
-    };
-    if !wanted.any() {
-        return Vec::new();
-    }
-    let listed: Vec<String> = [&draft.to, &draft.cc, &draft.bcc]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
-    let picked = wanted.pick(build, &listed);
-    let flag = flags(&wanted);
-    warnings.extend(picked.left_out.iter().map(|why| format!("{flag}: {why}")));
-    draft
-        .to
-        .extend(picked.added.iter().map(|a| a.address.clone()));
-    picked.added
-}
-
-/// The flags a left-out recipient came from, for its warning.
-fn flags(wanted: &FromChanges) -> &'static str {
-    match (wanted.authors, wanted.requester) {
-        (true, true) => "--to-authors/--to-requester",
-        (true, false) => "--to-authors",
-        _ => "--to-requester",
-    }
-}
-
-fn read_test_results(
-    patterns: &[String],
-    dir: &Path,
-    warnings: &mut Vec<String>,
-) -> Option<TestResults> {
-    if patterns.is_empty() {
-        return None;
-    }
-    let collected = testresults::collect(patterns, dir, "--test-results");
-    warnings.extend(collected.warnings);
-    collected.results
-}
-
-/// The part of the log to show, or the warning to give when it cannot be read.
-fn read_excerpt(path: &Path, options: &NotifyOptions) -> Result<Excerpt, String> {
-    let tail = TailOptions {
-        lines: options.log_lines,
-        ..TailOptions::default()
-    };
-    let pattern = options.log_match.clone().map(LogMatch::new);
-    logtail::excerpt_file(path, tail, pattern.as_ref()).map_err(|error| {
-        format!(
-            "reading the build log {} (--log): {error}; the notification goes without it",
-            buildmail_core::untrusted::path(path)
-        )
-    })
-}
-
-fn templates(options: &NotifyOptions) -> anyhow::Result<Templates> {
-    let mut templates = Templates::builtin();
-    if let Some(path) = &options.template {
-        templates = templates.with_text(
-            path.display().to_string(),
-            read_template(path, "--template")?,
-        );
-    }
-    if let Some(path) = &options.html_template {
-        templates = templates.with_html(
-            path.display().to_string(),
-            read_template(path, "--html-template")?,
-        );
-    }
-    if let Some(subject) = &options.subject {
-        templates = templates.with_plain_subject(subject.clone());
-    }
-    if let Some(subject) = &options.subject_template {
-        templates = templates.with_subject("--subject-template", subject.clone());
-    }
-    Ok(templates)
-}
-
-fn read_template(path: &Path, flag: &str) -> anyhow::Result<String> {
-    std::fs::read_to_string(path)
-        .with_context(|| format!("reading the template {} ({flag})", path.display()))
 }
 
 /// A skipped notification: exit 0, why on stderr, and with `--output json` the report.
 fn report_skipped(reason: &str, smtp: &SmtpArgs) -> anyhow::Result<Exit> {
-    let report = Report::skipped(reason);
+    let mut report = Report::skipped(reason);
+    report.spell(crate::spelling::spell);
     smtp.reports.write(std::slice::from_ref(&report))?;
     if smtp.output == OutputFormat::Json {
         print_report(&report, smtp.output)?;
@@ -464,5 +334,6 @@ fn report_skipped(reason: &str, smtp: &SmtpArgs) -> anyhow::Result<Exit> {
 }
 
 fn print_skip_reason(reason: &str) {
+    let reason = buildmail_core::settings::spell_placeholders(reason, crate::spelling::spell);
     crate::out::note(&format!("buildmail: notification skipped: {reason}"));
 }

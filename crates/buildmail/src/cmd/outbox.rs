@@ -9,8 +9,9 @@ use buildmail_core::outbox::{Broken, Dropped, EntryInfo, FlushEvent, Listed, Out
 use buildmail_core::report::Verdict;
 
 use crate::cmd::common::{OutputFormat, SmtpArgs};
-use crate::cmd::deliver::{Progress, render_summary};
+use crate::cmd::deliver::Progress;
 use crate::exit::{Exit, UserError};
+use crate::spelling::spell;
 
 #[derive(Debug, clap::Args)]
 pub struct OutboxArgs {
@@ -154,19 +155,24 @@ fn flush(smtp: &SmtpArgs) -> anyhow::Result<Exit> {
         ))),
         FlushEvent::Done { id, report } => {
             progress.finish();
+            let mut report = report.clone();
+            report.spell(spell);
             if text {
                 note(&format!(
                     "{}: {}",
                     escape_controls(id),
-                    render_summary(report)
+                    buildmail_core::report::text::summary(&report)
                 ));
             }
         }
     };
     let runtime = super::runtime()?;
-    let reports = runtime
+    let mut reports = runtime
         .block_on(outbox.flush(&delivery, &mut on_event))
         .with_context(|| format!("reading --outbox {}", dir.display()))?;
+    for report in &mut reports {
+        report.spell(spell);
+    }
     smtp.reports.write(&reports)?;
     if smtp.output == OutputFormat::Json {
         let json = serde_json::to_string_pretty(&reports).context("rendering the reports")?;

@@ -218,8 +218,8 @@ deferred (75).\n\n";
 fn transient_handling(md: &mut String, code: u16, categories: &BTreeSet<Category>) {
     md.push_str(
         "buildmail keeps the recipients concerned pending and tries again, to them only, until \
-         `--retry-budget` (default 10m) or `--max-attempts` (default 10) runs out; it then exits 75 \
-         (deferred), and keeps the message in `--outbox DIR` when one is set. Before each new \
+         `{retry_budget}` (default 10m) or `{max_attempts}` (default 10) runs out; it then exits 75 \
+         (deferred), and keeps the message in `{outbox} DIR` when one is set. Before each new \
          attempt it waits:\n\n\
          - The delay the server names in its text (\"try again in 5 minutes\"), never shortened; \
          when that delay would end after the budget, buildmail stops at once.\n\
