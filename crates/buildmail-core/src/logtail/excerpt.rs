@@ -322,13 +322,47 @@ pub fn matches<R: BufRead>(
     }))
 }
 
-/// A line as a terminal shows it: borrowed as it is when it is plain UTF-8 text.
+/// A line as a terminal shows it: borrowed as it is when it is plain UTF-8 text, with only its
+/// colour codes cut when those are its only control characters (most coloured CI output), else
+/// cleaned in full by `visible`, which is many times slower.
 fn as_shown(raw: &[u8]) -> Cow<'_, str> {
-    let plain = !raw.iter().any(|&b| b < 0x20 || b == 0x7f);
-    match std::str::from_utf8(raw) {
-        Ok(text) if plain => Cow::Borrowed(text.trim_end()),
-        _ => Cow::Owned(visible(raw)),
+    let is_control = |b: &u8| *b < 0x20 || *b == 0x7f;
+    if !raw.iter().any(is_control) {
+        if let Ok(text) = std::str::from_utf8(raw) {
+            return Cow::Borrowed(text.trim_end());
+        }
     }
+    if let Some(cut) = without_colours(raw)
+        && !cut.iter().any(is_control)
+        && let Ok(text) = String::from_utf8(cut)
+    {
+        return Cow::Owned(text.trim_end().to_owned());
+    }
+    Cow::Owned(visible(raw))
+}
+
+/// `raw` without its CSI sequences (`ESC [ 1;31 m`, ECMA-48 section 5.4: parameters, then one
+/// final byte from `@` to `~`); `None` for any other escape, which `visible` handles.
+fn without_colours(raw: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut bytes = raw.iter().copied();
+    while let Some(b) = bytes.next() {
+        if b != 0x1b {
+            out.push(b);
+            continue;
+        }
+        if bytes.next() != Some(b'[') {
+            return None;
+        }
+        loop {
+            match bytes.next() {
+                Some(0x40..=0x7e) => break,
+                Some(0x20..=0x3f) => {}
+                _ => return None,
+            }
+        }
+    }
+    Some(out)
 }
 
 /// Reads one line into `line` (without its break), keeping at most [`LONGEST_LINE`] bytes of
@@ -516,6 +550,19 @@ mod tests {
             "No line of the build log matches nothing like this; last 5 lines of the build log"
         );
         assert_eq!(excerpt.lines.len(), 5);
+    }
+
+    #[test]
+    fn colour_codes_are_cut_the_fast_way_and_other_escapes_the_thorough_way() {
+        for raw in [
+            "\u{1b}[1;31merror\u{1b}[0m: failed",
+            "\u{1b}]0;title\u{7}error: failed",
+            " 50%\rerror: failed",
+            "error:\tfailed",
+        ] {
+            assert_eq!(as_shown(raw.as_bytes()), visible(raw.as_bytes()), "{raw:?}");
+        }
+        assert_eq!(as_shown(b"\x1b[32m ok\x1b[0m"), " ok");
     }
 
     #[test]
