@@ -327,10 +327,10 @@ pub fn matches<R: BufRead>(
 /// cleaned in full by `visible`, which is many times slower.
 fn as_shown(raw: &[u8]) -> Cow<'_, str> {
     let is_control = |b: &u8| *b < 0x20 || *b == 0x7f;
-    if !raw.iter().any(is_control) {
-        if let Ok(text) = std::str::from_utf8(raw) {
-            return Cow::Borrowed(text.trim_end());
-        }
+    if !raw.iter().any(is_control)
+        && let Ok(text) = std::str::from_utf8(raw)
+    {
+        return Cow::Borrowed(text.trim_end());
     }
     if let Some(cut) = without_colours(raw)
         && !cut.iter().any(is_control)
