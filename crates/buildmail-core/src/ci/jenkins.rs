@@ -238,7 +238,7 @@ mod tests {
         );
         assert_eq!(
             emails(&since_success),
-            ["linus@example.com", "grace@example.com"]
+            ["grace@example.com", "linus@example.com"]
         );
         let scope = &since_success
             .change_authors
