@@ -286,13 +286,9 @@ fn an_outbox_flush_reports_every_message() {
 /// Jenkins' result words and the status each stands for in the table below.
 const STATUSES: [&str; 5] = ["SUCCESS", "FAILURE", "UNSTABLE", "ABORTED", "NOT_BUILT"];
 
-/// Whether email-ext's trigger of the same name would send for this build (NOT_BUILT counts as
-/// ABORTED, as buildmail reads it; `None` is a first build).
+/// Whether email-ext's trigger of the same name would send for this build (`None` is a first
+/// build).
 fn expected(when: &str, status: &str, previous: Option<&str>) -> bool {
-    fn same(a: &str) -> &str {
-        if a == "NOT_BUILT" { "ABORTED" } else { a }
-    }
-    let (status, previous) = (same(status), previous.map(same));
     let broken = |s: Option<&str>| matches!(s, Some("FAILURE" | "UNSTABLE"));
     match when {
         "always" => true,
@@ -303,6 +299,11 @@ fn expected(when: &str, status: &str, previous: Option<&str>) -> bool {
         "unstable" => status == "UNSTABLE",
         "changed" => previous != Some(status),
         "not-success" => status != "SUCCESS",
+        "success" => status == "SUCCESS",
+        "aborted" => status == "ABORTED",
+        "not-built" => status == "NOT_BUILT",
+        "first-unstable" => status == "UNSTABLE" && previous != Some("UNSTABLE"),
+        "still-unstable" => status == "UNSTABLE" && previous == Some("UNSTABLE"),
         other => panic!("no expectation for --when {other}"),
     }
 }
@@ -318,6 +319,11 @@ fn the_trigger_table_in_jenkins_words() {
         "unstable",
         "changed",
         "not-success",
+        "success",
+        "aborted",
+        "not-built",
+        "first-unstable",
+        "still-unstable",
     ];
     let mut cases = Vec::new();
     for when in whens {
@@ -328,7 +334,7 @@ fn the_trigger_table_in_jenkins_words() {
         }
     }
     let dir = tempfile::tempdir().expect("a workspace");
-    // 240 runs of the binary, spread over a few threads to keep the test short.
+    // 390 runs of the binary, spread over a few threads to keep the test short.
     let wrong: Vec<String> = std::thread::scope(|scope| {
         let workers: Vec<_> = cases
             .chunks(cases.len().div_ceil(4))

@@ -12,7 +12,8 @@ use buildmail_core::ci;
 use buildmail_core::compose::gather::AttachmentRequest;
 use buildmail_core::compose::{Attacher, Draft, SizePolicy, markdown};
 use buildmail_core::notify::{
-    Composed, Decision, LogRequest, NotifyError, Overrides, Request, TemplateFiles, When,
+    Composed, Decision, FromChanges, LogRequest, NotifyError, Overrides, Request, TemplateFiles,
+    When,
 };
 use buildmail_core::{Delivery, DeliverySettings, Outgoing};
 
@@ -215,15 +216,18 @@ fn notification(
             subject,
             ..TemplateFiles::default()
         },
-        log: inputs
-            .log_file
-            .clone()
-            .map(|path| LogRequest { path, lines: 50 }),
+        log: inputs.log_file.clone().map(|path| LogRequest {
+            path,
+            lines: 50,
+            pattern: None,
+        }),
         attachments: AttachmentRequest {
             patterns: inputs.attachments.clone(),
             dir,
             ..AttachmentRequest::default()
         },
+        test_results: Vec::new(),
+        from_changes: FromChanges::default(),
         addresses: Draft {
             from,
             to: inputs.to.clone(),
@@ -235,7 +239,9 @@ fn notification(
     };
     let spelled = |text: String| buildmail_core::settings::spell_placeholders(&text, spell);
     match request.compose() {
-        Ok(Composed::Message { message, warnings }) => {
+        Ok(Composed::Message {
+            message, warnings, ..
+        }) => {
             let mut all = detected.warnings;
             all.extend(warnings.into_iter().map(spelled));
             Ok((Outgoing::from_message(&message), all))

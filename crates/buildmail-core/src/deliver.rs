@@ -622,6 +622,7 @@ impl<'a> Run<'a> {
             reason: None,
             outbox_id: None,
             kept: None,
+            added_recipients: Vec::new(),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! - [`ci`]: the build a notification is about, from GitHub Actions, Jenkins or git.
 //! - [`notify`]: build notifications: triggers, outcome, templates, threading.
 //! - [`logtail`]: the last lines of a build log, read from the end.
+//! - [`testresults`]: counts and failed tests from JUnit XML reports.
 //! - [`compose`]: a mail from parts (Markdown, attachments, threading) through typed headers.
 //! - [`scan`]: every SMTP reply in an arbitrary log, streamed line by line.
 //! - [`deliver`]: sending a message through [`server`]s with the retry [`policy`], reported as a
@@ -40,6 +41,7 @@ pub mod scan;
 pub mod server;
 mod session;
 pub mod settings;
+pub mod testresults;
 mod tls_mode;
 pub mod transcript;
 pub mod untrusted;

@@ -1,4 +1,5 @@
-//! The tail of a build log: the last lines, as a reader of the mail should see them.
+//! The tail of a build log: the last lines, as a reader of the mail should see them; and
+//! [`excerpt`]s that start at the failure or show the lines that match a pattern.
 //!
 //! The file is read backwards from its end in blocks, with seeks, until enough lines are in
 //! hand, so a 2 GB log costs a few blocks of memory and time. ANSI colour codes are stripped,
@@ -11,6 +12,13 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use serde::Serialize;
+
+mod excerpt;
+
+pub use excerpt::{
+    Excerpt, ExcerptKind, LogMatch, SEARCH_BYTES, SEARCH_LINES, excerpt_file, from_failure,
+    looks_like_failure, matches,
+};
 
 /// How much of the log to keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,13 +79,18 @@ const BLOCK: u64 = 64 * 1024;
 /// Only a regular file is read: a named pipe would block forever and a directory has no lines,
 /// so either is an error that says what the path is.
 pub fn tail_file(path: &Path, options: TailOptions) -> io::Result<Tail> {
-    if let Some(kind) = crate::compose::attach::file_kind(&std::fs::metadata(path)?.file_type()) {
-        return Err(io::Error::new(
+    check_regular(path)?;
+    tail(&mut File::open(path)?, options)
+}
+
+fn check_regular(path: &Path) -> io::Result<()> {
+    match crate::compose::attach::file_kind(&std::fs::metadata(path)?.file_type()) {
+        Some(kind) => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             format!("it is {kind}, not a regular file"),
-        ));
+        )),
+        None => Ok(()),
     }
-    tail(&mut File::open(path)?, options)
 }
 
 /// Tails anything that can seek: a file, or a cursor in tests.

@@ -148,6 +148,10 @@ pub struct Report {
     /// warning saying why when a deferred message could not be kept.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kept: Option<bool>,
+    /// The recipients a notification took from the CI context (`--to-authors`,
+    /// `--to-requester`), each with why (a field beyond the interface, absent when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub added_recipients: Vec<crate::notify::Added>,
 }
 
 impl Report {
@@ -165,6 +169,7 @@ impl Report {
             warnings: Vec::new(),
             outbox_id: None,
             kept: None,
+            added_recipients: Vec::new(),
         }
     }
 

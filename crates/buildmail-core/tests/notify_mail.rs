@@ -58,7 +58,7 @@ fn header_names(raw: &[u8]) -> Vec<String> {
         .collect()
 }
 
-const EXPECTED_HEADERS: [&str; 11] = [
+const EXPECTED_HEADERS: [&str; 15] = [
     "From",
     "Subject",
     "To",
@@ -67,6 +67,10 @@ const EXPECTED_HEADERS: [&str; 11] = [
     "In-Reply-To",
     "References",
     "Date",
+    "Auto-Submitted",
+    "List-Id",
+    "X-Buildmail-Status",
+    "X-Buildmail-Job",
     "MIME-Version",
     "Content-Type",
     // lettre adds no Content-Transfer-Encoding at the top of a multipart message.
@@ -131,6 +135,7 @@ fn hostile_ci_text_produces_exactly_the_expected_headers() {
     ));
     hostile.branch = Some("main\r\nBcc: evil@example.com\nX-Injected: yes".into());
     hostile.author = Some("Jürgen Größe\r\nCc: evil@example.com".into());
+    hostile.workflow = Some("shop\r\nBcc: evil@example.com".into());
     hostile.change = Some(Change {
         number: "7".into(),
         title: Some(format!("Größe ändern ✓ {long}")),
@@ -147,7 +152,9 @@ fn hostile_ci_text_produces_exactly_the_expected_headers() {
         .filter(|line| line.contains("evil@example.com"))
         .collect();
     assert!(
-        carrying.iter().all(|line| line.starts_with("Subject: ")),
+        carrying
+            .iter()
+            .all(|line| line.starts_with("Subject: ") || line.starts_with("X-Buildmail-Job: ")),
         "{head}"
     );
     assert!(
@@ -173,6 +180,54 @@ fn hostile_ci_text_produces_exactly_the_expected_headers() {
     let html = parsed.body_html(0).expect("an HTML part");
     assert!(!html.contains("javascript:"), "{html}");
     assert!(html.contains("Größe ändern ✓"));
+}
+
+#[test]
+fn the_sorting_headers_parse_back() {
+    let mut jenkins = build();
+    jenkins.workflow = Some("team/shop/main".into());
+    jenkins.status = Some(Status::Unstable);
+    let (_, raw) = wire(&jenkins, Vec::new());
+    let parsed = MessageParser::default().parse(&raw).expect("parses");
+    let header = |name: &str| -> String {
+        parsed
+            .header_raw(name)
+            .map(|value| value.trim().to_owned())
+            .unwrap_or_else(|| panic!("no {name} header"))
+    };
+    assert_eq!(header("Auto-Submitted"), "auto-generated");
+    assert_eq!(header("X-Buildmail-Status"), "unstable");
+    assert_eq!(header("X-Buildmail-Job"), "team/shop/main");
+    let list = parsed.list_id().as_address().and_then(|a| a.first());
+    assert_eq!(
+        list.and_then(|a| a.address()),
+        Some("shop.buildmail.example.com")
+    );
+    assert_eq!(list.and_then(|a| a.name()), Some("shop builds"));
+    assert_eq!(
+        header("List-Id"),
+        "\"shop builds\" <shop.buildmail.example.com>"
+    );
+}
+
+#[test]
+fn a_header_given_by_hand_replaces_the_notifications_own() {
+    let mail = Notification::render(&build(), None, &Templates::builtin(), "example.com")
+        .expect("renders");
+    let mut draft = addressed();
+    draft.headers = vec![("auto-submitted".into(), "no".into())];
+    let raw = mail.into_draft(draft).build().expect("builds").formatted();
+    let parsed = MessageParser::default().parse(&raw).expect("parses");
+    assert_eq!(
+        parsed.header_raw("Auto-Submitted").map(str::trim),
+        Some("no")
+    );
+    let text = String::from_utf8_lossy(&raw);
+    assert_eq!(
+        text.to_ascii_lowercase().matches("auto-submitted:").count(),
+        1,
+        "{text}"
+    );
 }
 
 #[test]

@@ -6,8 +6,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use buildmail_core::ci::{Build, Provider, Status, detect};
-use buildmail_core::logtail::Tail;
-use buildmail_core::notify::{Notification, Templates};
+use buildmail_core::logtail::{Excerpt, Tail};
+use buildmail_core::notify::{Evidence, Notification, Templates};
+use buildmail_core::testresults::TestResults;
 
 fn fixture(name: &str) -> String {
     format!(
@@ -185,4 +186,56 @@ fn the_log_is_shown_only_when_something_is_wrong() {
     assert!(mail.text.contains("running 3 tests"), "{}", mail.text);
     assert!(mail.html.contains("cart::&lt;script&gt;"), "{}", mail.html);
     assert!(!mail.html.contains("<script"), "{}", mail.html);
+}
+
+/// A report's failures in both parts, above the log, and the count in the subject.
+fn with_tests(report: &str) -> String {
+    let path = format!(
+        "{}/../../tests/fixtures/junit/{report}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let file = std::fs::File::open(path).expect("fixture");
+    let tests = TestResults::parse(std::io::BufReader::new(file)).expect("a report");
+    let mut build = jenkins();
+    build.status = Some(Status::Unstable);
+    build.previous_status = Some(Status::Success);
+    let log = Excerpt::from(log());
+    let evidence = Evidence {
+        log: Some(&log),
+        tests: Some(&tests),
+    };
+    let mail = Notification::render_with(&build, evidence, &Templates::builtin(), "example.com")
+        .expect("the built-in templates render");
+    format!(
+        "Subject: {}\n\n----- text/plain -----\n{}\n----- text/html -----\n{}",
+        mail.subject, mail.text, mail.html
+    )
+}
+
+#[test]
+fn surefire_failures() {
+    let shown = with_tests("surefire.xml");
+    assert!(
+        shown.starts_with("Subject: [shop] main #57 unstable (3 tests failed)\n"),
+        "{shown}"
+    );
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn pytest_failures() {
+    let shown = with_tests("pytest.xml");
+    assert!(shown.contains("tests/test_checkout.py:21"), "{shown}");
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn untrusted_test_names_are_escaped_in_html() {
+    let shown = with_tests("jest.xml");
+    let html = shown.split("----- text/html -----").nth(1).expect("html");
+    assert!(!html.contains("<script>"), "{html}");
+    assert!(
+        html.contains("Cart totals &lt;script&gt;alert(1)&lt;&#x2f;script&gt;"),
+        "{html}"
+    );
 }

@@ -40,6 +40,7 @@ fn report(server_text: &str, file_name: &str) -> Report {
         reason: None,
         outbox_id: None,
         kept: None,
+        added_recipients: Vec::new(),
         warnings: vec![
             LeftOut {
                 path: file_name.into(),

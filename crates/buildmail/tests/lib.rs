@@ -9,6 +9,7 @@ mod explain;
 mod first_minutes;
 mod hostile;
 mod notify;
+mod notify_evidence;
 mod outbox;
 mod send;
 mod sim;

@@ -20,7 +20,7 @@ fn jenkins(run: crate::support::Run) -> crate::support::Run {
         .env("GIT_BRANCH", "origin/main")
 }
 
-fn fixture(name: &str) -> String {
+pub(crate) fn fixture(name: &str) -> String {
     format!(
         "{}/../../tests/fixtures/github-events/{name}",
         env!("CARGO_MANIFEST_DIR")

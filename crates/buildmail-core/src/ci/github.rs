@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::{Build, Change, CiError, Detected, Provider, Status};
+use super::{Build, Change, ChangeAuthors, CiError, Detected, Person, Provider, Status};
 
 pub(super) fn read(var: &dyn Fn(&str) -> Option<String>) -> Detected {
     let mut warnings = Vec::new();
@@ -107,6 +107,38 @@ fn read_push(build: &mut Build, event: &Value) {
     build.message = text(event, "/head_commit/message");
     build.author = text(event, "/head_commit/author/name").or(build.author.take());
     build.commit = build.commit.take().or(text(event, "/head_commit/id"));
+    let commits: Vec<Person> = event
+        .pointer("/commits")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|commit| person(commit, "/author"))
+        .collect();
+    build.change_authors = if commits.is_empty() {
+        event
+            .pointer("/head_commit")
+            .filter(|c| c.is_object())
+            .map(|head| ChangeAuthors {
+                people: vec![person(head, "/author")],
+                scope: "the head commit of the push".to_owned(),
+                note: None,
+            })
+    } else {
+        Some(ChangeAuthors {
+            people: commits,
+            scope: "the commits of the push".to_owned(),
+            note: None,
+        })
+    };
+    build.requester = Some(person(event, "/pusher")).filter(|p| p.email.is_some());
+}
+
+/// A `{name, email}` object of a payload.
+fn person(value: &Value, pointer: &str) -> Person {
+    Person {
+        name: text(value, &format!("{pointer}/name")),
+        email: text(value, &format!("{pointer}/email")),
+    }
 }
 
 fn read_pull_request(build: &mut Build, event: &Value) {
@@ -143,6 +175,14 @@ fn read_workflow_run(build: &mut Build, event: &Value, server: &str) {
     build.author = run("/head_commit/author/name")
         .or(run("/actor/login"))
         .or(build.author.take());
+    build.change_authors = event
+        .pointer("/workflow_run/head_commit")
+        .filter(|c| c.is_object())
+        .map(|head| ChangeAuthors {
+            people: vec![person(head, "/author")],
+            scope: "the commit built".to_owned(),
+            note: None,
+        });
     build.trigger = run("/event").or(build.trigger.take());
     build.status = run("/conclusion").and_then(|word| word.parse::<Status>().ok());
     build.change = run("/pull_requests/0/number").map(|number| Change {
@@ -216,6 +256,28 @@ mod tests {
             Some(
                 "https://github.com/Codertocat/Hello-World/commit/6113728f27ae82c7b1a177c8d03f9e96e0adf246"
             )
+        );
+    }
+
+    #[test]
+    fn push_gives_the_commit_authors_and_the_pusher() {
+        let build = github(
+            "push",
+            "push.with-new-branch.json",
+            &[("GITHUB_REF", "refs/heads/master")],
+        );
+        let authors = build.change_authors.expect("authors");
+        assert_eq!(authors.scope, "the commits of the push");
+        assert_eq!(
+            authors.people,
+            [Person {
+                name: Some("Codertocat".into()),
+                email: Some("21031067+Codertocat@users.noreply.github.com".into()),
+            }]
+        );
+        assert_eq!(
+            build.requester.and_then(|p| p.email).as_deref(),
+            Some("21031067+Codertocat@users.noreply.github.com")
         );
     }
 

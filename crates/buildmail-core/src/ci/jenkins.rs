@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use super::{Build, Change, Provider};
+use super::{Build, Change, ChangeAuthors, Person, Provider};
 
 pub(super) fn read(var: &dyn Fn(&str) -> Option<String>, dir: &Path) -> Build {
     let job = var("JOB_NAME").unwrap_or_else(|| "build".to_owned());
@@ -27,7 +27,55 @@ pub(super) fn read(var: &dyn Fn(&str) -> Option<String>, dir: &Path) -> Build {
     });
     build.trigger = build.change.as_ref().map(|_| "change request".to_owned());
     super::git::fill_from_head(&mut build, dir);
+    build.change_authors = change_authors(var, dir);
+    build.requester = var("BUILD_USER_EMAIL").map(|email| Person {
+        name: var("BUILD_USER"),
+        email: Some(email),
+    });
     build
+}
+
+/// The authors since the last successful build (the git plugin's
+/// `GIT_PREVIOUS_SUCCESSFUL_COMMIT`), else of this build's changes (`GIT_PREVIOUS_COMMIT`),
+/// else of the commit built, read from the checkout's history.
+fn change_authors(var: &dyn Fn(&str) -> Option<String>, dir: &Path) -> Option<ChangeAuthors> {
+    let commit = var("GIT_COMMIT")?;
+    let mut note = None;
+    let ranges = [
+        (
+            "GIT_PREVIOUS_SUCCESSFUL_COMMIT",
+            "the changes since the last successful build (GIT_PREVIOUS_SUCCESSFUL_COMMIT..GIT_COMMIT)",
+        ),
+        (
+            "GIT_PREVIOUS_COMMIT",
+            "this build's changes (GIT_PREVIOUS_COMMIT..GIT_COMMIT)",
+        ),
+    ];
+    for (name, scope) in ranges {
+        let Some(previous) = var(name) else {
+            continue;
+        };
+        match super::git::authors(dir, &format!("{previous}..{commit}")) {
+            Some(people) => {
+                return Some(ChangeAuthors {
+                    people,
+                    scope: scope.to_owned(),
+                    note,
+                });
+            }
+            None => {
+                note.get_or_insert(format!(
+                    "{name}..GIT_COMMIT is not in the checkout's history (a shallow clone?)"
+                ));
+            }
+        }
+    }
+    let people = super::git::authors(dir, &commit)?;
+    Some(ChangeAuthors {
+        people,
+        scope: "the commit built (GIT_COMMIT)".to_owned(),
+        note,
+    })
 }
 
 /// A multibranch job is `folder/project/branch`; the subject shows the project and the branch
@@ -127,5 +175,103 @@ mod tests {
             "release/1.x"
         );
         assert_eq!(strip_remote("feature/x"), "feature/x");
+    }
+
+    fn commit(dir: &Path, (name, email): (&str, &str)) -> String {
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .arg("-C")
+                .arg(dir)
+                .args(args)
+                .env("GIT_AUTHOR_NAME", name)
+                .env("GIT_AUTHOR_EMAIL", email)
+                .env("GIT_COMMITTER_NAME", name)
+                .env("GIT_COMMITTER_EMAIL", email)
+                .output()
+                .expect("git runs");
+            assert!(out.status.success(), "git {args:?}");
+            String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        };
+        git(&["commit", "--quiet", "--allow-empty", "-m", "change"]);
+        git(&["rev-parse", "HEAD"])
+    }
+
+    fn in_checkout(dir: &Path, pairs: &[(&str, &str)]) -> Build {
+        let vars: HashMap<String, String> = [("JENKINS_URL", "https://ci.example.com/")]
+            .iter()
+            .chain(pairs)
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        detect(&|name| vars.get(name).cloned(), dir).build
+    }
+
+    #[test]
+    fn authors_since_the_last_successful_build_else_of_this_build() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let repo = dir.path();
+        let init = std::process::Command::new("git")
+            .args(["init", "--quiet"])
+            .arg(repo)
+            .status()
+            .expect("git runs");
+        assert!(init.success());
+        let good = commit(repo, ("Ada", "ada@example.com"));
+        let previous = commit(repo, ("Grace", "grace@example.com"));
+        let head = commit(repo, ("Linus", "linus@example.com"));
+        let emails = |build: &Build| -> Vec<String> {
+            let authors = build.change_authors.as_ref().expect("authors");
+            authors
+                .people
+                .iter()
+                .filter_map(|p| p.email.clone())
+                .collect()
+        };
+
+        let since_success = in_checkout(
+            repo,
+            &[
+                ("GIT_COMMIT", &head),
+                ("GIT_PREVIOUS_COMMIT", &previous),
+                ("GIT_PREVIOUS_SUCCESSFUL_COMMIT", &good),
+                ("BUILD_USER_EMAIL", "lin@example.com"),
+            ],
+        );
+        assert_eq!(
+            emails(&since_success),
+            ["grace@example.com", "linus@example.com"]
+        );
+        let scope = &since_success
+            .change_authors
+            .as_ref()
+            .expect("authors")
+            .scope;
+        assert!(scope.contains("since the last successful build"), "{scope}");
+        assert_eq!(
+            since_success.requester.and_then(|p| p.email).as_deref(),
+            Some("lin@example.com")
+        );
+
+        let lost = "0123456789abcdef0123456789abcdef01234567";
+        let this_build = in_checkout(
+            repo,
+            &[
+                ("GIT_COMMIT", &head),
+                ("GIT_PREVIOUS_COMMIT", &previous),
+                ("GIT_PREVIOUS_SUCCESSFUL_COMMIT", lost),
+            ],
+        );
+        assert_eq!(emails(&this_build), ["linus@example.com"]);
+        let authors = this_build.change_authors.expect("authors");
+        assert!(
+            authors.scope.contains("this build's changes"),
+            "{}",
+            authors.scope
+        );
+        assert!(
+            authors
+                .note
+                .is_some_and(|n| n.contains("not in the checkout's history")),
+            "a scope narrower than asked is said"
+        );
     }
 }

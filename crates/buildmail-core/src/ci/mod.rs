@@ -53,6 +53,8 @@ pub enum Status {
     Aborted,
     /// Cancelled before it finished (GitHub's cancelled).
     Cancelled,
+    /// Not built: a stage or a build that never ran (Jenkins' NOT_BUILT).
+    NotBuilt,
 }
 
 impl Status {
@@ -64,6 +66,7 @@ impl Status {
             Status::Unstable => "unstable",
             Status::Aborted => "aborted",
             Status::Cancelled => "cancelled",
+            Status::NotBuilt => "not_built",
         }
     }
 
@@ -81,7 +84,9 @@ impl fmt::Display for Status {
 
 /// A word that is not a build status.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not a build status: use success, failure, unstable, aborted or cancelled")]
+#[error(
+    "{0:?} is not a build status: use success, failure, unstable, aborted, cancelled or not_built"
+)]
 pub struct UnknownStatus(pub String);
 
 impl FromStr for Status {
@@ -96,7 +101,8 @@ impl FromStr for Status {
                 Ok(Status::Failure)
             }
             "unstable" => Ok(Status::Unstable),
-            "aborted" | "not_built" => Ok(Status::Aborted),
+            "aborted" => Ok(Status::Aborted),
+            "not_built" | "not-built" => Ok(Status::NotBuilt),
             "cancelled" | "canceled" => Ok(Status::Cancelled),
             _ => Err(UnknownStatus(text.to_owned())),
         }
@@ -112,6 +118,27 @@ pub struct Change {
     pub title: Option<String>,
     /// Where to read it.
     pub url: Option<String>,
+}
+
+/// A person the CI context names: an author of a change, or who started the build. Every field
+/// is untrusted text from a commit or a payload.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Person {
+    /// The name, as written in the commit.
+    pub name: Option<String>,
+    /// The address, as written in the commit (not yet checked).
+    pub email: Option<String>,
+}
+
+/// The authors of the changes in a build, and which changes those are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ChangeAuthors {
+    /// Each commit's author, in the order of the history (duplicates kept).
+    pub people: Vec<Person>,
+    /// Which changes, as a phrase for the report: `the changes since the last successful build`.
+    pub scope: String,
+    /// Why a wider scope could not be read, when it could not (a shallow clone).
+    pub note: Option<String>,
 }
 
 /// One build, as a notification describes it. Missing facts are `None`, never guessed.
@@ -152,6 +179,10 @@ pub struct Build {
     pub status: Option<Status>,
     /// How the previous build of the same job and branch ended.
     pub previous_status: Option<Status>,
+    /// The authors of the changes built, when the context tells them.
+    pub change_authors: Option<ChangeAuthors>,
+    /// Who started the build, when the context tells it.
+    pub requester: Option<Person>,
 }
 
 impl Build {
@@ -175,6 +206,8 @@ impl Build {
             duration: None,
             status: None,
             previous_status: None,
+            change_authors: None,
+            requester: None,
         }
     }
 
@@ -295,7 +328,7 @@ mod tests {
             ("timed_out", Status::Failure),
             ("UNSTABLE", Status::Unstable),
             ("ABORTED", Status::Aborted),
-            ("NOT_BUILT", Status::Aborted),
+            ("NOT_BUILT", Status::NotBuilt),
             ("cancelled", Status::Cancelled),
             ("canceled", Status::Cancelled),
         ];

@@ -398,13 +398,13 @@ fn gzip_file(path: &Path) -> Result<Vec<u8>, AttachError> {
     encoder.finish().map_err(read_error)
 }
 
-fn is_glob(pattern: &str) -> bool {
+pub(crate) fn is_glob(pattern: &str) -> bool {
     pattern.contains(['*', '?', '[', '{'])
 }
 
 /// The files a glob matches, sorted by path. The walk starts at the pattern's literal prefix
 /// (`reports/` in `reports/**/*.xml`) and does not follow symbolic links.
-fn expand_glob(pattern: &str, base: &Path) -> Result<Vec<PathBuf>, AttachError> {
+pub(crate) fn expand_glob(pattern: &str, base: &Path) -> Result<Vec<PathBuf>, AttachError> {
     let matcher = GlobBuilder::new(pattern)
         .literal_separator(true)
         .build()

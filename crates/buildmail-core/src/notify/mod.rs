@@ -1,5 +1,7 @@
 //! Build notifications: whether to send one ([`When`]), what happened ([`Outcome`]), the
-//! subject and bodies rendered from [`Templates`], and the thread a job's mails share.
+//! subject and bodies rendered from [`Templates`] with the [`Evidence`] of what broke (the log,
+//! the test results), the headers that sort them, the thread a job's mails share, and the
+//! recipients the changes give ([`FromChanges`]).
 //!
 //! ```
 //! use buildmail_core::ci::{Build, Provider, Status};
@@ -14,6 +16,8 @@
 //! # Ok::<(), buildmail_core::notify::NotifyError>(())
 //! ```
 
+mod headers;
+mod recipients;
 mod request;
 mod template;
 mod thread;
@@ -21,6 +25,7 @@ mod trigger;
 
 use serde::Serialize;
 
+pub use recipients::{Added, FromChanges, Picked};
 pub use request::{Composed, LogRequest, Overrides, Request, TemplateFiles};
 pub use template::{TemplateError, Templates};
 pub use thread::thread_id;
@@ -28,7 +33,17 @@ pub use trigger::{Decision, Outcome, UnknownWhen, When};
 
 use crate::ci::{Build, Change};
 use crate::compose::Draft;
-use crate::logtail::Tail;
+use crate::logtail::{Excerpt, Tail};
+use crate::testresults::{FailedTest, TestResults};
+
+/// What the build left behind that shows what broke: the log excerpt and the test results.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Evidence<'a> {
+    /// The part of the log to show; shown only when the outcome is bad.
+    pub log: Option<&'a Excerpt>,
+    /// The test results; their count is always shown, the failed tests when there are any.
+    pub tests: Option<&'a TestResults>,
+}
 
 /// A rendered notification: subject, bodies, and the thread it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +58,8 @@ pub struct Notification {
     pub html: String,
     /// The id shared by every notification of this job and branch (`References`).
     pub thread_id: String,
+    /// `Auto-Submitted`, `List-Id`, `X-Buildmail-Status`, `X-Buildmail-Job`: `(name, value)`.
+    pub headers: Vec<(String, String)>,
 }
 
 /// Why a notification could not be made.
@@ -83,10 +100,26 @@ impl Notification {
         templates: &Templates,
         domain: &str,
     ) -> Result<Notification, NotifyError> {
+        let excerpt = log.cloned().map(Excerpt::from);
+        let evidence = Evidence {
+            log: excerpt.as_ref(),
+            tests: None,
+        };
+        Notification::render_with(build, evidence, templates, domain)
+    }
+
+    /// Renders the notification for `build` with what shows what broke.
+    pub fn render_with(
+        build: &Build,
+        evidence: Evidence<'_>,
+        templates: &Templates,
+        domain: &str,
+    ) -> Result<Notification, NotifyError> {
         let status = build.status.ok_or(NotifyError::NoStatus)?;
         let outcome = Outcome::of(status, build.previous_status);
-        let log = log.filter(|_| outcome.is_bad());
-        let context = Context::new(build, outcome, log);
+        let log = evidence.log.filter(|_| outcome.is_bad());
+        let mut context = Context::new(build, outcome, log);
+        context.tests = evidence.tests.map(TestsView::new);
         let [subject, text, html] = templates.render(&context)?;
         Ok(Notification {
             outcome,
@@ -94,17 +127,29 @@ impl Notification {
             text,
             html,
             thread_id: thread_id(build, domain),
+            headers: headers::headers(build, domain),
         })
     }
 
     /// Puts the notification into a draft that already has its addresses: subject, both
     /// bodies, and `In-Reply-To` / `References` pointing at the thread.
+    /// The notification's own headers go after the draft's, except those the draft already
+    /// has (a `--header 'Auto-Submitted: no'` wins).
     pub fn into_draft(self, mut draft: Draft) -> Draft {
         draft.subject = self.subject;
         draft.text = self.text;
         draft.html = Some(self.html);
         draft.in_reply_to = Some(self.thread_id.clone());
         draft.references = vec![self.thread_id];
+        for (name, value) in self.headers {
+            if !draft
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(&name))
+            {
+                draft.headers.push((name, value));
+            }
+        }
         draft
     }
 }
@@ -135,7 +180,51 @@ struct Context<'a> {
     status: &'static str,
     previous_status: Option<&'static str>,
     outcome: OutcomeView,
-    log: Option<&'a Tail>,
+    log: Option<&'a Excerpt>,
+    tests: Option<TestsView<'a>>,
+}
+
+/// The test results as templates see them: the counts, and the lines computed once.
+#[derive(Debug, Serialize)]
+struct TestsView<'a> {
+    #[serde(flatten)]
+    results: &'a TestResults,
+    /// `120 tests: 114 passed, 3 failed, 1 errored, 2 skipped (12.3 s)`.
+    summary: String,
+    /// `3 tests failed`, when any did.
+    headline: Option<String>,
+    failed_tests: Vec<FailedView<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct FailedView<'a> {
+    #[serde(flatten)]
+    test: &'a FailedTest,
+    full_name: String,
+    /// `tests/test_cart.py:21`, when the report says where.
+    location: Option<String>,
+}
+
+impl<'a> TestsView<'a> {
+    fn new(results: &'a TestResults) -> Self {
+        TestsView {
+            results,
+            summary: results.summary(),
+            headline: results.headline(),
+            failed_tests: results
+                .failures
+                .iter()
+                .map(|test| FailedView {
+                    test,
+                    full_name: test.full_name(),
+                    location: test.file.as_ref().map(|file| match test.line {
+                        Some(line) => format!("{file}:{line}"),
+                        None => file.clone(),
+                    }),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -155,7 +244,7 @@ struct OutcomeView {
 }
 
 impl<'a> Context<'a> {
-    fn new(build: &'a Build, outcome: Outcome, log: Option<&'a Tail>) -> Self {
+    fn new(build: &'a Build, outcome: Outcome, log: Option<&'a Excerpt>) -> Self {
         Context {
             provider: build.provider.display_name(),
             project: &build.project,
@@ -190,6 +279,7 @@ impl<'a> Context<'a> {
                 is_bad: outcome.is_bad(),
             },
             log,
+            tests: None,
         }
     }
 }

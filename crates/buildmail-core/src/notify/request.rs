@@ -9,10 +9,11 @@ use std::time::Duration;
 use crate::ci::{Build, Change, Status};
 use crate::compose::gather::{AttachmentRequest, GatherError};
 use crate::compose::{ComposeError, Draft, sender_domain};
-use crate::logtail::{self, Tail, TailOptions};
+use crate::logtail::{self, Excerpt, LogMatch, TailOptions};
 use crate::settings::Setting;
+use crate::testresults::{self, TestResults};
 
-use super::{Decision, Notification, NotifyError, Templates, When};
+use super::{Added, Decision, Evidence, FromChanges, Notification, NotifyError, Templates, When};
 
 /// What the user said about the build, beating what the CI context says.
 #[derive(Debug, Clone, Default)]
@@ -163,16 +164,19 @@ pub struct LogRequest {
     pub path: PathBuf,
     /// How many of its last lines to quote.
     pub lines: usize,
+    /// The lines to show instead of the tail: those that match, with context.
+    pub pattern: Option<LogMatch>,
 }
 
 impl LogRequest {
-    /// The tail, or the warning to give when it cannot be read.
-    fn tail(&self) -> Result<Tail, String> {
+    /// The excerpt (the matches, or the tail started at the failure), or the warning to give
+    /// when the log cannot be read.
+    fn excerpt(&self) -> Result<Excerpt, String> {
         let options = TailOptions {
             lines: self.lines,
             ..TailOptions::default()
         };
-        logtail::tail_file(&self.path, options).map_err(|error| {
+        logtail::excerpt_file(&self.path, options, self.pattern.as_ref()).map_err(|error| {
             format!(
                 "reading the build log {} ({{log}}): {error}; the notification goes without it",
                 crate::untrusted::path(&self.path)
@@ -196,7 +200,12 @@ pub struct Request {
     pub log: Option<LogRequest>,
     /// What to attach.
     pub attachments: AttachmentRequest,
-    /// The addresses (`from`, `to`, `cc`, `bcc`, `reply_to`); the rest of the draft is filled.
+    /// JUnit XML reports to read: paths or globs, relative to the attachments' directory.
+    pub test_results: Vec<String>,
+    /// Recipients to take from the build: the authors of the changes, who started it.
+    pub from_changes: FromChanges,
+    /// The addresses (`from`, `to`, `cc`, `bcc`, `reply_to`), and any `headers` and `priority`;
+    /// the rest of the draft is filled.
     pub addresses: Draft,
 }
 
@@ -209,6 +218,8 @@ pub enum Composed {
         message: lettre::Message,
         /// Warnings: none stops the notification.
         warnings: Vec<String>,
+        /// The recipients taken from the build, each with why.
+        added: Vec<Added>,
     },
     /// Nothing to send: the trigger did not match.
     Skipped {
@@ -226,24 +237,78 @@ impl Request {
             return Ok(Composed::Skipped { reason });
         }
         let mut warnings = Vec::new();
-        let tail = match self.log.as_ref().map(LogRequest::tail) {
-            Some(Ok(tail)) => Some(tail),
+        let excerpt = match self.log.as_ref().map(LogRequest::excerpt) {
+            Some(Ok(excerpt)) => Some(excerpt),
             Some(Err(warning)) => {
                 warnings.push(warning);
                 None
             }
             None => None,
         };
+        let tests = self.read_test_results(&mut warnings);
         let templates = self.templates.load()?;
         let domain = sender_domain(&self.addresses.from).unwrap_or("buildmail.invalid");
-        let mail = Notification::render(&self.build, tail.as_ref(), &templates, domain)?;
-        let mut draft = mail.into_draft(self.addresses);
+        let evidence = Evidence {
+            log: excerpt.as_ref(),
+            tests: tests.as_ref(),
+        };
+        let mail = Notification::render_with(&self.build, evidence, &templates, domain)?;
+        let mut addresses = self.addresses;
+        let added = add_from_changes(
+            &self.from_changes,
+            &self.build,
+            &mut addresses,
+            &mut warnings,
+        );
+        let mut draft = mail.into_draft(addresses);
         let (attachments, attach_warnings) = self.attachments.gather()?;
         draft.attachments = attachments;
         warnings.extend(attach_warnings);
         let message = draft.build()?;
-        Ok(Composed::Message { message, warnings })
+        Ok(Composed::Message {
+            message,
+            warnings,
+            added,
+        })
     }
+
+    fn read_test_results(&self, warnings: &mut Vec<String>) -> Option<TestResults> {
+        if self.test_results.is_empty() {
+            return None;
+        }
+        let collected = testresults::collect(&self.test_results, &self.attachments.dir);
+        warnings.extend(collected.warnings);
+        collected.results
+    }
+}
+
+/// Adds the recipients the build gives to `To`; returns them, and warns of each person left
+/// out.
+fn add_from_changes(
+    wanted: &FromChanges,
+    build: &Build,
+    draft: &mut Draft,
+    warnings: &mut Vec<String>,
+) -> Vec<Added> {
+    if !wanted.any() {
+        return Vec::new();
+    }
+    let listed: Vec<String> = [&draft.to, &draft.cc, &draft.bcc]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    let picked = wanted.pick(build, &listed);
+    warnings.extend(
+        picked
+            .left_out
+            .iter()
+            .map(|why| format!("recipients from the changes: {why}")),
+    );
+    draft
+        .to
+        .extend(picked.added.iter().map(|a| a.address.clone()));
+    picked.added
 }
 
 impl From<GatherError> for NotifyError {

@@ -27,11 +27,22 @@ pub enum When {
     Changed,
     /// Every build that did not succeed.
     NotSuccess,
+    /// Every successful build (email-ext's Success).
+    Success,
+    /// A build stopped or cancelled before it finished (email-ext's Aborted).
+    Aborted,
+    /// A build that was not built (email-ext's Not Built).
+    NotBuilt,
+    /// An unstable build after a build that was not unstable, or with no previous build known
+    /// (email-ext's 1st Unstable).
+    FirstUnstable,
+    /// An unstable build after an unstable build (email-ext's Still Unstable).
+    StillUnstable,
 }
 
 impl When {
     /// Every trigger, in the order of the documentation.
-    pub const ALL: [When; 8] = [
+    pub const ALL: [When; 13] = [
         When::Always,
         When::Failure,
         When::FirstFailure,
@@ -40,6 +51,11 @@ impl When {
         When::Unstable,
         When::Changed,
         When::NotSuccess,
+        When::Success,
+        When::Aborted,
+        When::NotBuilt,
+        When::FirstUnstable,
+        When::StillUnstable,
     ];
 
     /// The word on the command line.
@@ -53,6 +69,11 @@ impl When {
             When::Unstable => "unstable",
             When::Changed => "changed",
             When::NotSuccess => "not-success",
+            When::Success => "success",
+            When::Aborted => "aborted",
+            When::NotBuilt => "not-built",
+            When::FirstUnstable => "first-unstable",
+            When::StillUnstable => "still-unstable",
         }
     }
 
@@ -68,6 +89,11 @@ impl When {
             When::Unstable => status == Status::Unstable,
             When::Changed => previous != Some(status),
             When::NotSuccess => status != Status::Success,
+            When::Success => status == Status::Success,
+            When::Aborted => matches!(status, Status::Aborted | Status::Cancelled),
+            When::NotBuilt => status == Status::NotBuilt,
+            When::FirstUnstable => status == Status::Unstable && previous != Some(Status::Unstable),
+            When::StillUnstable => status == Status::Unstable && previous == Some(Status::Unstable),
         };
         if send {
             Decision::Send
@@ -86,6 +112,11 @@ impl When {
             When::Unstable => "an unstable build",
             When::Changed => "a status different from the previous build's",
             When::NotSuccess => "a build that did not succeed",
+            When::Success => "a successful build",
+            When::Aborted => "an aborted or cancelled build",
+            When::NotBuilt => "a build that was not built",
+            When::FirstUnstable => "an unstable build after a build that was not unstable",
+            When::StillUnstable => "an unstable build after an unstable build",
         };
         let previous = match previous {
             Some(previous) => format!("the previous build's was {previous}"),
@@ -104,7 +135,7 @@ impl fmt::Display for When {
 /// A word that is not a trigger.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "{0:?} is not a trigger: use always, failure, first-failure, still-failing, fixed, unstable, changed or not-success"
+    "{0:?} is not a trigger: use always, failure, first-failure, still-failing, fixed, unstable, first-unstable, still-unstable, changed, not-success, success, aborted or not-built"
 )]
 pub struct UnknownWhen(pub String);
 
@@ -149,6 +180,8 @@ pub enum Outcome {
     Aborted,
     /// A build cancelled before it finished.
     Cancelled,
+    /// A build that was not built.
+    NotBuilt,
 }
 
 impl Outcome {
@@ -163,6 +196,7 @@ impl Outcome {
             (Status::Unstable, _) => Outcome::Unstable,
             (Status::Aborted, _) => Outcome::Aborted,
             (Status::Cancelled, _) => Outcome::Cancelled,
+            (Status::NotBuilt, _) => Outcome::NotBuilt,
         }
     }
 
@@ -176,6 +210,7 @@ impl Outcome {
             Outcome::Unstable => "unstable",
             Outcome::Aborted => "aborted",
             Outcome::Cancelled => "cancelled",
+            Outcome::NotBuilt => "not built",
         }
     }
 
@@ -194,6 +229,7 @@ impl Outcome {
             }
             Outcome::Aborted => "The build was aborted before it finished.",
             Outcome::Cancelled => "The build was cancelled before it finished.",
+            Outcome::NotBuilt => "The build was not built.",
         }
     }
 
@@ -208,7 +244,7 @@ impl Outcome {
             Outcome::Passed | Outcome::Fixed => "#1a7f37",
             Outcome::Failed | Outcome::FirstFailure | Outcome::StillFailing => "#cf222e",
             Outcome::Unstable => "#9a6700",
-            Outcome::Aborted | Outcome::Cancelled => "#57606a",
+            Outcome::Aborted | Outcome::Cancelled | Outcome::NotBuilt => "#57606a",
         }
     }
 }
@@ -216,12 +252,12 @@ impl Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ci::Status::{Aborted, Cancelled, Failure, Success, Unstable};
+    use crate::ci::Status::{Aborted, Cancelled, Failure, NotBuilt, Success, Unstable};
 
     /// Every trigger against every (status, previous) pair that tells them apart.
     #[test]
     fn trigger_table() {
-        let cases: [(Status, Option<Status>); 9] = [
+        let cases: [(Status, Option<Status>); 13] = [
             (Success, None),
             (Success, Some(Success)),
             (Success, Some(Failure)),
@@ -229,20 +265,29 @@ mod tests {
             (Failure, None),
             (Failure, Some(Success)),
             (Failure, Some(Failure)),
+            (Unstable, None),
             (Unstable, Some(Success)),
+            (Unstable, Some(Unstable)),
             (Aborted, Some(Success)),
+            (Cancelled, Some(Success)),
+            (NotBuilt, Some(Success)),
         ];
         #[rustfmt::skip]
-        let expected: [(When, [bool; 9]); 8] = [
-            //                      S/-    S/S    S/F    S/U    F/-    F/S    F/F    U/S    A/S
-            (When::Always,       [true,  true,  true,  true,  true,  true,  true,  true,  true ]),
-            (When::Failure,      [false, false, false, false, true,  true,  true,  false, false]),
-            (When::FirstFailure, [false, false, false, false, true,  true,  false, false, false]),
-            (When::StillFailing, [false, false, false, false, false, false, true,  false, false]),
-            (When::Fixed,        [false, false, true,  true,  false, false, false, false, false]),
-            (When::Unstable,     [false, false, false, false, false, false, false, true,  false]),
-            (When::Changed,      [true,  false, true,  true,  true,  true,  false, true,  true ]),
-            (When::NotSuccess,   [false, false, false, false, true,  true,  true,  true,  true ]),
+        let expected: [(When, [bool; 13]); 13] = [
+            //                       S/-    S/S    S/F    S/U    F/-    F/S    F/F    U/-    U/S    U/U    A/S    C/S    N/S
+            (When::Always,        [true,  true,  true,  true,  true,  true,  true,  true,  true,  true,  true,  true,  true ]),
+            (When::Failure,       [false, false, false, false, true,  true,  true,  false, false, false, false, false, false]),
+            (When::FirstFailure,  [false, false, false, false, true,  true,  false, false, false, false, false, false, false]),
+            (When::StillFailing,  [false, false, false, false, false, false, true,  false, false, false, false, false, false]),
+            (When::Fixed,         [false, false, true,  true,  false, false, false, false, false, false, false, false, false]),
+            (When::Unstable,      [false, false, false, false, false, false, false, true,  true,  true,  false, false, false]),
+            (When::Changed,       [true,  false, true,  true,  true,  true,  false, true,  true,  false, true,  true,  true ]),
+            (When::NotSuccess,    [false, false, false, false, true,  true,  true,  true,  true,  true,  true,  true,  true ]),
+            (When::Success,       [true,  true,  true,  true,  false, false, false, false, false, false, false, false, false]),
+            (When::Aborted,       [false, false, false, false, false, false, false, false, false, false, true,  true,  false]),
+            (When::NotBuilt,      [false, false, false, false, false, false, false, false, false, false, false, false, true ]),
+            (When::FirstUnstable, [false, false, false, false, false, false, false, true,  true,  false, false, false, false]),
+            (When::StillUnstable, [false, false, false, false, false, false, false, false, false, true,  false, false, false]),
         ];
         for (when, sends) in expected {
             for ((status, previous), send) in cases.iter().zip(sends) {
@@ -290,6 +335,7 @@ mod tests {
             (Unstable, Some(Unstable), Outcome::Unstable, "unstable"),
             (Aborted, None, Outcome::Aborted, "aborted"),
             (Cancelled, Some(Success), Outcome::Cancelled, "cancelled"),
+            (NotBuilt, Some(Success), Outcome::NotBuilt, "not built"),
         ];
         for (status, previous, outcome, label) in cases {
             assert_eq!(

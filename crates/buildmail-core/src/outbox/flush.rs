@@ -211,5 +211,6 @@ fn not_tried(entry: &EntryInfo) -> Report {
         warnings: Vec::new(),
         outbox_id: Some(entry.id.clone()),
         kept: Some(true),
+        added_recipients: Vec::new(),
     }
 }

@@ -433,6 +433,7 @@ mod tests {
             warnings: Vec::new(),
             outbox_id: None,
             kept: None,
+            added_recipients: Vec::new(),
         }
     }
 

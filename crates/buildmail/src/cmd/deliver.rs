@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use buildmail_core::deliver::Event;
+use buildmail_core::notify::Added;
 use buildmail_core::outbox::Outbox;
 use buildmail_core::report::text;
 use buildmail_core::settings::spell_placeholders;
@@ -23,10 +24,22 @@ pub fn deliver_and_report(
     message: lettre::Message,
     warnings: Vec<String>,
 ) -> anyhow::Result<Exit> {
+    deliver_and_report_added(smtp, message, warnings, Vec::new())
+}
+
+/// As [`deliver_and_report`], for a notification that took `added` recipients from the CI
+/// context: the report lists them with why.
+pub fn deliver_and_report_added(
+    smtp: &SmtpArgs,
+    message: lettre::Message,
+    warnings: Vec<String>,
+    added: Vec<Added>,
+) -> anyhow::Result<Exit> {
     let delivery = smtp.delivery()?;
     let outgoing = Outgoing::from_message(&message);
     let runtime = crate::runtime::runtime()?;
     let mut report = runtime.block_on(deliver(&delivery, &outgoing));
+    report.added_recipients = added;
     // The composer's warnings first, then the delivery's own (a final reply that named a delay).
     report.warnings.splice(0..0, warnings);
     report.spell(spell);

@@ -12,14 +12,17 @@ use anyhow::Context as _;
 use buildmail_core::Report;
 use buildmail_core::ci::{self, Build, Status};
 use buildmail_core::compose::gather::AttachmentRequest;
+use buildmail_core::logtail::LogMatch;
 use buildmail_core::notify::{
-    Composed, LogRequest, NotifyError, Overrides, Request, TemplateFiles, When,
+    Composed, FromChanges, LogRequest, NotifyError, Overrides, Request, TemplateFiles, When,
 };
+use regex::Regex;
 
 use crate::cmd::choices::Choices;
 
 use crate::cmd::common::{AddressArgs, OutputFormat, SmtpArgs, addressed};
-use crate::cmd::deliver::{deliver_and_report, print_dry_run, print_report};
+use crate::cmd::deliver::{deliver_and_report_added, print_dry_run, print_report};
+use crate::cmd::send::{Priority, split_header};
 use crate::exit::{Exit, UserError};
 
 #[derive(Debug, clap::Args)]
@@ -60,7 +63,7 @@ fn statuses() -> Choices<Status> {
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "Notification")]
 pub struct NotifyOptions {
-    /// How the build ended: success, failure, unstable, aborted, cancelled (Jenkins' and
+    /// How the build ended: success, failure, unstable, aborted, cancelled, not_built (Jenkins' and
     /// GitHub's words are accepted too).
     #[arg(long, env = "BUILDMAIL_STATUS", value_name = "STATUS", value_parser = statuses(),
           hide_possible_values = true)]
@@ -72,8 +75,9 @@ pub struct NotifyOptions {
           value_parser = statuses(), hide_possible_values = true)]
     pub previous_status: Option<Status>,
 
-    /// Send only for: always, failure, first-failure, still-failing, fixed, unstable, changed,
-    /// not-success. When it does not match, nothing is sent and the exit code is 0.
+    /// Send only for: always, failure, first-failure, still-failing, fixed, unstable,
+    /// first-unstable, still-unstable, changed, not-success, success, aborted, not-built
+    /// (email-ext's triggers). When it does not match, nothing is sent and the exit code is 0.
     #[arg(
         long,
         env = "BUILDMAIL_WHEN",
@@ -96,6 +100,50 @@ pub struct NotifyOptions {
         default_value_t = 50
     )]
     pub log_lines: usize,
+
+    /// Show the log lines that match this regular expression, with 3 lines of context, instead
+    /// of the tail (email-ext's BUILD_LOG_REGEX).
+    #[arg(long, env = "BUILDMAIL_LOG_MATCH", value_name = "REGEX", value_parser = parse_regex)]
+    pub log_match: Option<Regex>,
+
+    /// JUnit XML reports: paths or globs, repeatable and comma-separated. The counts and the
+    /// failed tests go in the mail; a file that is not a report is a warning.
+    #[arg(
+        long,
+        env = "BUILDMAIL_TEST_RESULTS",
+        value_name = "GLOB",
+        value_delimiter = ','
+    )]
+    pub test_results: Vec<String>,
+
+    /// Also mail the authors of the changes since the last successful build (Jenkins' git
+    /// history, GitHub's push commits); noreply addresses never.
+    #[arg(long, env = "BUILDMAIL_TO_AUTHORS")]
+    pub to_authors: bool,
+
+    /// With --to-authors: only authors whose address is in this domain or a subdomain;
+    /// repeatable and comma-separated.
+    #[arg(
+        long,
+        env = "BUILDMAIL_AUTHORS_DOMAIN",
+        value_name = "DOMAIN",
+        value_delimiter = ',',
+        requires = "to_authors"
+    )]
+    pub authors_domain: Vec<String>,
+
+    /// Also mail who started the build (GitHub's pusher, Jenkins' BUILD_USER_EMAIL).
+    #[arg(long, env = "BUILDMAIL_TO_REQUESTER")]
+    pub to_requester: bool,
+
+    /// An extra header, `Name: value`; repeatable. One named like a notification's own
+    /// (Auto-Submitted, List-Id, X-Buildmail-*) replaces it.
+    #[arg(long = "header", value_name = "'NAME: VALUE'")]
+    pub headers: Vec<String>,
+
+    /// The message's priority.
+    #[arg(long, env = "BUILDMAIL_PRIORITY", value_enum, default_value_t = Priority::Normal)]
+    pub priority: Priority,
 
     /// Also attach the whole log (gzip-compressed when over 256 KiB).
     #[arg(long, env = "BUILDMAIL_ATTACH_LOG", requires = "log")]
@@ -205,27 +253,51 @@ pub fn run(mut args: NotifyArgs) -> anyhow::Result<Exit> {
         build,
         warnings: ci_warnings,
     } = ci::detect(&vars, &dir);
-    let request = request(&args, build, dir);
-    let (message, mut warnings) = match request.compose() {
+    let request = request(&args, build, dir)?;
+    let (message, mut warnings, added) = match request.compose() {
         Ok(Composed::Skipped { reason }) => return report_skipped(&reason, &args.smtp),
-        Ok(Composed::Message { message, warnings }) => (message, warnings),
+        Ok(Composed::Message {
+            message,
+            warnings,
+            added,
+        }) => (message, warnings, added),
         Err(error @ NotifyError::NoStatus) => {
             return Err(UserError::new(Exit::Usage, error.to_string()).into());
         }
         Err(error) => return Err(UserError::bad_input(error.to_string()).into()),
     };
     warnings.splice(0..0, ci_warnings);
+    if args.smtp.output == OutputFormat::Text || args.addresses.dry_run {
+        for added in &added {
+            crate::out::note(&format!(
+                "buildmail: added {} to the recipients: {}",
+                added.address, added.reason
+            ));
+        }
+    }
     if args.addresses.dry_run {
         return print_dry_run(&message, &warnings);
     }
-    deliver_and_report(&args.smtp, message, warnings)
+    deliver_and_report_added(&args.smtp, message, warnings, added)
 }
 
-/// The core's notification request, one-to-one with the flags.
-fn request(args: &NotifyArgs, build: Build, dir: PathBuf) -> Request {
+fn parse_regex(text: &str) -> Result<Regex, String> {
+    Regex::new(text).map_err(|error| format!("not a regular expression: {error}"))
+}
+
+/// The core's notification request, one-to-one with the flags; a `--header` that is not one
+/// line with a colon is bad input.
+fn request(args: &NotifyArgs, build: Build, dir: PathBuf) -> anyhow::Result<Request> {
     let options = &args.notify;
     let context = &args.context;
-    Request {
+    let mut addresses = addressed(&args.addresses);
+    addresses.priority = options.priority.into();
+    addresses.headers = options
+        .headers
+        .iter()
+        .map(|header| split_header(header))
+        .collect::<anyhow::Result<_>>()?;
+    Ok(Request {
         build,
         overrides: Overrides {
             status: options.status,
@@ -257,6 +329,7 @@ fn request(args: &NotifyArgs, build: Build, dir: PathBuf) -> Request {
         log: options.log.clone().map(|path| LogRequest {
             path,
             lines: options.log_lines,
+            pattern: options.log_match.clone().map(LogMatch::new),
         }),
         attachments: AttachmentRequest {
             patterns: options.attach.clone(),
@@ -264,8 +337,14 @@ fn request(args: &NotifyArgs, build: Build, dir: PathBuf) -> Request {
             dir,
             allowed: options.allow_attach_from.clone(),
         },
-        addresses: addressed(&args.addresses),
-    }
+        test_results: options.test_results.clone(),
+        from_changes: FromChanges {
+            authors: options.to_authors,
+            requester: options.to_requester,
+            domains: options.authors_domain.clone(),
+        },
+        addresses,
+    })
 }
 
 /// A skipped notification: exit 0, why on stderr, and with `--output json` the report.

@@ -112,6 +112,16 @@ pub enum Priority {
     Low,
 }
 
+impl From<Priority> for compose::Priority {
+    fn from(priority: Priority) -> Self {
+        match priority {
+            Priority::High => compose::Priority::High,
+            Priority::Normal => compose::Priority::Normal,
+            Priority::Low => compose::Priority::Low,
+        }
+    }
+}
+
 pub fn run(mut args: SendArgs) -> anyhow::Result<Exit> {
     args.smtp.apply_config(Some(&mut args.addresses.from))?;
     required(&args)?;
@@ -186,11 +196,7 @@ pub fn build(
             .iter()
             .map(|header| split_header(header))
             .collect::<anyhow::Result<_>>()?,
-        priority: match args.priority {
-            Priority::High => compose::Priority::High,
-            Priority::Normal => compose::Priority::Normal,
-            Priority::Low => compose::Priority::Low,
-        },
+        priority: args.priority.into(),
         envelope_from: args.envelope_from.clone(),
         envelope_to: args.envelope_to.clone(),
         ..addressed(addresses)
@@ -218,7 +224,7 @@ fn body(args: &MessageArgs) -> anyhow::Result<String> {
 }
 
 /// A `--header 'Name: value'` as its name and its one-line value; the core checks the name.
-fn split_header(text: &str) -> anyhow::Result<(String, String)> {
+pub fn split_header(text: &str) -> anyhow::Result<(String, String)> {
     let bad = |why: &str| -> anyhow::Error {
         UserError::bad_input(format!(
             "--header {text:?} {why}: write --header 'X-Name: value'"
