@@ -2,16 +2,16 @@
 //! the check run and the pull-request comment, and the exit code. Untrusted text (replies,
 //! addresses) only reaches the runner through [`crate::workflow`].
 //!
-// TODO(issue 9): the report's text (attempt lines, durations) and its verdict come from the
-// core (`report::text`, `Report::verdict()`); this module then only lays them out for GitHub.
+// TODO(issue 9): the report's text (attempt lines, durations) comes from the core
+// (`report::text`); this module then only lays it out for GitHub.
 
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context as _;
-use buildmail_core::Report;
 use buildmail_core::report::{Outcome as AttemptOutcome, Status};
+use buildmail_core::{Report, Verdict};
 
 use crate::exit::Exit;
 use crate::github::check_run::{AnnotationLevel, CheckAnnotation, CheckRun, Conclusion};
@@ -48,7 +48,7 @@ impl Outcome {
     }
 
     fn failed(&self) -> bool {
-        !matches!(self.report.status, Status::Delivered | Status::Skipped)
+        self.report.verdict() != Verdict::Delivered
     }
 
     /// The status word of the outputs and the JSON report (`delivered`, `deferred`, ...).
@@ -59,16 +59,11 @@ impl Outcome {
             .unwrap_or_default()
     }
 
-    /// The exit code: a failure's sysexit, unless `fail_on_error: false`.
-    // TODO(issue 9): `Report::verdict()` decides; this maps the verdict.
+    /// The exit code: the core's verdict as a sysexit, unless `fail_on_error: false`.
     fn exit(&self) -> Exit {
-        let report = &self.report;
-        match () {
-            _ if !self.failed() || !self.fail_on_error => Exit::Ok,
-            _ if report.any_deferred() => Exit::TempFail,
-            _ if report.auth_refused() => Exit::NoPerm,
-            _ if report.setup_failed() => Exit::Config,
-            _ => Exit::Unavailable,
+        match self.fail_on_error {
+            true => self.report.verdict().into(),
+            false => Exit::Ok,
         }
     }
 
@@ -270,8 +265,7 @@ impl Outcome {
             ("message_id", report.message_id.clone()),
             ("attempts", report.attempts.len().to_string()),
             ("explanation", explanation),
-            // TODO(issue 9): `Outbox::keep_deferred` gives the id of a kept message.
-            ("outbox_id", String::new()),
+            ("outbox_id", report.outbox_id.clone().unwrap_or_default()),
         ];
         for (name, value) in outputs {
             append_file_command(path, name, &value)
