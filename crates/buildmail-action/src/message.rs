@@ -1,98 +1,142 @@
 //! The message a step sends. With `subject` and `body`, the mail as written, as
-//! dawidd6/action-send-mail sends it. Without one of them, the build notification the core
-//! renders for the run ([`buildmail_core::notify`]), the `log_file`'s tail in it when the build
-//! did not pass; a `subject` or `body` that is given replaces its part of it.
+//! dawidd6/action-send-mail sends it. Without `body`, the build notification the core composes
+//! for the run ([`buildmail_core::notify::Request`], as `buildmail notify` does), with `subject`
+//! as its subject when given and the `log_file`'s tail when the build did not pass.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use anyhow::Context as _;
 use buildmail_core::Outgoing;
 use buildmail_core::ci::Build;
-use buildmail_core::compose::{self, Attacher, Draft, SizePolicy, markdown};
-use buildmail_core::logtail::{self, Tail, TailOptions};
-use buildmail_core::notify::{Notification, Templates};
+use buildmail_core::compose::gather::AttachmentRequest;
+use buildmail_core::compose::{Draft, markdown};
+use buildmail_core::notify::{
+    Composed, LogRequest, NotifyError, Overrides, Request, TemplateFiles, When,
+};
 use buildmail_core::settings::spell_placeholders;
 
 use crate::exit::StepError;
 use crate::inputs::{InputError, RawInputs};
 use crate::spelling::spell;
 
-/// The message to send and the warnings of composing it (a log that could not be read, an
-/// attachment left out): none of them stops the mail.
-pub fn compose(inputs: &RawInputs, build: &Build) -> anyhow::Result<(Outgoing, Vec<String>)> {
-    let mut warnings = Vec::new();
+/// How many lines of `log_file` the notification quotes.
+const LOG_LINES: usize = 50;
+
+/// The message to send for the run's `build` (its status and previous status decided), and the
+/// warnings of composing it (a log or an attachment left out): none of them stops the mail.
+pub fn compose(inputs: &RawInputs, build: Build) -> anyhow::Result<(Outgoing, Vec<String>)> {
     let addressed = addressed(inputs)?;
-    let mut draft = match (&inputs.subject, &inputs.body) {
-        (Some(subject), Some(body)) => {
-            if inputs.log_file.is_some() {
-                warnings.push("log_file: its tail goes into the notification buildmail composes, which subject and body replace here; attach the log with attachments".to_owned());
-            }
-            Draft {
-                subject: subject.read("subject").map_err(config)?,
-                text: body.read("body").map_err(config)?,
-                ..addressed
-            }
-        }
-        _ => notification(inputs, build, addressed, &mut warnings)?,
+    let attachments = AttachmentRequest {
+        patterns: inputs.attachments.clone(),
+        dir: std::env::current_dir().context("reading the working directory")?,
+        ..AttachmentRequest::default()
     };
-    if let Some(html) = &inputs.html_body {
-        let html = html.read("html_body").map_err(config)?;
-        draft.html = Some(match inputs.convert_markdown {
+    let (outgoing, warnings) = match (&inputs.subject, &inputs.body) {
+        (Some(subject), Some(body)) => written(inputs, subject, body, addressed, &attachments)?,
+        (None, Some(_)) => {
+            return Err(config(InputError::new(
+                "subject",
+                "body is given without a subject: set subject too, or leave body empty to send the build notification",
+            )));
+        }
+        (subject, None) => notification(inputs, subject.as_ref(), build, addressed, attachments)?,
+    };
+    // The report spells the settings the warnings name (`{log}`), with the delivery's own.
+    Ok((outgoing, warnings))
+}
+
+/// `subject` and `body` as written, with `html_body` and the attachments.
+fn written(
+    inputs: &RawInputs,
+    subject: &crate::inputs::Text,
+    body: &crate::inputs::Text,
+    addressed: Draft,
+    attachments: &AttachmentRequest,
+) -> anyhow::Result<(Outgoing, Vec<String>)> {
+    let mut warnings = Vec::new();
+    if inputs.log_file.is_some() {
+        warnings.push("log_file: its tail goes into the build notification, which subject and body replace here; attach the log with attachments".to_owned());
+    }
+    let html = match &inputs.html_body {
+        Some(html) => Some(html.read("html_body").map_err(config)?),
+        None => None,
+    };
+    let (attachments, attach_warnings) = attachments
+        .gather()
+        .map_err(|e| StepError::bad_input(format!("attachments: {e}")))?;
+    warnings.extend(attach_warnings);
+    let draft = Draft {
+        subject: subject.read("subject").map_err(config)?,
+        text: body.read("body").map_err(config)?,
+        html: html.map(|html| match inputs.convert_markdown {
             true => markdown::to_html_document(&html),
             false => html,
-        });
-    }
-    draft.attachments = attachments(&inputs.attachments, &mut warnings)?;
+        }),
+        attachments,
+        ..addressed
+    };
     let message = draft
         .build()
         .map_err(|e| StepError::bad_input(e.to_string()))?;
     Ok((Outgoing::from_message(&message), warnings))
 }
 
-/// The notification for `build`, rendered by the core with its built-in templates.
-// TODO(issue 9): `notify::Request { .. }.compose()` replaces this and the CLI's copy of it.
+/// The build notification, composed by the core. `notify_when` has decided already (with the
+/// previous run from the API), so the request always sends.
 fn notification(
     inputs: &RawInputs,
-    build: &Build,
+    subject: Option<&crate::inputs::Text>,
+    build: Build,
     addressed: Draft,
-    warnings: &mut Vec<String>,
-) -> anyhow::Result<Draft> {
-    let tail = inputs
-        .log_file
-        .as_deref()
-        .and_then(|path| log_tail(path, warnings));
-    let mut templates = Templates::builtin();
-    if let Some(subject) = &inputs.subject {
-        templates = templates.with_plain_subject(subject.read("subject").map_err(config)?);
+    attachments: AttachmentRequest,
+) -> anyhow::Result<(Outgoing, Vec<String>)> {
+    let mut warnings = Vec::new();
+    for (given, input) in [
+        (inputs.html_body.is_some(), "html_body"),
+        (inputs.in_reply_to.is_some(), "in_reply_to"),
+    ] {
+        if given {
+            warnings.push(format!("{input}: the build notification has its own (its HTML body, its thread); set body to send your own mail"));
+        }
     }
-    let domain = compose::sender_domain(&addressed.from).unwrap_or("buildmail.invalid");
-    let mail = Notification::render(build, tail.as_ref(), &templates, domain)
-        .map_err(|e| StepError::config(spell_placeholders(&e.to_string(), spell)))?;
-    let mut draft = mail.into_draft(addressed);
-    if let Some(body) = &inputs.body {
-        draft.text = body.read("body").map_err(config)?;
-        draft.html = None;
+    let request = Request {
+        build,
+        overrides: Overrides::default(),
+        when: When::Always,
+        templates: TemplateFiles {
+            subject: subject
+                .map(|s| s.read("subject"))
+                .transpose()
+                .map_err(config)?,
+            ..TemplateFiles::default()
+        },
+        log: inputs.log_file.clone().map(|path: PathBuf| LogRequest {
+            path,
+            lines: LOG_LINES,
+        }),
+        attachments,
+        addresses: addressed,
+    };
+    match request.compose() {
+        Ok(Composed::Message {
+            message,
+            warnings: composed,
+        }) => {
+            warnings.extend(composed);
+            Ok((Outgoing::from_message(&message), warnings))
+        }
+        Ok(Composed::Skipped { reason }) => Err(StepError::config(reason).into()),
+        Err(NotifyError::NoStatus) => Err(config(InputError::new(
+            "status",
+            "the build status is unknown: set status (the action passes ${{ job.status }})",
+        ))),
+        Err(error) => {
+            Err(StepError::bad_input(spell_placeholders(&error.to_string(), spell)).into())
+        }
     }
-    if let Some(in_reply_to) = &inputs.in_reply_to {
-        draft.in_reply_to = Some(in_reply_to.clone());
-        draft.references = vec![in_reply_to.clone()];
-    }
-    Ok(draft)
 }
 
-/// The last lines of `log_file`, or a warning: a missing log does not stop the notification.
-fn log_tail(path: &Path, warnings: &mut Vec<String>) -> Option<Tail> {
-    logtail::tail_file(path, TailOptions::default())
-        .map_err(|error| {
-            warnings.push(format!(
-                "log_file: reading {}: {error}; the notification goes without it",
-                buildmail_core::untrusted::path(path)
-            ));
-        })
-        .ok()
-}
-
-/// A draft with the addresses, headers and priority of the inputs, and nothing to say yet.
+/// A draft with the addresses, headers, priority and envelope of the inputs, nothing said yet.
 fn addressed(inputs: &RawInputs) -> anyhow::Result<Draft> {
     let from = inputs.from.clone().ok_or_else(|| {
         config(InputError::new(
@@ -120,22 +164,6 @@ fn addressed(inputs: &RawInputs) -> anyhow::Result<Draft> {
         envelope_to: inputs.envelope_to.clone(),
         ..Draft::default()
     })
-}
-
-fn attachments(
-    patterns: &[String],
-    warnings: &mut Vec<String>,
-) -> anyhow::Result<Vec<compose::Attachment>> {
-    let dir = std::env::current_dir().context("reading the working directory")?;
-    let mut attacher = Attacher::new(SizePolicy::default());
-    for pattern in patterns {
-        attacher
-            .add_pattern(pattern, &dir)
-            .map_err(|e| StepError::bad_input(format!("attachments: {e}")))?;
-    }
-    let collected = attacher.finish();
-    warnings.extend(collected.notes());
-    Ok(collected.attachments)
 }
 
 /// An input error as the step's configuration error (exit 78).

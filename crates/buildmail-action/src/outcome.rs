@@ -1,17 +1,16 @@
 //! What a delivery report becomes on GitHub: log lines, outputs, the job summary, annotations,
 //! the check run and the pull-request comment, and the exit code. Untrusted text (replies,
 //! addresses) only reaches the runner through [`crate::workflow`].
-//!
-// TODO(issue 9): the report's text (attempt lines, durations) comes from the core
-// (`report::text`); this module then only lays it out for GitHub.
+//! The attempt lines are the core's (`report::text`), the same the CLI prints; the exit code
+//! maps the core's `Report::verdict()`.
 
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context as _;
-use buildmail_core::report::{Outcome as AttemptOutcome, Status};
-use buildmail_core::{Report, Verdict};
+use buildmail_core::Report;
+use buildmail_core::report::{Outcome as AttemptOutcome, Status, Verdict, text};
 
 use crate::exit::Exit;
 use crate::github::check_run::{AnnotationLevel, CheckAnnotation, CheckRun, Conclusion};
@@ -102,24 +101,7 @@ impl Outcome {
     /// One line per attempt, and the result, for the step's log.
     fn log_lines(&self) -> Vec<String> {
         let report = &self.report;
-        let mut lines: Vec<String> = report
-            .attempts
-            .iter()
-            .map(|a| {
-                let reply = a
-                    .reply
-                    .as_ref()
-                    .map(|r| format!(": {r}"))
-                    .unwrap_or_default();
-                format!(
-                    "attempt {} to {} ({}): {}{reply}",
-                    a.number,
-                    a.server,
-                    a.phase,
-                    outcome_word(a.outcome)
-                )
-            })
-            .collect();
+        let mut lines: Vec<String> = report.attempts.iter().map(text::attempt).collect();
         lines.push(match &report.reason {
             Some(reason) => format!("buildmail: {}: {reason}", self.status_word()),
             None => format!("buildmail: {} ({})", self.status_word(), report.message_id),

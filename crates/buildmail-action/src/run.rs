@@ -88,7 +88,7 @@ async fn step(
             .tell(inputs, env, github.as_ref(), context, annotations, out)
             .await;
     }
-    let (outgoing, compose_warnings) = message::compose(inputs, &build)?;
+    let (outgoing, compose_warnings) = message::compose(inputs, build)?;
     let delivery = delivery(inputs)?;
     let mut report = delivery.send(&outgoing, &mut |_| {}).await;
     report
@@ -127,7 +127,7 @@ async fn previous(
     if let Some(previous) = inputs.previous_status.or(build.previous_status) {
         return Some(previous);
     }
-    let composing = inputs.subject.is_none() || inputs.body.is_none();
+    let composing = inputs.body.is_none();
     let (Some(github), Some(run), true) =
         (github, context, inputs.notify_when.is_some() || composing)
     else {

@@ -34,6 +34,8 @@ pub fn spell(setting: Setting) -> &'static str {
         Setting::When => "notify_when",
         Setting::Subject => "subject",
         Setting::Template => "body",
+        Setting::HtmlTemplate => "html_body",
+        Setting::SubjectTemplate => "subject",
         Setting::Log => "log_file",
         Setting::Header => "headers",
         _ => "an input",

@@ -115,9 +115,9 @@ fn a_missing_log_file_is_a_warning_and_the_notification_still_goes() {
     ran.assert_code(0);
     assert_eq!(sim.mails().len(), 1);
     assert!(
-        ran.stdout.lines().any(|l| l
-            .starts_with("::warning title=buildmail::log_file: reading no-such.log: ")
-            && l.ends_with("; the notification goes without it")),
+        ran.stdout.lines().any(|l| l.starts_with(
+            "::warning title=buildmail::reading the build log no-such.log (log_file): "
+        ) && l.ends_with("; the notification goes without it")),
         "{}",
         ran.stdout
     );

@@ -119,3 +119,51 @@ fn notify_when_with_previous_status_skips_without_sending() {
     assert_eq!(ran.output("status"), "skipped");
     assert_eq!(sim.record().deliveries_to("dev@example.com"), 0);
 }
+
+/// Without `body`, the step sends the build notification the core composes from the run and
+/// the job's status, as `buildmail notify` does: the same `notify::Request`.
+#[test]
+fn without_a_body_the_step_sends_the_build_notification() {
+    let sim = SimServer::start(&[]);
+    let step = Step::new();
+    std::fs::write(step.path("build.log"), "compiling\nerror: tests failed\n").unwrap();
+    let ran = step
+        .input("server_address", "127.0.0.1")
+        .input("server_port", &sim.port().to_string())
+        .input("to", "dev@example.com")
+        .input("from", "CI <ci@example.com>")
+        .input("status", "failure")
+        .input("log_file", "build.log")
+        .run();
+    ran.assert_code(0);
+    let record = sim.record();
+    let mail = record.messages[0].text();
+    assert!(mail.contains("Subject: "), "{mail}");
+    assert!(mail.to_lowercase().contains("fail"), "{mail}");
+    assert!(
+        mail.contains("error: tests failed"),
+        "the log's tail is quoted: {mail}"
+    );
+    assert!(
+        mail.contains("In-Reply-To: "),
+        "threaded like the CLI's: {mail}"
+    );
+}
+
+/// A status the notification needs but nobody gave names the input to set.
+#[test]
+fn without_a_body_or_a_status_the_error_names_status() {
+    let sim = SimServer::start(&[]);
+    let ran = Step::new()
+        .input("server_address", "127.0.0.1")
+        .input("server_port", &sim.port().to_string())
+        .input("to", "dev@example.com")
+        .input("from", "CI <ci@example.com>")
+        .run();
+    ran.assert_code(78);
+    assert!(
+        ran.stdout.contains("status: the build status is unknown"),
+        "{ran:#?}"
+    );
+    assert_eq!(sim.record().messages.len(), 0);
+}

@@ -455,13 +455,15 @@ impl<'a> Run<'a> {
         self.relay_failure = Some(Failure {
             error: error.clone(),
         });
+        let judged = explanation_of(error);
         AttemptReport {
             number,
             server,
             phase: error.phase(),
             outcome: Outcome::Permanent,
             reply: error.reply(),
-            category: Some(category_of(error)),
+            category: Some(judged.category),
+            title: Some(judged.title),
             waited_ms: clock::millis(waited),
             relay_dropped: true,
         }
@@ -518,16 +520,17 @@ impl<'a> Run<'a> {
         let decisive =
             session::deciding_refusal(deferred_at_rcpt.iter().chain(outcome.end.as_ref().err()));
         self.decisive = decisive.cloned();
-        let (phase, result, reply, category) = match (decisive, &outcome.end) {
+        let (phase, result, reply, judged) = match (decisive, &outcome.end) {
             (Some(error), _) => (
                 error.phase(),
                 outcome_of(error),
                 error.reply(),
-                Some(category_of(error)),
+                Some(explanation_of(error)),
             ),
             (None, Ok(reply)) => (Phase::EndOfData, Outcome::Ok, Some(reply.clone()), None),
             (None, Err(_)) => unreachable!("an error end is decisive"),
         };
+        let (category, title) = judged.map(|e| (e.category, e.title)).unzip();
         AttemptReport {
             number,
             server,
@@ -535,6 +538,7 @@ impl<'a> Run<'a> {
             outcome: result,
             reply,
             category,
+            title,
             waited_ms: clock::millis(waited),
             relay_dropped: false,
         }

@@ -2,6 +2,8 @@
 //! and the explanation of the final failure. Serialises exactly to the JSON report of the
 //! interface; the CLI renders the same data as text.
 
+pub mod text;
+
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::category::Category;
@@ -96,6 +98,10 @@ pub struct AttemptReport {
     /// What the deciding failure is about; a success has none (absent from the JSON).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<Category>,
+    /// The headline of the deciding failure's explanation, judged once with its category so
+    /// that no renderer explains the reply again; not part of the JSON (its `explanation` is).
+    #[serde(skip)]
+    pub title: Option<String>,
     /// How long the delivery waited before this attempt.
     pub waited_ms: u64,
     /// The relay refused the session for good (its greeting, EHLO, TLS, AUTH or MAIL) while
@@ -375,6 +381,7 @@ mod tests {
                 },
                 reply: Some(Reply::new(code, None, "no").unwrap()),
                 category: Some(Category::Other),
+                title: None,
                 waited_ms: 0,
                 relay_dropped: false,
             })

@@ -63,8 +63,12 @@ pub enum Setting {
     When,
     /// The subject.
     Subject,
-    /// A template.
+    /// A text body template.
     Template,
+    /// An HTML body template.
+    HtmlTemplate,
+    /// A subject template.
+    SubjectTemplate,
     /// The build log to quote.
     Log,
     /// Extra header lines.
@@ -79,7 +83,7 @@ pub enum Setting {
 
 impl Setting {
     /// Every setting, for a front end's table test.
-    pub const ALL: [Setting; 28] = [
+    pub const ALL: [Setting; 30] = [
         Setting::SmtpUrl,
         Setting::Username,
         Setting::Password,
@@ -103,6 +107,8 @@ impl Setting {
         Setting::When,
         Setting::Subject,
         Setting::Template,
+        Setting::HtmlTemplate,
+        Setting::SubjectTemplate,
         Setting::Log,
         Setting::Header,
         Setting::Status,
@@ -137,12 +143,19 @@ impl Setting {
             Setting::When => "when",
             Setting::Subject => "subject",
             Setting::Template => "template",
+            Setting::HtmlTemplate => "html_template",
+            Setting::SubjectTemplate => "subject_template",
             Setting::Log => "log",
             Setting::Header => "header",
             Setting::Status => "status",
             Setting::PreviousStatus => "previous_status",
             Setting::Output => "output",
         }
+    }
+
+    /// The placeholder that names this setting in the core's text (`{smtp_url}`).
+    pub fn placeholder(self) -> String {
+        format!("{{{}}}", self.key())
     }
 
     /// The setting whose [`key`](Setting::key) this is.

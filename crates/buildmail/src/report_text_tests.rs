@@ -8,7 +8,7 @@ use buildmail_core::untrusted::{is_hidden, is_workflow_command};
 use buildmail_core::{Category, Phase, Reply, Report, Status, explain};
 use proptest::prelude::*;
 
-use crate::cmd::deliver::{render_attempt, render_summary};
+use buildmail_core::report::text::{attempt as render_attempt, summary as render_summary};
 
 fn report(server_text: &str, file_name: &str) -> Report {
     let reply = Reply::new(451, None, server_text).expect("a valid code");
@@ -32,6 +32,7 @@ fn report(server_text: &str, file_name: &str) -> Report {
             outcome: Outcome::Transient,
             reply: Some(reply),
             category: Some(Category::Other),
+            title: Some("Not an SMTP reply".to_owned()),
             waited_ms: 0,
             relay_dropped: false,
         }],

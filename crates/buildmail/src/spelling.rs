@@ -32,6 +32,8 @@ pub fn spell(setting: Setting) -> &'static str {
         Setting::When => "--when",
         Setting::Subject => "--subject",
         Setting::Template => "--template",
+        Setting::HtmlTemplate => "--html-template",
+        Setting::SubjectTemplate => "--subject-template",
         Setting::Log => "--log",
         Setting::Header => "--header",
         _ => "a setting",

@@ -9,6 +9,7 @@
 pub mod attach;
 pub mod draft;
 mod encode;
+pub mod gather;
 pub mod markdown;
 #[cfg(test)]
 mod wire_tests;

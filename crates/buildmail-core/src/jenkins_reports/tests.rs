@@ -43,6 +43,7 @@ fn attempt(number: u32, phase: Phase, outcome: Outcome, text: &str) -> AttemptRe
         phase,
         outcome,
         category: Some(explain(&reply).category),
+        title: Some(explain(&reply).title),
         reply: Some(reply),
         waited_ms: 0,
         relay_dropped: false,

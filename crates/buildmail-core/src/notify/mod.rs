@@ -14,12 +14,14 @@
 //! # Ok::<(), buildmail_core::notify::NotifyError>(())
 //! ```
 
+mod request;
 mod template;
 mod thread;
 mod trigger;
 
 use serde::Serialize;
 
+pub use request::{Composed, LogRequest, Overrides, Request, TemplateFiles};
 pub use template::{TemplateError, Templates};
 pub use thread::thread_id;
 pub use trigger::{Decision, Outcome, UnknownWhen, When};
@@ -54,6 +56,22 @@ pub enum NotifyError {
     /// A template is wrong.
     #[error(transparent)]
     Template(#[from] TemplateError),
+    /// A file a setting names cannot be read.
+    #[error("reading {what} ({}): {error}", setting.placeholder())]
+    Unreadable {
+        /// The setting that names the file.
+        setting: crate::settings::Setting,
+        /// The file, as shown.
+        what: String,
+        /// Why it cannot be read.
+        error: String,
+    },
+    /// The attachments cannot be gathered.
+    #[error("{0}")]
+    Attachments(String),
+    /// The message cannot be built (an address, a header).
+    #[error("{0}")]
+    Message(String),
 }
 
 impl Notification {

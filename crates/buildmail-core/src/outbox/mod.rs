@@ -490,6 +490,7 @@ mod tests {
             outcome: crate::report::Outcome::Transient,
             reply: Some(crate::Reply::parse("451 4.7.1 Try again in 1 hour").unwrap()),
             category: Some(crate::Category::RateLimit),
+            title: None,
             waited_ms: 0,
             relay_dropped: false,
         });

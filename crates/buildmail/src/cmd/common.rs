@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context as _;
-use buildmail_core::compose::{Attacher, Attachment, Draft, SizePolicy};
+use buildmail_core::compose::gather::AttachmentRequest;
+use buildmail_core::compose::{Attachment, Draft};
 use buildmail_core::{Delivery, DeliverySettings};
 use clap::{Args, ValueEnum};
 
@@ -199,41 +200,21 @@ pub fn addressed(addresses: &AddressArgs) -> Draft {
     }
 }
 
-/// The files of `--attach` (paths or globs, relative to `dir`) and a log to attach, under the
-/// caps, from `dir` and the `allowed` directories only, with warnings: a file that does not fit
-/// or may not be attached is left out, a log that cannot be attached is left out, and the mail
-/// still goes.
+/// The files of `--attach` (paths or globs, relative to `dir`) and a log to attach, gathered by
+/// the core under the caps, from `dir` and the `allowed` directories only, with warnings.
 pub fn attachments(
     patterns: &[String],
     log: Option<&Path>,
     dir: &Path,
     allowed: &[PathBuf],
 ) -> anyhow::Result<(Vec<Attachment>, Vec<String>)> {
-    let mut attacher = Attacher::new(SizePolicy::default()).allow(dir);
-    for allowed in allowed {
-        if !dir.join(allowed).is_dir() {
-            return Err(UserError::bad_input(format!(
-                "--allow-attach-from {}: no such directory",
-                buildmail_core::untrusted::path(allowed)
-            ))
-            .into());
-        }
-        attacher = attacher.allow(&dir.join(allowed));
-    }
-    for pattern in patterns {
-        attacher
-            .add_pattern(pattern, dir)
-            .map_err(|e| UserError::bad_input(e.to_string()))?;
-    }
-    let mut warnings = Vec::new();
-    if let Some(log) = log
-        && let Err(error) = attacher.add_log(&dir.join(log))
-    {
-        warnings.push(format!(
-            "{error} (--attach-log); the notification goes without it"
-        ));
-    }
-    let collected = attacher.finish();
-    warnings.splice(0..0, collected.notes());
-    Ok((collected.attachments, warnings))
+    let request = AttachmentRequest {
+        patterns: patterns.to_vec(),
+        log: log.map(Path::to_path_buf),
+        dir: dir.to_path_buf(),
+        allowed: allowed.to_vec(),
+    };
+    request
+        .gather()
+        .map_err(|e| UserError::bad_input(e.to_string()).into())
 }

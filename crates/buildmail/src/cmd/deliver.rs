@@ -6,11 +6,11 @@ use std::io::{IsTerminal as _, Write as _};
 use std::time::Duration;
 
 use anyhow::Context as _;
-use buildmail_core::deliver::{Event, GiveUp};
+use buildmail_core::deliver::Event;
 use buildmail_core::outbox::Outbox;
-use buildmail_core::policy::WaitReason;
-use buildmail_core::report::{AttemptReport, Outcome};
-use buildmail_core::{Category, Delivery, Outgoing, Report, Status, explain};
+use buildmail_core::report::text;
+use buildmail_core::settings::spell_placeholders;
+use buildmail_core::{Delivery, Outgoing, Report};
 
 use crate::cmd::common::{OutputFormat, SmtpArgs};
 use crate::exit::Exit;
@@ -56,7 +56,7 @@ pub fn print_dry_run(message: &lettre::Message, warnings: &[String]) -> anyhow::
     for warning in warnings {
         note(&format!(
             "buildmail: warning: {}",
-            buildmail_core::settings::spell_placeholders(warning, spell)
+            spell_placeholders(warning, spell)
         ));
     }
     let mut stdout = std::io::stdout().lock();
@@ -89,149 +89,9 @@ pub fn print_report(report: &Report, output: OutputFormat) -> anyhow::Result<()>
             Ok(())
         }
         OutputFormat::Text => {
-            note(&render_summary(report));
+            note(&text::summary(report));
             Ok(())
         }
-    }
-}
-
-/// The closing lines of the text report.
-pub fn render_summary(report: &Report) -> String {
-    let mut text = String::new();
-    let addresses = |status| {
-        report
-            .recipients
-            .iter()
-            .filter(|r| r.status == status)
-            .map(|r| r.address.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    use buildmail_core::report::RecipientStatus as R;
-    let attempts = match report.attempts.len() {
-        1 => "1 attempt".to_owned(),
-        n => format!("{n} attempts"),
-    };
-    let took = seconds(Duration::from_millis(report.elapsed_ms));
-    let status = match report.status {
-        Status::Delivered => "delivered",
-        Status::Partial => "partly delivered",
-        Status::Deferred => "deferred",
-        Status::Rejected => "rejected",
-        Status::Failed => "failed",
-        Status::Skipped => "skipped",
-    };
-    text.push_str(&format!(
-        "{status}: {attempts} in {took}, Message-ID {}\n",
-        report.message_id
-    ));
-    for (label, status) in [
-        ("delivered to", R::Delivered),
-        ("rejected for", R::Rejected),
-        ("deferred for", R::Deferred),
-        ("not sent to", R::NotSent),
-    ] {
-        let list = addresses(status);
-        if !list.is_empty() {
-            text.push_str(&format!("  {label}: {list}\n"));
-        }
-    }
-    if let Some(reason) = report
-        .reason
-        .as_deref()
-        .filter(|_| report.attempts.is_empty())
-    {
-        text.push_str(&format!("  {reason}\n"));
-    }
-    if let Some(accepted) = render_accepted_by(report) {
-        text.push_str(&format!("  accepted by: {accepted}\n"));
-    }
-    for warning in &report.warnings {
-        text.push_str(&format!("  warning: {warning}\n"));
-    }
-    if report.possible_duplicate {
-        text.push_str(
-            "  possible duplicate: a connection was lost after the message was sent and before \
-             the server's reply, so it was sent again\n",
-        );
-    }
-    if let Some(explanation) = &report.explanation {
-        text.push_str(&format!(
-            "\n{}\n  {}\n",
-            explanation.title, explanation.cause
-        ));
-        if let Some(after) = explanation.retry_after {
-            text.push_str(&format!(
-                "  The server asks to retry after {}.\n",
-                seconds(after)
-            ));
-        }
-        if !explanation.fix.is_empty() {
-            text.push_str("  What to do:\n");
-            for step in &explanation.fix {
-                text.push_str(&format!("  - {step}\n"));
-            }
-        }
-    }
-    text.trim_end().to_owned()
-}
-
-/// Every server that accepted the message; with several, the recipients each one took.
-fn render_accepted_by(report: &Report) -> Option<String> {
-    match report.accepted_by().as_slice() {
-        [] => None,
-        [server] => Some((*server).to_owned()),
-        servers => Some(
-            servers
-                .iter()
-                .map(|server| {
-                    let recipients: Vec<&str> = report
-                        .recipients
-                        .iter()
-                        .filter(|r| r.server.as_deref() == Some(*server))
-                        .map(|r| r.address.as_str())
-                        .collect();
-                    format!("{server} ({})", recipients.join(", "))
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
-        ),
-    }
-}
-
-/// One attempt on one line, as a CI log shows it.
-pub fn render_attempt(attempt: &AttemptReport) -> String {
-    let line = render_reply(attempt);
-    if attempt.relay_dropped {
-        format!("{line}; relay left out of this delivery, the others go on")
-    } else {
-        line
-    }
-}
-
-fn render_reply(attempt: &AttemptReport) -> String {
-    let head = format!(
-        "attempt {} via {}, {}",
-        attempt.number, attempt.server, attempt.phase
-    );
-    match (&attempt.reply, attempt.outcome) {
-        (Some(reply), Outcome::Ok) => format!("{head}: {reply} (accepted)"),
-        (Some(reply), _) if attempt.category == Some(Category::Network) => {
-            format!("{head}: {} (no reply: retried as a 451)", reply.text())
-        }
-        (Some(reply), outcome) => format!(
-            "{head}: {reply} ({}, {})",
-            explain(reply).title,
-            if outcome == Outcome::Transient {
-                "temporary"
-            } else {
-                "permanent"
-            }
-        ),
-        (None, _) => format!(
-            "{head}: failed ({}, permanent)",
-            attempt.category.unwrap_or(Category::Other)
-        ),
     }
 }
 
@@ -261,40 +121,19 @@ impl Progress {
             Event::Connecting { .. } => {}
             Event::Attempt(attempt) => {
                 self.flush_line();
-                self.line = Some(render_attempt(&attempt));
+                self.line = Some(text::attempt(&attempt));
             }
             Event::Waiting { wait, reason } => {
-                let why = match reason {
-                    WaitReason::ServerHint => "as the server asked",
-                    WaitReason::Greylisting => "greylisting schedule",
-                    WaitReason::Backoff => "backoff with jitter",
-                };
-                self.complete(&format!("next try in {} ({why})", seconds(wait)));
+                self.complete(&text::wait(wait, reason));
                 self.start_countdown(wait);
             }
-            Event::GaveUp(GiveUp::Budget { wait, left }) => self.complete(&format!(
-                "giving up: the next try would be in {}, after the {} left of --retry-budget",
-                seconds(wait),
-                seconds(left)
-            )),
-            Event::GaveUp(GiveUp::BudgetSpent { budget, .. }) if budget.is_zero() => {
-                self.complete("no retry (--retry-budget 0)")
-            }
-            Event::GaveUp(GiveUp::BudgetSpent { elapsed, budget }) => self.complete(&format!(
-                "giving up: the {} of --retry-budget are spent ({} so far), no other relay \
-                     is tried",
-                seconds(budget),
-                seconds(elapsed)
-            )),
-            Event::GaveUp(GiveUp::MaxAttempts(n)) => {
-                self.complete(&format!("giving up: {n} attempts made (--max-attempts)"))
-            }
+            Event::GaveUp(give_up) => self.complete(&text::give_up(&give_up)),
         }
     }
 
     fn complete(&mut self, tail: &str) {
         if let Some(line) = self.line.take() {
-            note(&format!("{line}; {tail}"));
+            note(&format!("{line}; {}", spell_placeholders(tail, spell)));
         }
     }
 
@@ -337,17 +176,6 @@ impl Progress {
             let mut stderr = std::io::stderr().lock();
             let _ = write!(stderr, "\r\x1b[K");
         }
-    }
-}
-
-/// `1.5s`, `5s`, `10m`, `1h 5m`: a duration as a person reads it in a log.
-pub fn seconds(duration: Duration) -> String {
-    let secs = duration.as_secs();
-    if secs < 10 && duration.subsec_millis() != 0 {
-        format!("{:.1}s", duration.as_secs_f64())
-    } else {
-        let rounded = Duration::from_secs(secs);
-        humantime::format_duration(rounded).to_string()
     }
 }
 

@@ -12,7 +12,9 @@ use buildmail_sim::{Scenario, Sim};
 use lettre::Message;
 
 use crate::cmd::common::OutputFormat;
-use crate::cmd::deliver::{deliver, render_summary};
+use buildmail_core::report::text;
+
+use crate::cmd::deliver::deliver;
 use crate::exit::Exit;
 
 #[derive(Debug, clap::Args)]
@@ -52,7 +54,7 @@ async fn demo() -> anyhow::Result<Exit> {
         OutputFormat::Text,
     )
     .await;
-    say(&format!("\n{}", render_summary(&report)));
+    say(&format!("\n{}", text::summary(&report)));
     if let Some(accepted) = sim.record().messages.first() {
         let raw = accepted.text();
         let headers = raw.split("\r\n\r\n").next().unwrap_or_default();

@@ -1,20 +1,22 @@
 //! `buildmail notify`: a build notification composed from the CI context.
 //!
 //! The environment is read here, not in the core: the CI variables go to
-//! [`buildmail_core::ci::detect`] as a lookup function, flags override what it found, and the
-//! core decides the trigger, renders the templates and builds the message.
+//! [`buildmail_core::ci::detect`] as a lookup function, and the flags fill the core's
+//! [`Request`], which applies the overrides, decides the trigger, renders the templates and
+//! builds the message.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use buildmail_core::Report;
-use buildmail_core::ci::{self, Build, Change, Status};
-use buildmail_core::compose;
-use buildmail_core::logtail::{self, Tail, TailOptions};
-use buildmail_core::notify::{Decision, Notification, Templates, When};
+use buildmail_core::ci::{self, Build, Status};
+use buildmail_core::compose::gather::AttachmentRequest;
+use buildmail_core::notify::{
+    Composed, LogRequest, NotifyError, Overrides, Request, TemplateFiles, When,
+};
 
-use crate::cmd::common::{AddressArgs, OutputFormat, SmtpArgs, addressed, attachments};
+use crate::cmd::common::{AddressArgs, OutputFormat, SmtpArgs, addressed};
 use crate::cmd::deliver::{deliver_and_report, print_dry_run, print_report};
 use crate::exit::{Exit, UserError};
 
@@ -174,23 +176,18 @@ pub fn run(args: NotifyArgs) -> anyhow::Result<Exit> {
     let dir = std::env::current_dir().context("reading the current directory")?;
     let vars = |name: &str| std::env::var(name).ok();
     let ci::Detected {
-        mut build,
+        build,
         warnings: ci_warnings,
     } = ci::detect(&vars, &dir);
-    apply_overrides(&mut build, &args.context);
-    build.status = args.notify.status.or(build.status);
-    build.previous_status = args.notify.previous_status.or(build.previous_status);
-    let Some(status) = build.status else {
-        return Err(UserError::new(
-            Exit::Usage,
-            "the build status is unknown: give --status success|failure|unstable|aborted|cancelled",
-        )
-        .into());
+    let request = request(&args, build, dir);
+    let (message, mut warnings) = match request.compose() {
+        Ok(Composed::Skipped { reason }) => return report_skipped(&reason, &args.smtp),
+        Ok(Composed::Message { message, warnings }) => (message, warnings),
+        Err(error @ NotifyError::NoStatus) => {
+            return Err(UserError::new(Exit::Usage, error.to_string()).into());
+        }
+        Err(error) => return Err(UserError::bad_input(error.to_string()).into()),
     };
-    if let Decision::Skip(reason) = args.notify.when.decide(status, build.previous_status) {
-        return report_skipped(&reason, &args.smtp);
-    }
-    let (message, mut warnings) = compose(&args, &build, &dir)?;
     warnings.splice(0..0, ci_warnings);
     if args.addresses.dry_run {
         return print_dry_run(&message, &warnings);
@@ -198,122 +195,51 @@ pub fn run(args: NotifyArgs) -> anyhow::Result<Exit> {
     deliver_and_report(&args.smtp, message, warnings)
 }
 
-fn apply_overrides(build: &mut Build, flags: &ContextArgs) {
-    let set = |field: &mut Option<String>, flag: &Option<String>| {
-        if flag.is_some() {
-            field.clone_from(flag);
-        }
-    };
-    if let Some(project) = &flags.project {
-        build.project.clone_from(project);
-    }
-    set(&mut build.repository, &flags.repository);
-    set(&mut build.workflow, &flags.workflow);
-    set(&mut build.run_number, &flags.run_number);
-    set(&mut build.run_url, &flags.run_url);
-    set(&mut build.commit, &flags.commit);
-    set(&mut build.commit_url, &flags.commit_url);
-    set(&mut build.message, &flags.commit_message);
-    set(&mut build.author, &flags.author);
-    set(&mut build.trigger, &flags.trigger);
-    if flags.branch.is_some() {
-        build.branch.clone_from(&flags.branch);
-        build.tag = None;
-    }
-    if flags.tag.is_some() {
-        build.tag.clone_from(&flags.tag);
-        build.branch = flags.branch.clone();
-    }
-    if let Some(number) = &flags.pr_number {
-        build.change = Some(Change {
-            number: number.clone(),
-            ..Change::default()
-        });
-    }
-    if let Some(change) = &mut build.change {
-        set(&mut change.title, &flags.pr_title);
-        set(&mut change.url, &flags.pr_url);
-    }
-    build.duration = flags.duration.or(build.duration);
-}
-
-/// Renders the notification and builds the message, attachments included.
-/// Renders the notification and builds the message, with warnings (a log that could not be
-/// read, an attachment left out): none of them stops the notification.
-fn compose(
-    args: &NotifyArgs,
-    build: &Build,
-    dir: &Path,
-) -> anyhow::Result<(lettre::Message, Vec<String>)> {
+/// The core's notification request, one-to-one with the flags.
+fn request(args: &NotifyArgs, build: Build, dir: PathBuf) -> Request {
     let options = &args.notify;
-    let mut warnings = Vec::new();
-    let tail = match options.log.as_deref() {
-        Some(path) => match read_tail(path, options.log_lines) {
-            Ok(tail) => Some(tail),
-            Err(warning) => {
-                warnings.push(warning);
-                None
-            }
+    let context = &args.context;
+    Request {
+        build,
+        overrides: Overrides {
+            status: options.status,
+            previous_status: options.previous_status,
+            project: context.project.clone(),
+            repository: context.repository.clone(),
+            workflow: context.workflow.clone(),
+            run_number: context.run_number.clone(),
+            run_url: context.run_url.clone(),
+            commit: context.commit.clone(),
+            commit_url: context.commit_url.clone(),
+            commit_message: context.commit_message.clone(),
+            author: context.author.clone(),
+            trigger: context.trigger.clone(),
+            branch: context.branch.clone(),
+            tag: context.tag.clone(),
+            pr_number: context.pr_number.clone(),
+            pr_title: context.pr_title.clone(),
+            pr_url: context.pr_url.clone(),
+            duration: context.duration,
         },
-        None => None,
-    };
-    let templates = templates(options)?;
-    let from = args.addresses.from.as_deref().unwrap_or_default();
-    let domain = compose::sender_domain(from).unwrap_or("buildmail.invalid");
-    let mail = Notification::render(build, tail.as_ref(), &templates, domain)
-        .map_err(|e| UserError::bad_input(e.to_string()))?;
-    let mut draft = mail.into_draft(addressed(&args.addresses));
-    let log = options.log.as_deref().filter(|_| options.attach_log);
-    let (attachments, attach_warnings) =
-        attachments(&options.attach, log, dir, &options.allow_attach_from)?;
-    draft.attachments = attachments;
-    warnings.extend(attach_warnings);
-    let message = draft
-        .build()
-        .map_err(|e| UserError::bad_input(e.to_string()))?;
-    Ok((message, warnings))
-}
-
-/// The tail of the log, or the warning to give when it cannot be read.
-fn read_tail(path: &Path, lines: usize) -> Result<Tail, String> {
-    let options = TailOptions {
-        lines,
-        ..TailOptions::default()
-    };
-    logtail::tail_file(path, options).map_err(|error| {
-        format!(
-            "reading the build log {} (--log): {error}; the notification goes without it",
-            buildmail_core::untrusted::path(path)
-        )
-    })
-}
-
-fn templates(options: &NotifyOptions) -> anyhow::Result<Templates> {
-    let mut templates = Templates::builtin();
-    if let Some(path) = &options.template {
-        templates = templates.with_text(
-            path.display().to_string(),
-            read_template(path, "--template")?,
-        );
+        when: options.when,
+        templates: TemplateFiles {
+            text: options.template.clone(),
+            html: options.html_template.clone(),
+            subject: options.subject.clone(),
+            subject_template: options.subject_template.clone(),
+        },
+        log: options.log.clone().map(|path| LogRequest {
+            path,
+            lines: options.log_lines,
+        }),
+        attachments: AttachmentRequest {
+            patterns: options.attach.clone(),
+            log: options.log.clone().filter(|_| options.attach_log),
+            dir,
+            allowed: options.allow_attach_from.clone(),
+        },
+        addresses: addressed(&args.addresses),
     }
-    if let Some(path) = &options.html_template {
-        templates = templates.with_html(
-            path.display().to_string(),
-            read_template(path, "--html-template")?,
-        );
-    }
-    if let Some(subject) = &options.subject {
-        templates = templates.with_plain_subject(subject.clone());
-    }
-    if let Some(subject) = &options.subject_template {
-        templates = templates.with_subject("--subject-template", subject.clone());
-    }
-    Ok(templates)
-}
-
-fn read_template(path: &Path, flag: &str) -> anyhow::Result<String> {
-    std::fs::read_to_string(path)
-        .with_context(|| format!("reading the template {} ({flag})", path.display()))
 }
 
 /// A skipped notification: exit 0, why on stderr, and with `--output json` the report.

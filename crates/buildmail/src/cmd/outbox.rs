@@ -9,7 +9,7 @@ use buildmail_core::outbox::{Broken, Dropped, EntryInfo, FlushEvent, Listed, Out
 use buildmail_core::report::Verdict;
 
 use crate::cmd::common::{OutputFormat, SmtpArgs};
-use crate::cmd::deliver::{Progress, render_summary};
+use crate::cmd::deliver::Progress;
 use crate::exit::{Exit, UserError};
 use crate::spelling::spell;
 
@@ -161,7 +161,7 @@ fn flush(smtp: &SmtpArgs) -> anyhow::Result<Exit> {
                 note(&format!(
                     "{}: {}",
                     escape_controls(id),
-                    render_summary(&report)
+                    buildmail_core::report::text::summary(&report)
                 ));
             }
         }
