@@ -68,6 +68,39 @@ fn a_pull_request_without_subject_or_body_names_the_pull_request() {
     );
 }
 
+/// A workflow that reports on another run: the payload's conclusion is the status of the run
+/// the mail is about, not this job's `status`.
+#[test]
+fn a_workflow_run_notification_is_about_the_triggering_run() {
+    let sim = sim(&[]);
+    notify_step(&sim)
+        .event(
+            "workflow_run",
+            "workflow_run.completed.with-pull-requests.json",
+        )
+        .input("status", "failure")
+        .run()
+        .assert_code(0);
+    assert_eq!(
+        sim.mails()[0].subject,
+        "[octo-repo] master PR #2 #163 passed"
+    );
+}
+
+#[test]
+fn a_body_without_subject_names_subject() {
+    let sim = sim(&[]);
+    let ran = notify_step(&sim).input("body", "All green.").run();
+    ran.assert_code(78);
+    assert!(
+        ran.stdout
+            .contains("::subject: body is given without a subject"),
+        "{}",
+        ran.stdout
+    );
+    assert!(sim.mails().is_empty());
+}
+
 #[test]
 fn a_subject_without_body_replaces_only_the_subject() {
     let sim = sim(&[]);
