@@ -95,7 +95,7 @@ async fn step(
         .warnings
         .splice(0..0, warnings.into_iter().chain(compose_warnings));
     if let Some(outbox) = &inputs.outbox {
-        Outbox::keep_deferred(outbox, &outgoing, &mut report);
+        Outbox::keep_unsettled(outbox, &outgoing, &mut report);
     }
     let outcome = Outcome::of(report, inputs.fail_on_error);
     outcome

@@ -264,6 +264,19 @@ fn the_outbox_keeps_a_deferred_message_and_outputs_its_id() {
 }
 
 #[test]
+fn the_outbox_keeps_a_message_whose_credentials_were_refused() {
+    let sim = SimServer::with_auth(&[], "ci", "another-password");
+    let step = notify_step(&sim)
+        .input("subject", "Build passed")
+        .input("body", "All green.")
+        .input("outbox", ".outbox");
+    let ran = step.run();
+    ran.assert_code(77);
+    assert!(!ran.output("outbox_id").is_empty(), "{ran:#?}");
+    assert_password_nowhere(&ran);
+}
+
+#[test]
 fn a_deferred_message_without_an_outbox_has_no_outbox_id() {
     let sim = SimServer::start(&["fault:rcpt:451 4.3.0 Try again later:99"]);
     let ran = Step::new().dawidd6(&sim).input("max_attempts", "1").run();

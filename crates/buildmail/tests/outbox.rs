@@ -300,3 +300,45 @@ fn kept_messages_are_readable_by_their_owner_only() {
         assert_eq!(mode(&path) & 0o777, 0o600, "{}", path.display());
     }
 }
+
+/// Nothing lost: a `send --outbox` whose session or sender is refused, or whose credentials are,
+/// keeps the message for the recipients it never reached, so a flush after the fix sends it.
+/// A recipient refused for good by its own 5xx is not kept.
+#[test]
+fn a_refused_session_keeps_the_message_in_the_outbox_for_a_later_flush() {
+    let auth = Server::start_with(&[], |b| b.auth("ci", "right"));
+    let wrong_password = format!("smtp://ci:wrong@{}?tls=none", auth.sim().addr());
+    let refusing = Server::start(&["fault:greeting:554 5.7.1 Client host blocked:100"]);
+    for (url, code) in [(refusing.url(), 69), (wrong_password, 77)] {
+        let outbox = tempfile::tempdir().unwrap();
+        let dir = outbox.path().to_str().unwrap();
+        let out = buildmail(crate::delivery::send_args(
+            &url,
+            &["--outbox", dir, "--output", "json"],
+        ))
+        .expect_code(code);
+        let report = json(&out);
+        assert_eq!(report["status"], "failed", "{url}");
+        assert_eq!(report["kept"], true, "{url}: {report:#}");
+        let id = report["outbox_id"].as_str().expect("an outbox id");
+        assert!(list(dir).contains(id), "{url}");
+
+        let good = Server::start(&[]);
+        flush(dir, &good.url(), &[], 0);
+        assert_eq!(good.record().messages.len(), 1, "{url}: sent after the fix");
+        assert_eq!(list(dir), "");
+    }
+
+    let rejecting = Server::start(&["fault:rcpt:550 5.1.1 No such user:100"]);
+    let outbox = tempfile::tempdir().unwrap();
+    let dir = outbox.path().to_str().unwrap();
+    let out = buildmail(crate::delivery::send_args(
+        &rejecting.url(),
+        &["--outbox", dir, "--output", "json"],
+    ))
+    .expect_code(69);
+    let report = json(&out);
+    assert_eq!(report["status"], "rejected");
+    assert!(report.get("kept").is_none(), "{report:#}");
+    assert_eq!(list(dir), "", "a recipient refused for good is never kept");
+}

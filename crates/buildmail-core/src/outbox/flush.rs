@@ -126,12 +126,15 @@ impl Outbox {
         Some(report)
     }
 
-    /// Keeps a deferred message in the outbox at `dir` for a later flush, with its unsettled
-    /// recipients only, and says so in `report`: `outbox_id` and `kept: true`, or `kept: false`
-    /// and a warning naming what went wrong (a directory that cannot be created, a full disk).
-    /// Does nothing when no recipient is deferred.
-    pub fn keep_deferred(dir: &Path, message: &Outgoing, report: &mut Report) {
-        if !report.any_deferred() {
+    /// Keeps a message that did not reach everyone in the outbox at `dir` for a later flush,
+    /// with its unsettled recipients only: the deferred ones, and those never offered because
+    /// the session, the sender or the settings (TLS, credentials) were refused, so nothing is
+    /// lost while the user fixes the relay or the settings. A recipient refused for good by its
+    /// own reply is not kept. Says so in `report`: `outbox_id` and `kept: true`, or
+    /// `kept: false` and a warning naming what went wrong (a directory that cannot be created, a
+    /// full disk). Does nothing when every recipient is settled.
+    pub fn keep_unsettled(dir: &Path, message: &Outgoing, report: &mut Report) {
+        if !report.any_unsettled() {
             return;
         }
         let saved = Outbox::open(dir).and_then(|outbox| outbox.save(message, report));
@@ -143,7 +146,7 @@ impl Outbox {
             Err(e) => {
                 report.kept = Some(false);
                 report.warnings.push(format!(
-                    "the deferred message could not be kept in the outbox {}: {e}; it is saved \
+                    "the message could not be kept in the outbox {}: {e}; it is saved \
                      nowhere, so make the outbox directory writable (or free space) and send it \
                      again",
                     dir.display()

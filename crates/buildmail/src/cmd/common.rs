@@ -97,7 +97,8 @@ pub struct SmtpArgs {
           value_parser = clap::value_parser!(u32).range(1..))]
     pub max_attempts: u32,
 
-    /// Where a message goes when a transient failure outlasts the budget.
+    /// Where a message goes when it did not reach everyone: deferred past the budget, or its
+    /// session or settings refused (flush it with `buildmail outbox flush`).
     #[arg(long, env = "BUILDMAIL_OUTBOX", value_name = "DIR")]
     pub outbox: Option<PathBuf>,
 

@@ -31,7 +31,7 @@ pub fn deliver_and_report(
     report.warnings.splice(0..0, warnings);
     report.spell(spell);
     match &smtp.outbox {
-        Some(dir) => Outbox::keep_deferred(dir, &outgoing, &mut report),
+        Some(dir) => Outbox::keep_unsettled(dir, &outgoing, &mut report),
         None if report.any_deferred() && smtp.output == OutputFormat::Text => note(
             "not kept anywhere: pass --outbox DIR (or set BUILDMAIL_OUTBOX) to keep a deferred \
              message and send it later with `buildmail outbox flush`",
