@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
-use buildmail_core::compose::attach::paths_matching;
+use buildmail_core::compose::attach::{file_kind, paths_matching};
 use buildmail_core::scan::{self, Explained};
 use buildmail_core::untrusted;
 
@@ -36,6 +36,14 @@ fn annotate_file(path: &Path, dir: &Path, annotations: &mut Annotations) {
     // The property is escaped when printed; the messages show the name made visible.
     let relative = path.strip_prefix(dir).unwrap_or(path);
     let (name, shown) = (relative.to_string_lossy(), untrusted::path(relative));
+    // A named pipe would block the step and a device never ends: only regular files are read.
+    match std::fs::metadata(path).map(|meta| file_kind(&meta.file_type())) {
+        Ok(None) => {}
+        Ok(Some(kind)) => {
+            return annotations.push(warning(format!("{shown} is {kind}, not a log: left out")));
+        }
+        Err(error) => return annotations.push(warning(format!("reading {shown}: {error}"))),
+    }
     let file = match File::open(path) {
         Ok(file) => file,
         Err(error) => return annotations.push(warning(format!("reading {shown}: {error}"))),

@@ -219,6 +219,29 @@ fn a_hostile_scanned_log_commands_nothing() {
     assert_eq!(ran.output("status"), "delivered");
 }
 
+/// A named pipe named in scan_logs would block the step forever if it were opened (a glob
+/// matches regular files and links only).
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_in_scan_logs_is_left_out_not_read() {
+    let sim = SimServer::start(&[]);
+    let step = Step::new().dawidd6(&sim).input("scan_logs", "pipe.log");
+    let fifo = step.path("pipe.log");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let ran = step.run();
+    ran.assert_code(0);
+    assert!(
+        ran.stdout
+            .contains("scan_logs: pipe.log is a named pipe (FIFO), not a log: left out"),
+        "{}",
+        ran.stdout
+    );
+}
+
 #[test]
 fn a_scan_logs_glob_that_matches_nothing_is_a_warning() {
     let sim = SimServer::start(&[]);
