@@ -70,7 +70,7 @@ notify() {
     GITHUB_RUN_NUMBER=812 \
     GITHUB_RUN_ID=9283746501 \
     GITHUB_EVENT_NAME=push \
-    GITHUB_EVENT_PATH="$root/crates/buildmail-core/tests/fixtures/github-events/push.json" \
+    GITHUB_EVENT_PATH="$root/tests/fixtures/github-events/push.json" \
     GITHUB_REF=refs/heads/main GITHUB_REF_NAME=main GITHUB_REF_TYPE=branch \
     GITHUB_SHA=6113728f27ae82c7b1a177c8d03f9e96e0adf246 \
     GITHUB_ACTOR=Codertocat \

@@ -81,7 +81,7 @@ impl Step {
     /// The run's context for `repo` at `api_url`, with an event payload fixture.
     pub fn github(self, api_url: &str, event: &str) -> Step {
         let fixture = format!(
-            "{}/tests/fixtures/github-events/{event}",
+            "{}/../../tests/fixtures/github-events/{event}",
             env!("CARGO_MANIFEST_DIR")
         );
         self.env("GITHUB_API_URL", api_url)
@@ -100,7 +100,7 @@ impl Step {
     /// sets them for `octo-org/octo-repo` run #812 of the workflow `CI`.
     pub fn event(self, event: &str, fixture: &str) -> Step {
         let payload = format!(
-            "{}/tests/fixtures/github-events/{fixture}",
+            "{}/../../tests/fixtures/github-events/{fixture}",
             env!("CARGO_MANIFEST_DIR")
         );
         self.env("GITHUB_EVENT_NAME", event)

@@ -1,7 +1,7 @@
 //! buildmail's library: everything the `buildmail` CLI and the `buildmail-action` binary share.
 //!
 //! - [`reply`]: what an SMTP server said, parsed and classified.
-//! - [`explain`]: why a server said it and what to do, from the built-in [`catalog`].
+//! - [`explain`](mod@explain): why a server said it and what to do, from the built-in [`catalog`].
 //! - [`ci`]: the build a notification is about, from GitHub Actions, Jenkins or git.
 //! - [`notify`]: build notifications: triggers, outcome, templates, threading.
 //! - [`logtail`]: the last lines of a build log, read from the end.

@@ -11,7 +11,7 @@ use buildmail_core::notify::{Notification, Templates};
 
 fn fixture(name: &str) -> String {
     format!(
-        "{}/tests/fixtures/github-events/{name}",
+        "{}/../../tests/fixtures/github-events/{name}",
         env!("CARGO_MANIFEST_DIR")
     )
 }

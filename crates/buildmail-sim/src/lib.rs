@@ -26,6 +26,7 @@ mod record;
 mod scenario;
 mod server;
 mod session;
+mod shared;
 mod tls;
 
 pub use record::{AcceptedMessage, Close, ConnectionLog, Event, Record};

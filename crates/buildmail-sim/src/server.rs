@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -12,9 +12,10 @@ use tokio::task::JoinHandle;
 
 use crate::SimError;
 use crate::policy::{Policy, State};
-use crate::record::{AcceptedMessage, Record};
+use crate::record::Record;
 use crate::scenario::Scenario;
 use crate::session;
+use crate::shared::{Shared, stopped};
 use crate::tls::SimTls;
 
 /// The fault-injecting SMTP server. Configure one with [`Sim::builder`].
@@ -284,43 +285,6 @@ impl Drop for SimHandle {
     }
 }
 
-/// What every session of one sim shares.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    pub policy: Policy,
-    pub state: Mutex<State>,
-    pub tls: Option<SimTls>,
-    pub implicit_tls: bool,
-    pub auth: Option<(String, String)>,
-    pub max_message_size: usize,
-    pub smtputf8: bool,
-    pub hostname: String,
-    pub idle_timeout: Duration,
-    record_file: Option<tokio::sync::Mutex<tokio::fs::File>>,
-}
-
-impl Shared {
-    pub fn state(&self) -> MutexGuard<'_, State> {
-        // A panic while holding the lock leaves plain data behind; the record stays readable.
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// Records an accepted message and appends it to the record file, if there is one.
-    pub async fn accept_message(&self, message: AcceptedMessage) {
-        let line = message.to_json_line() + "\n";
-        self.state().record.messages.push(message);
-        if let Some(file) = &self.record_file {
-            use tokio::io::AsyncWriteExt as _;
-            let mut file = file.lock().await;
-            // The record file is a convenience; a full disk must not stop the dialogue.
-            let _ = file.write_all(line.as_bytes()).await;
-            let _ = file.flush().await;
-        }
-    }
-}
-
 async fn accept_loop(
     listener: TcpListener,
     shared: Arc<Shared>,
@@ -348,10 +312,4 @@ async fn accept_loop(
             },
         }
     }
-}
-
-/// Resolves once the sim shuts down (or its handle is gone).
-pub(crate) async fn stopped(shutdown: &mut watch::Receiver<bool>) {
-    // The guard `wait_for` returns is not `Send`; it must not live across an await.
-    let _ = shutdown.wait_for(|stop| *stop).await.map(|_| ());
 }

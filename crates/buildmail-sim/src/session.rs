@@ -15,7 +15,7 @@ use tokio::time::Instant;
 use crate::policy::{Action, Dice, SHUTTING_DOWN, Step};
 use crate::record::{self, AcceptedMessage, Close, ConnectionLog, Event};
 use crate::scenario::{Phase, Scenario};
-use crate::server::{Shared, stopped};
+use crate::shared::{Shared, stopped};
 
 /// Any byte stream a session can run over: TCP, TLS over TCP, an in-memory duplex.
 pub(crate) trait Io: AsyncRead + AsyncWrite + Unpin + Send {}

@@ -31,3 +31,15 @@ pub enum Command {
     /// Print shell completions.
     Completions(cmd::completions::CompletionsArgs),
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    /// clap's own consistency checks (conflicts and requirements naming real arguments, no two
+    /// flags with one name) over the whole grammar, not only the paths a test happens to parse.
+    #[test]
+    fn the_command_line_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

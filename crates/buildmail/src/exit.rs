@@ -64,8 +64,9 @@ impl UserError {
     }
 }
 
-/// The exit code for an error: the first tagged cause in its chain decides; anything else is
-/// bad input from the user's side only when the core says so, and otherwise a usage-level failure.
+/// The exit code for an error: the first tagged cause in its chain decides ([`UserError`]); an
+/// untagged one (a reply that does not parse, a file that cannot be read, anything else) is bad
+/// input (65).
 fn exit_for(error: &anyhow::Error) -> Exit {
     for cause in error.chain() {
         if let Some(user) = cause.downcast_ref::<UserError>() {

@@ -1,6 +1,5 @@
 //! `buildmail`: the command line. Parses arguments, runs one command, maps the outcome to an
 //! exit code (see [`exit`]).
-#![allow(dead_code)] // skeleton: goes once every subcommand is built
 
 mod cli;
 mod cmd;
@@ -8,11 +7,28 @@ mod exit;
 mod out;
 #[cfg(test)]
 mod report_text_tests;
+mod runtime;
 mod spelling;
 
-use clap::Parser;
+use clap::{CommandFactory as _, Parser as _};
+
+use crate::cli::{Cli, Command};
+use crate::exit::Exit;
 
 fn main() -> std::process::ExitCode {
-    let cli = cli::Cli::parse();
-    exit::finish(cmd::run(cli))
+    let cli = Cli::parse();
+    exit::finish(run(cli))
+}
+
+/// Runs the parsed command line.
+fn run(cli: Cli) -> anyhow::Result<Exit> {
+    match cli.command {
+        Command::Send(args) => args.smtp.reports.clone().after(cmd::send::run(args)),
+        Command::Notify(args) => args.smtp.reports.clone().after(cmd::notify::run(args)),
+        Command::Explain(args) => cmd::explain::run(args),
+        Command::Outbox(args) => cmd::outbox::run(args),
+        Command::Sim(args) => cmd::sim::run(args),
+        Command::Demo(args) => cmd::demo::run(args),
+        Command::Completions(args) => cmd::completions::run(args, Cli::command()),
+    }
 }

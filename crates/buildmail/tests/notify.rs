@@ -22,7 +22,7 @@ fn jenkins(run: crate::support::Run) -> crate::support::Run {
 
 fn fixture(name: &str) -> String {
     format!(
-        "{}/../buildmail-core/tests/fixtures/github-events/{name}",
+        "{}/../../tests/fixtures/github-events/{name}",
         env!("CARGO_MANIFEST_DIR")
     )
 }

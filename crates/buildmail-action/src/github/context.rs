@@ -113,7 +113,7 @@ mod tests {
         .collect();
         if let Some(name) = event {
             let path = format!(
-                "{}/tests/fixtures/github-events/{name}",
+                "{}/../../tests/fixtures/github-events/{name}",
                 env!("CARGO_MANIFEST_DIR")
             );
             env.insert("GITHUB_EVENT_PATH".into(), path);

@@ -42,7 +42,7 @@ fn is_blank(ch: char) -> bool {
         )
 }
 
-/// The text of a line written by [`line`], as a reader of the log recovers it.
+/// The text of a line written by [`line()`], as a reader of the log recovers it.
 pub fn unescape_line(text: &str) -> String {
     percent_decode(
         text,

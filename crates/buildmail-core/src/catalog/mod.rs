@@ -12,7 +12,7 @@
 //!
 //! # Matching
 //! An entry's [`When`] names up to three patterns; every one it names must match. Between matching
-//! entries, the [`Tier`] decides first: wording that names a cause (a provider's or MTA's text, a
+//! entries, the tier (`Tier`) decides first: wording that names a cause (a provider's or MTA's text, a
 //! cause family) beats wording that names none ("service unavailable"), which beats the codes; the
 //! enhanced code's registry meaning decides only when the text says nothing. Within a tier,
 //! specificity decides: a text pattern outweighs any code, an enhanced code with its detail

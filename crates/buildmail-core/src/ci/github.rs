@@ -165,7 +165,7 @@ mod tests {
 
     fn fixture(name: &str) -> String {
         format!(
-            "{}/tests/fixtures/github-events/{name}",
+            "{}/../../tests/fixtures/github-events/{name}",
             env!("CARGO_MANIFEST_DIR")
         )
     }

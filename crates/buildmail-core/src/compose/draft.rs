@@ -1,6 +1,6 @@
 //! A [`Draft`]: the parts of one mail, built into a `lettre::Message`.
 //!
-//! Every header value is written by [`super::encode`], which RFC 2047-encodes what a client
+//! Every header value is written by `compose::encode`, which RFC 2047-encodes what a client
 //! would misread and folds every line under 998 octets; before that, [`super::header_text`]
 //! turns control characters into spaces, so text from a commit or a branch never starts a
 //! header line. Addresses are parsed by lettre (a bad one is a [`ComposeError::Address`] naming

@@ -11,7 +11,7 @@
 //! kept messages (build log tails included) are nobody else's business.
 //!
 //! An entry leaves the outbox only when every recipient is settled: delivered, or refused for
-//! good by a reply about that recipient (see [`RecipientStatus::is_settled`]). A file that is
+//! good by a reply about that recipient (see [`crate::report::RecipientStatus::is_settled`]). A file that is
 //! not a readable entry is [`Broken`]: listed with what is wrong, skipped by a flush, removable
 //! with [`Outbox::drop_entry`]; it never stops the other entries.
 

@@ -26,6 +26,8 @@ pub enum OutputFormat {
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "SMTP server")]
 pub struct SmtpArgs {
+    // The help text is clap's, verbatim: its brackets are the URL's syntax, not doc links.
+    #[allow(rustdoc::broken_intra_doc_links)]
     /// smtp://[user[:pass]@]host[:port][?tls=required|opportunistic|none] or smtps://... (implicit TLS).
     /// Without tls=, smtp:// requires STARTTLS except to a loopback address.
     #[arg(

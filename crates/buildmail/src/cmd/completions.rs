@@ -1,9 +1,7 @@
 //! `buildmail completions SHELL`: shell completions from the clap grammar.
 
-use clap::CommandFactory;
 use clap_complete::Shell;
 
-use crate::cli::Cli;
 use crate::exit::Exit;
 
 #[derive(Debug, clap::Args)]
@@ -12,10 +10,12 @@ pub struct CompletionsArgs {
     shell: Shell,
 }
 
-pub fn run(args: CompletionsArgs) -> anyhow::Result<Exit> {
+/// Prints the completions of `grammar` (the whole command line, handed down by `main` so that
+/// this module does not import the grammar that imports it).
+pub fn run(args: CompletionsArgs, mut grammar: clap::Command) -> anyhow::Result<Exit> {
     // Generated in memory: clap_complete panics when its writer fails (`| head`).
     let mut script = Vec::new();
-    clap_complete::generate(args.shell, &mut Cli::command(), "buildmail", &mut script);
+    clap_complete::generate(args.shell, &mut grammar, "buildmail", &mut script);
     crate::out::stdout(&script)?;
     Ok(Exit::Ok)
 }

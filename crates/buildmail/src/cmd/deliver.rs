@@ -25,7 +25,7 @@ pub fn deliver_and_report(
 ) -> anyhow::Result<Exit> {
     let delivery = smtp.delivery()?;
     let outgoing = Outgoing::from_message(&message);
-    let runtime = super::runtime()?;
+    let runtime = crate::runtime::runtime()?;
     let mut report = runtime.block_on(deliver(&delivery, &outgoing, smtp.output));
     // The composer's warnings first, then the delivery's own (a final reply that named a delay).
     report.warnings.splice(0..0, warnings);

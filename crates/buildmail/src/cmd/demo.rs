@@ -24,7 +24,7 @@ pub struct DemoArgs {}
 const SCENARIOS: [&str; 2] = ["busy:1", "greylist-hint:3s"];
 
 pub fn run(_args: DemoArgs) -> anyhow::Result<Exit> {
-    let runtime = super::runtime()?;
+    let runtime = crate::runtime::runtime()?;
     runtime.block_on(demo())
 }
 

@@ -10,28 +10,3 @@ pub mod notify;
 pub mod outbox;
 pub mod send;
 pub mod sim;
-
-use crate::cli::{Cli, Command};
-use crate::exit::Exit;
-
-/// Runs the parsed command line.
-pub fn run(cli: Cli) -> anyhow::Result<Exit> {
-    match cli.command {
-        Command::Send(args) => args.smtp.reports.clone().after(send::run(args)),
-        Command::Notify(args) => args.smtp.reports.clone().after(notify::run(args)),
-        Command::Explain(args) => explain::run(args),
-        Command::Outbox(args) => outbox::run(args),
-        Command::Sim(args) => sim::run(args),
-        Command::Demo(args) => demo::run(args),
-        Command::Completions(args) => completions::run(args),
-    }
-}
-
-/// A multi-threaded tokio runtime for the commands that talk to the network.
-pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    use anyhow::Context as _;
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")
-}

@@ -166,7 +166,7 @@ fn flush(smtp: &SmtpArgs) -> anyhow::Result<Exit> {
             }
         }
     };
-    let runtime = super::runtime()?;
+    let runtime = crate::runtime::runtime()?;
     let mut reports = runtime
         .block_on(outbox.flush(&delivery, &mut on_event))
         .with_context(|| format!("reading --outbox {}", dir.display()))?;

@@ -56,7 +56,7 @@ pub struct SimArgs {
 
 pub fn run(args: SimArgs) -> anyhow::Result<Exit> {
     let credentials = args.auth.as_deref().map(credentials).transpose()?;
-    crate::cmd::runtime()?.block_on(serve(args, credentials))
+    crate::runtime::runtime()?.block_on(serve(args, credentials))
 }
 
 fn credentials(text: &str) -> Result<(String, String), UserError> {
