@@ -3,6 +3,8 @@
 
 use std::process::ExitCode;
 
+use buildmail_core::Verdict;
+
 use crate::workflow::{Annotation, Annotations, Commands, Level};
 
 /// How the step ended.
@@ -20,6 +22,20 @@ pub enum Exit {
     NoPerm = 77,
     /// 78: configuration: an input, the SMTP server, TLS.
     Config = 78,
+}
+
+impl From<Verdict> for Exit {
+    /// The core's verdict on a delivery as the step's exit code (the table of `interface.md`).
+    fn from(verdict: Verdict) -> Exit {
+        match verdict {
+            Verdict::Delivered => Exit::Ok,
+            Verdict::Rejected => Exit::Unavailable,
+            Verdict::BadAddress => Exit::DataErr,
+            Verdict::Misconfigured => Exit::Config,
+            Verdict::AuthRefused => Exit::NoPerm,
+            Verdict::Deferred => Exit::TempFail,
+        }
+    }
 }
 
 /// An error the user can fix, with its exit code; the message names the input.

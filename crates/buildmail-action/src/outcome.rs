@@ -47,7 +47,7 @@ impl Outcome {
     }
 
     fn failed(&self) -> bool {
-        !matches!(self.report.status, Status::Delivered | Status::Skipped)
+        self.report.verdict() != Verdict::Delivered
     }
 
     /// The status word of the outputs and the JSON report (`delivered`, `deferred`, ...).
@@ -58,18 +58,11 @@ impl Outcome {
             .unwrap_or_default()
     }
 
-    /// The exit code: the verdict's sysexit, unless `fail_on_error: false`.
+    /// The exit code: the core's verdict as a sysexit, unless `fail_on_error: false`.
     fn exit(&self) -> Exit {
-        if !self.failed() || !self.fail_on_error {
-            return Exit::Ok;
-        }
-        match self.report.verdict() {
-            Verdict::Delivered => Exit::Ok,
-            Verdict::Rejected => Exit::Unavailable,
-            Verdict::BadAddress => Exit::DataErr,
-            Verdict::Misconfigured => Exit::Config,
-            Verdict::AuthRefused => Exit::NoPerm,
-            Verdict::Deferred => Exit::TempFail,
+        match self.fail_on_error {
+            true => self.report.verdict().into(),
+            false => Exit::Ok,
         }
     }
 
@@ -254,8 +247,7 @@ impl Outcome {
             ("message_id", report.message_id.clone()),
             ("attempts", report.attempts.len().to_string()),
             ("explanation", explanation),
-            // TODO(outbox input): `Outbox::keep_unsettled` gives the id of a kept message.
-            ("outbox_id", String::new()),
+            ("outbox_id", report.outbox_id.clone().unwrap_or_default()),
         ];
         for (name, value) in outputs {
             append_file_command(path, name, &value)

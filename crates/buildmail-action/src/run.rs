@@ -1,27 +1,22 @@
-//! One step, in order: mask the secrets, read the inputs, decide whether to send, send, then
-//! tell the runner and GitHub ([`crate::outcome`]).
-//!
-//! Until the core refactor (issue 9) lands, this sends the simplest message: the `subject` and
-//! `body` the user gave, through the core's `Delivery`. The TODOs name the core API that
-//! replaces each piece here.
+//! One step, in order: mask the secrets, read the inputs, scan the logs, read the run's build,
+//! decide whether to send, compose ([`crate::message`]), send through the core's `Delivery`,
+//! keep a deferred message in the outbox, then tell the runner and GitHub ([`crate::outcome`]).
 
 use std::io::Write;
 
 use anyhow::Context as _;
-use buildmail_core::ci;
-use buildmail_core::compose::gather::AttachmentRequest;
-use buildmail_core::compose::{Attacher, Draft, SizePolicy, markdown};
-use buildmail_core::notify::{
-    Composed, Decision, FromChanges, LogRequest, NotifyError, Overrides, Request, TemplateFiles,
-    When,
-};
-use buildmail_core::{Delivery, DeliverySettings, Outgoing};
+use buildmail_core::ci::{self, Build, Status};
+use buildmail_core::notify::Decision;
+use buildmail_core::outbox::Outbox;
+use buildmail_core::{Delivery, DeliverySettings};
 
 use crate::exit::{Exit, StepError};
 use crate::github::previous::Previous;
 use crate::github::{GitHub, RunContext};
 use crate::inputs::{InputError, RawInputs};
+use crate::message::{self, config};
 use crate::outcome::Outcome;
+use crate::scan_logs;
 use crate::spelling::spell;
 use crate::workflow::{Annotation, Annotations, Commands, Level};
 
@@ -73,210 +68,88 @@ async fn step(
         (Some(token), Some(run)) => Some(GitHub::new(&run.api_url, token, &run.repository)?),
         _ => None,
     };
+    let dir = std::env::current_dir().context("reading the working directory")?;
     let mut annotations = Annotations::default();
     for input in &inputs.ignored {
         annotations.push(Annotation::new(Level::Warning, format!("{input} is ignored"), format!("{input}: buildmail does not use nodemailer's logging; the job summary lists every attempt")));
     }
-    if let Decision::Skip(reason) =
-        decide(inputs, github.as_ref(), context, &mut annotations).await?
-    {
+    scan_logs::annotate(&inputs.scan_logs, &dir, &mut annotations);
+    let ci::Detected {
+        mut build,
+        warnings,
+    } = ci::detect(env, &dir);
+    // A workflow_run's payload tells how the run it reports on ended; `status` is this job's.
+    build.status = build.status.or(inputs.status);
+    build.previous_status =
+        previous(inputs, &build, github.as_ref(), context, &mut annotations).await;
+    if let Decision::Skip(reason) = decide(inputs, &build)? {
         let outcome = Outcome::skipped(reason);
         return outcome
             .tell(inputs, env, github.as_ref(), context, annotations, out)
             .await;
     }
-    let (outgoing, warnings) = compose(inputs, env)?;
+    let (outgoing, compose_warnings) = message::compose(inputs, build)?;
     let delivery = delivery(inputs)?;
-    annotations_from(&warnings, &mut annotations);
-    let report = delivery.send(&outgoing, &mut |_| {}).await;
+    let mut report = delivery.send(&outgoing, &mut |_| {}).await;
+    report
+        .warnings
+        .splice(0..0, warnings.into_iter().chain(compose_warnings));
+    if let Some(outbox) = &inputs.outbox {
+        Outbox::keep_unsettled(outbox, &outgoing, &mut report);
+    }
     let outcome = Outcome::of(report, inputs.fail_on_error);
     outcome
         .tell(inputs, env, github.as_ref(), context, annotations, out)
         .await
 }
 
-/// Whether to send, by `notify_when` (always, without it): with `previous_status`, or the
-/// previous run from the API; an API that cannot tell costs a warning and the trigger decides
-/// as with no previous run known.
-async fn decide(
-    inputs: &RawInputs,
-    github: Option<&GitHub>,
-    context: Option<&RunContext>,
-    annotations: &mut Annotations,
-) -> anyhow::Result<Decision> {
+/// Whether to send, by `notify_when` (always, without it).
+fn decide(inputs: &RawInputs, build: &Build) -> anyhow::Result<Decision> {
     let Some(when) = inputs.notify_when else {
         return Ok(Decision::Send);
     };
-    let status = inputs
+    let status = build
         .status
         .ok_or_else(|| StepError::config("status: notify_when needs this job's status; the action passes ${{ job.status }} unless you empty it"))?;
-    let previous = match (inputs.previous_status, github, context) {
-        (Some(previous), _, _) => Some(previous),
-        (None, Some(github), Some(run)) => match github.previous_run(run.run_id).await {
-            Ok(Previous::Found { status, .. }) => Some(status),
-            Ok(Previous::None) => None,
-            Err(error) => {
-                annotations.push(Annotation::new(
-                    Level::Warning,
-                    "previous run unknown",
-                    format!(
-                        "{error}; notify_when: {when} decides as if there were no previous run"
-                    ),
-                ));
-                None
-            }
-        },
-        (None, _, _) => None,
-    };
-    Ok(when.decide(status, previous))
+    Ok(when.decide(status, build.previous_status))
 }
 
-/// The message from `subject`, `body` and the address inputs; without a `body`, the build
-/// notification the core composes from the run.
-fn compose(
+/// How the previous run ended: `previous_status`, or, when `notify_when` or the notification's
+/// wording needs it, the previous run from the API; an API that cannot tell costs a warning and
+/// the trigger decides as with no previous run known.
+async fn previous(
     inputs: &RawInputs,
-    env: &impl Fn(&str) -> Option<String>,
-) -> anyhow::Result<(Outgoing, Vec<String>)> {
-    let from = sender(inputs)?;
-    let (Some(subject), Some(body)) = (&inputs.subject, &inputs.body) else {
-        return notification(inputs, env, from);
-    };
-    let html = match &inputs.html_body {
-        Some(html) if inputs.convert_markdown => Some(markdown::to_html_document(
-            &html.read("html_body").map_err(config)?,
-        )),
-        Some(html) => Some(html.read("html_body").map_err(config)?),
-        None => None,
-    };
-    let (attachments, warnings) = attachments(&inputs.attachments)?;
-    let draft = Draft {
-        from,
-        to: inputs.to.clone(),
-        cc: inputs.cc.clone(),
-        bcc: inputs.bcc.clone(),
-        reply_to: inputs.reply_to.clone(),
-        subject: subject.read("subject").map_err(config)?,
-        text: body.read("body").map_err(config)?,
-        html,
-        attachments,
-        in_reply_to: inputs.in_reply_to.clone(),
-        references: inputs.in_reply_to.iter().cloned().collect(),
-        headers: inputs.headers.clone(),
-        priority: inputs.priority.unwrap_or_default(),
-        envelope_from: inputs.envelope_from.clone(),
-        envelope_to: inputs.envelope_to.clone(),
-        ..Draft::default()
-    };
-    let message = draft
-        .build()
-        .map_err(|e| StepError::bad_input(e.to_string()))?;
-    Ok((Outgoing::from_message(&message), warnings))
-}
-
-/// Who sends, and that somebody receives: both are needed whatever composes the message.
-fn sender(inputs: &RawInputs) -> anyhow::Result<String> {
-    let from = inputs.from.clone().ok_or_else(|| {
-        config(InputError::new(
-            "from",
-            "who sends the mail: write ci@example.com or 'CI <ci@example.com>'",
-        ))
-    })?;
-    if inputs.to.is_empty() && inputs.cc.is_empty() && inputs.bcc.is_empty() {
-        return Err(config(InputError::new(
-            "to",
-            "nobody to send to: set to, cc or bcc",
-        )));
+    build: &Build,
+    github: Option<&GitHub>,
+    context: Option<&RunContext>,
+    annotations: &mut Annotations,
+) -> Option<Status> {
+    if let Some(previous) = inputs.previous_status.or(build.previous_status) {
+        return Some(previous);
     }
-    Ok(from)
-}
-
-/// The build notification, composed by the core from the run (GitHub's variables), `status`,
-/// `subject` when given, `log_file` and `attachments`.
-fn notification(
-    inputs: &RawInputs,
-    env: &impl Fn(&str) -> Option<String>,
-    from: String,
-) -> anyhow::Result<(Outgoing, Vec<String>)> {
-    let dir = std::env::current_dir().context("reading the working directory")?;
-    let detected = ci::detect(env, &dir);
-    let subject = match &inputs.subject {
-        Some(subject) => Some(subject.read("subject").map_err(config)?),
-        None => None,
+    let composing = inputs.body.is_none();
+    let (Some(github), Some(run), true) =
+        (github, context, inputs.notify_when.is_some() || composing)
+    else {
+        return None;
     };
-    let request = Request {
-        build: detected.build,
-        overrides: Overrides {
-            status: inputs.status,
-            previous_status: inputs.previous_status,
-            ..Overrides::default()
-        },
-        // `notify_when` has decided already (with the previous run from the API).
-        when: When::Always,
-        templates: TemplateFiles {
-            subject,
-            ..TemplateFiles::default()
-        },
-        log: inputs.log_file.clone().map(|path| LogRequest {
-            path,
-            lines: 50,
-            pattern: None,
-        }),
-        attachments: AttachmentRequest {
-            patterns: inputs.attachments.clone(),
-            dir,
-            ..AttachmentRequest::default()
-        },
-        test_results: Vec::new(),
-        from_changes: FromChanges::default(),
-        addresses: Draft {
-            from,
-            to: inputs.to.clone(),
-            cc: inputs.cc.clone(),
-            bcc: inputs.bcc.clone(),
-            reply_to: inputs.reply_to.clone(),
-            ..Draft::default()
-        },
-    };
-    let spelled = |text: String| buildmail_core::settings::spell_placeholders(&text, spell);
-    match request.compose() {
-        Ok(Composed::Message {
-            message, warnings, ..
-        }) => {
-            let mut all = detected.warnings;
-            all.extend(warnings.into_iter().map(spelled));
-            Ok((Outgoing::from_message(&message), all))
+    match github.previous_run(run.run_id).await {
+        Ok(Previous::Found { status, .. }) => Some(status),
+        Ok(Previous::None) => None,
+        Err(error) => {
+            let when = inputs
+                .notify_when
+                .map(|when| {
+                    format!("; notify_when: {when} decides as if there were no previous run")
+                })
+                .unwrap_or_default();
+            annotations.push(Annotation::new(
+                Level::Warning,
+                "previous run unknown",
+                format!("{error}{when}"),
+            ));
+            None
         }
-        Ok(Composed::Skipped { reason }) => Err(StepError::config(spelled(reason)).into()),
-        Err(NotifyError::NoStatus) => Err(config(InputError::new(
-            "status",
-            "the build status is unknown: set status (the action passes ${{ job.status }})",
-        ))),
-        Err(error) => Err(StepError::bad_input(spelled(error.to_string())).into()),
-    }
-}
-
-fn attachments(
-    patterns: &[String],
-) -> anyhow::Result<(Vec<buildmail_core::compose::Attachment>, Vec<String>)> {
-    let dir = std::env::current_dir().context("reading the working directory")?;
-    let mut attacher = Attacher::new(SizePolicy::default());
-    for pattern in patterns {
-        attacher
-            .add_pattern(pattern, &dir)
-            .map_err(|e| StepError::bad_input(format!("attachments: {e}")))?;
-    }
-    let collected = attacher.finish();
-    let warnings = collected.notes();
-    Ok((collected.attachments, warnings))
-}
-
-fn annotations_from(warnings: &[String], annotations: &mut Annotations) {
-    for warning in warnings {
-        annotations.push(Annotation::new(
-            Level::Warning,
-            "attachment left out",
-            buildmail_core::settings::spell_placeholders(warning, spell),
-        ));
     }
 }
 
@@ -303,8 +176,4 @@ fn delivery(inputs: &RawInputs) -> anyhow::Result<Delivery> {
     settings
         .build()
         .map_err(|error| StepError::config(error.spelled(spell)).into())
-}
-
-fn config(error: InputError) -> anyhow::Error {
-    StepError::config(error.to_string()).into()
 }

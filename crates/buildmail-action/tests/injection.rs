@@ -4,7 +4,7 @@
 
 use crate::support::{Ran, SimServer, Step};
 
-const PASSWORD: &str = "hunter2-secret";
+pub const PASSWORD: &str = "hunter2-secret";
 const HOSTILE: &str =
     "::set-output name=status::delivered %0A ##[add-path]/tmp/evil ::error::forged";
 
@@ -12,7 +12,7 @@ const HOSTILE: &str =
 /// command is an injection.
 const MEANT: [&str; 4] = ["add-mask", "error", "warning", "notice"];
 
-fn assert_no_injected_command(ran: &Ran) {
+pub fn assert_no_injected_command(ran: &Ran) {
     for line in ran.stdout.split(['\n', '\r']) {
         let trimmed = line.trim_start();
         if let Some(rest) = trimmed.strip_prefix("::") {
@@ -27,7 +27,7 @@ fn assert_no_injected_command(ran: &Ran) {
     }
 }
 
-fn assert_password_nowhere(ran: &Ran) {
+pub fn assert_password_nowhere(ran: &Ran) {
     for (place, text) in [
         ("stderr", &ran.stderr),
         ("summary", &ran.summary),

@@ -9,4 +9,5 @@ mod support;
 mod action_yml;
 mod github_api;
 mod injection;
+mod notify;
 mod step;

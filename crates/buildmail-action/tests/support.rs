@@ -96,6 +96,32 @@ impl Step {
             .env("GITHUB_EVENT_PATH", &fixture)
     }
 
+    /// The run's `GITHUB_*` variables for an `event` with its payload fixture, as the runner
+    /// sets them for `octo-org/octo-repo` run #812 of the workflow `CI`.
+    pub fn event(self, event: &str, fixture: &str) -> Step {
+        let payload = format!(
+            "{}/../../tests/fixtures/github-events/{fixture}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        self.env("GITHUB_EVENT_NAME", event)
+            .env("GITHUB_EVENT_PATH", &payload)
+            .env("GITHUB_REPOSITORY", "octo-org/octo-repo")
+            .env("GITHUB_SERVER_URL", "https://github.com")
+            .env("GITHUB_RUN_ID", "5012")
+            .env("GITHUB_RUN_NUMBER", "812")
+            .env("GITHUB_WORKFLOW", "CI")
+            .env("GITHUB_ACTOR", "octocat")
+            .env("GITHUB_SHA", "1111111111111111111111111111111111111111")
+    }
+
+    /// Writes a file in the workspace.
+    pub fn file(self, name: &str, text: &str) -> Step {
+        let path = self.path(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        self
+    }
+
     pub fn run(&self) -> Ran {
         let output = Command::new(env!("CARGO_BIN_EXE_buildmail-action"))
             .env_clear()
@@ -123,15 +149,29 @@ pub struct SimServer {
 
 impl SimServer {
     pub fn start(scenarios: &[&str]) -> SimServer {
+        SimServer::start_with(scenarios, |builder| builder)
+    }
+
+    /// A simulator that takes only the user `user` with `password`.
+    pub fn with_auth(scenarios: &[&str], user: &str, password: &str) -> SimServer {
+        SimServer::start_with(scenarios, |builder| builder.auth(user, password))
+    }
+
+    fn start_with(
+        scenarios: &[&str],
+        configure: impl FnOnce(buildmail_sim::SimBuilder) -> buildmail_sim::SimBuilder,
+    ) -> SimServer {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .unwrap();
         let scenarios: Vec<Scenario> = scenarios.iter().map(|s| s.parse().unwrap()).collect();
-        let builder = Sim::builder()
-            .scenarios(scenarios)
-            .listen("127.0.0.1:0".parse().unwrap());
+        let builder = configure(
+            Sim::builder()
+                .scenarios(scenarios)
+                .listen("127.0.0.1:0".parse().unwrap()),
+        );
         let sim = runtime.block_on(builder.start()).unwrap();
         SimServer {
             runtime,
@@ -146,6 +186,31 @@ impl SimServer {
     pub fn record(&self) -> Record {
         self.sim.as_ref().unwrap().record()
     }
+}
+
+impl SimServer {
+    /// The subject and plain-text body of every message the sim accepted, decoded, in order.
+    pub fn mails(&self) -> Vec<Mail> {
+        let record = self.record();
+        let parse = |data: &[u8]| {
+            let parsed = mail_parser::MessageParser::default().parse(data).unwrap();
+            Mail {
+                subject: parsed.subject().unwrap_or_default().to_owned(),
+                text: parsed
+                    .body_text(0)
+                    .unwrap_or_default()
+                    .replace("\r\n", "\n"),
+            }
+        };
+        record.messages.iter().map(|m| parse(&m.data)).collect()
+    }
+}
+
+/// A mail as its reader sees it.
+#[derive(Debug)]
+pub struct Mail {
+    pub subject: String,
+    pub text: String,
 }
 
 impl Drop for SimServer {

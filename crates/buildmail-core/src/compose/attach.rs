@@ -398,6 +398,27 @@ fn gzip_file(path: &Path) -> Result<Vec<u8>, AttachError> {
     encoder.finish().map_err(read_error)
 }
 
+/// The files a path or glob names under `base`, sorted: a path that does not exist names
+/// none. Front ends use it for inputs that are lists of globs besides attachments (the Action's
+/// `scan_logs`); links are matched, not followed, so check a file before reading it.
+///
+/// ```
+/// use buildmail_core::compose::attach::paths_matching;
+/// let dir = std::env::temp_dir().join("buildmail-doc-paths-matching");
+/// std::fs::create_dir_all(dir.join("logs"))?;
+/// std::fs::write(dir.join("logs/a.log"), "")?;
+/// assert_eq!(paths_matching("logs/*.log", &dir)?, [dir.join("logs/a.log")]);
+/// assert!(paths_matching("logs/none.log", &dir)?.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn paths_matching(pattern: &str, base: &Path) -> Result<Vec<PathBuf>, AttachError> {
+    if is_glob(pattern) {
+        return expand_glob(pattern, base);
+    }
+    let path = base.join(pattern);
+    Ok(if path.exists() { vec![path] } else { vec![] })
+}
+
 pub(crate) fn is_glob(pattern: &str) -> bool {
     pattern.contains(['*', '?', '[', '{'])
 }
