@@ -207,7 +207,28 @@ impl Compiled {
 /// bytes does not need) and still 16 M with regex-lite's case classes; lower-cased and
 /// case-sensitive in regex-lite, a few million.
 fn text_regex(pattern: &str) -> Result<Regex, regex_lite::Error> {
-    Regex::new(&lower_case_pattern(pattern))
+    Regex::new(&non_capturing(&lower_case_pattern(pattern)))
+}
+
+/// `pattern` with its groups made non-capturing (`(a|b)` to `(?:a|b)`): only whether it matches
+/// counts, and regex-lite compiles and tracks every capture group. Brackets escaped or in a class
+/// stay as they are.
+fn non_capturing(pattern: &str) -> String {
+    let (mut escaped, mut in_class) = (false, false);
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '[' => in_class = true,
+            ']' => in_class = false,
+            '(' if !in_class && chars.peek() != Some(&'?') => out.push_str("?:"),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// `pattern` with its ASCII letters in lower case, except those that follow a backslash: `\b`

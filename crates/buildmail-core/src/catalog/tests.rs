@@ -300,6 +300,10 @@ fn text_patterns_match_any_case_of_the_reply() {
 fn lower_casing_a_pattern_keeps_its_escapes() {
     assert_eq!(lower_case_pattern(r"\bDMARC\b|\BX\D"), r"\bdmarc\b|\Bx\D");
     assert_eq!(lower_case_pattern(r"a\\B"), r"a\\b");
+    assert_eq!(
+        non_capturing(r"(a|b)\(c\)[(]x(?:y)(?i:z)"),
+        r"(?:a|b)\(c\)[(]x(?:y)(?i:z)"
+    );
     // The catalog's own patterns mean the same lower-cased: each entry's example, in any case,
     // matches as the case-insensitive pattern does.
     for entry in entries().filter(|e| !e.when.text.is_empty()) {
