@@ -341,19 +341,21 @@ def section_flush(run, count, results):
             pending.pop(0).wait()
     for process in pending:
         process.wait()
+    kept = len(list(outbox.glob("*.json")))
     port, record = run.sim("ratelimit:20/10s")
     start = time.monotonic()
-    result = subprocess.run([run.bin, "outbox", "flush", "--outbox", str(outbox), "--smtp-url",
-                             f"smtp://127.0.0.1:{port}", "--output", "json"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    flush = run.spawn([run.bin, "outbox", "flush", "--outbox", str(outbox), "--smtp-url",
+                       f"smtp://127.0.0.1:{port}", "--output", "json"],
+                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    stdout, _ = flush.communicate()
     elapsed = time.monotonic() - start
-    reports = json.loads(result.stdout or "[]")
+    reports = json.loads(stdout or "[]")
     attempts = [a for r in reports for a in r.get("attempts", [])]
     refused = sum(1 for a in attempts if a.get("outcome") != "ok")
     sent = delivered(record)
     allowed = 20 / 10
     rate = sent / elapsed if elapsed else 0
-    results["flush"] = {"messages": count, "delivered": sent, "exit": result.returncode,
+    results["flush"] = {"messages": count, "kept": kept, "delivered": sent, "exit": flush.returncode,
                         "elapsed_s": round(elapsed, 1), "per_s": round(rate, 3),
                         "fraction_of_allowed": round(rate / allowed, 3),
                         "attempts": len(attempts), "refused": refused,

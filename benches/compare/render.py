@@ -86,9 +86,9 @@ def verdict(r):
 
 def flush_table(flush):
     return ["### `outbox flush` through ratelimit:20/10s", "",
-            "| messages | delivered | time | rate | of the allowed 2/s | attempts | refused |",
-            "|---:|---:|---:|---:|---:|---:|---:|",
-            f"| {flush['messages']} | {flush['delivered']} | {flush['elapsed_s']} s | "
+            "| messages | in the outbox | delivered | time | rate | of the allowed 2/s | attempts | refused |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+            f"| {flush['messages']} | {flush.get('kept', '?')} | {flush['delivered']} | {flush['elapsed_s']} s | "
             f"{flush['per_s']}/s | {flush['fraction_of_allowed']:.0%} | {flush['attempts']} | "
             f"{flush['refused']} ({flush['refused_fraction']:.0%}) |", ""]
 
