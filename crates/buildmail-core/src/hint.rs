@@ -9,7 +9,7 @@
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use regex::{Captures, Regex};
+use regex_lite::{Captures, Regex};
 
 /// Longer hints are not taken at face value: a week is already more than any retry budget.
 const MAX_HINT: Duration = Duration::from_secs(7 * 86_400);
@@ -21,7 +21,7 @@ const UNIT: &str = r"(?:seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)
 
 static TRIGGERED: LazyLock<Regex> = LazyLock::new(|| {
     let amount = format!(r"{NUMBER}-?\s*{UNIT}");
-    Regex::new(&format!(
+    ascii(&format!(
         r"(?ix)
         (?: \b(?:in|after|within|wait(?:ing)?|retry(?:ing)?|again|back\s+in)
           | \b(?:gr[ae]ylisted|deferred|delayed|blocked|throttled|suspended|rejected)\s+for )
@@ -32,14 +32,20 @@ static TRIGGERED: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static PART: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i)(?P<n>{NUMBER})-?\s*(?P<unit>{UNIT})"))
+    ascii(&format!(r"(?i)(?P<n>{NUMBER})-?\s*(?P<unit>{UNIT})"))
         .expect("the amount pattern is valid")
 });
 
 static CLOCK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:in|after|back in|wait)\s+(?P<h>\d{1,2}):(?P<m>\d{2}):(?P<s>\d{2})\b")
+    ascii(r"(?i)\b(?:in|after|back in|wait)\s+(?P<h>\d{1,2}):(?P<m>\d{2}):(?P<s>\d{2})\b")
         .expect("the clock pattern is valid")
 });
+
+/// regex-lite, not regex: a hint's digits and words are ASCII, and `regex` spent 19 M
+/// instructions compiling these patterns, most of an `explain` once the catalog was cheap.
+fn ascii(pattern: &str) -> Result<Regex, regex_lite::Error> {
+    Regex::new(pattern)
+}
 
 /// The delay a reply's text asks for, or `None` when it names none.
 ///

@@ -224,9 +224,15 @@ impl<R: BufRead> Iterator for Scanner<R> {
                 }
                 Ok(true) => {
                     self.line_no += 1;
-                    let line = String::from_utf8_lossy(&self.buf);
-                    let line = ANSI_ESCAPE.replace_all(&line, "").into_owned();
-                    self.take_line(&line);
+                    // The buffer is lent out for the line's lifetime, so the line needs no copy.
+                    let buf = std::mem::take(&mut self.buf);
+                    let line = String::from_utf8_lossy(&buf);
+                    if memchr::memchr(0x1b, &buf).is_some() {
+                        self.take_line(&ANSI_ESCAPE.replace_all(&line, ""));
+                    } else {
+                        self.take_line(&line);
+                    }
+                    self.buf = buf;
                 }
             }
         }
@@ -394,7 +400,7 @@ fn read_capped_line(reader: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<
             return Ok(read_any);
         }
         read_any = true;
-        let newline = chunk.iter().position(|&b| b == b'\n');
+        let newline = memchr::memchr(b'\n', chunk);
         let end = newline.unwrap_or(chunk.len());
         let room = MAX_LINE.saturating_sub(buf.len());
         buf.extend_from_slice(&chunk[..end.min(room)]);
@@ -412,31 +418,33 @@ fn read_capped_line(reader: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<
 /// Cheap pre-filter: a failure reply needs the digits of a 4xx or 5xx code somewhere, or an
 /// enhanced code of class 4 or 5 (`5.7.1`) for the replies quoted without their basic code.
 fn might_hold_reply(bytes: &[u8]) -> bool {
-    let has_code = bytes
-        .windows(3)
-        .any(|w| matches!(w[0], b'4' | b'5') && w[1].is_ascii_digit() && w[2].is_ascii_digit());
-    has_code || has_failure_enhanced(bytes)
+    failure_codes(bytes).next().is_some() || has_failure_enhanced(bytes)
+}
+
+/// Where `4xx` or `5xx` starts in `bytes`: memchr finds the 4s and 5s, so the bytes between
+/// cost next to nothing.
+fn failure_codes(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    memchr::memchr2_iter(b'4', b'5', bytes).filter(move |&at| {
+        bytes.get(at + 1).is_some_and(u8::is_ascii_digit)
+            && bytes.get(at + 2).is_some_and(u8::is_ascii_digit)
+    })
 }
 
 /// Whether a failure code is followed by an enhanced code (`550 5.1.1`, `421-4.7.0`): a byte
 /// scan that spares most noise lines the unanchored [`WITH_ENHANCED`] search.
 fn code_then_enhanced(bytes: &[u8]) -> bool {
-    bytes.windows(6).any(|w| {
-        matches!(w[0], b'4' | b'5')
-            && w[1].is_ascii_digit()
-            && w[2].is_ascii_digit()
-            && matches!(w[3], b' ' | b'-')
-            && matches!(w[4], b'2' | b'4' | b'5')
-            && w[5] == b'.'
+    failure_codes(bytes).any(|at| {
+        matches!(bytes.get(at + 3), Some(b' ' | b'-'))
+            && matches!(bytes.get(at + 4), Some(b'2' | b'4' | b'5'))
+            && bytes.get(at + 5) == Some(&b'.')
     })
 }
 
 /// Whether an enhanced code of class 4 or 5 (`5.7.1`) appears somewhere.
 fn has_failure_enhanced(bytes: &[u8]) -> bool {
-    bytes.windows(3).enumerate().any(|(at, w)| {
-        matches!(w[0], b'4' | b'5')
-            && w[1] == b'.'
-            && w[2].is_ascii_digit()
+    memchr::memchr2_iter(b'4', b'5', bytes).any(|at| {
+        bytes.get(at + 1) == Some(&b'.')
+            && bytes.get(at + 2).is_some_and(u8::is_ascii_digit)
             && is_enhanced_at(&bytes[at + 2..])
     })
 }
@@ -632,17 +640,26 @@ static IN_REPLY_TO: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn candidates(line: &str) -> Vec<Candidate> {
-    let python: Vec<Candidate> = PYTHON_TUPLE
-        .captures_iter(line)
-        .filter_map(|c| python_tuple(&c))
-        .collect();
-    if !python.is_empty() {
-        return python;
+    let bytes = line.as_bytes();
+    if python_tuple_possible(bytes) {
+        let python: Vec<Candidate> = PYTHON_TUPLE
+            .captures_iter(line)
+            .filter_map(|c| python_tuple(&c))
+            .collect();
+        if !python.is_empty() {
+            return python;
+        }
     }
-    if let Some(caps) = LETTRE_DEBUG.captures(line) {
+    if let Some(caps) = LETTRE_DEBUG_MARKER
+        .find(bytes)
+        .and_then(|_| LETTRE_DEBUG.captures(line))
+    {
         return lettre_debug(&caps).into_iter().collect();
     }
-    if let Some(caps) = LETTRE.captures(line) {
+    if let Some(caps) = error_paren_possible(bytes)
+        .then(|| LETTRE.captures(line))
+        .flatten()
+    {
         let wire = format!("{} {}", &caps["code"], caps["rest"].trim());
         return code_of(&caps)
             .map(|code| Candidate {
@@ -654,7 +671,11 @@ fn candidates(line: &str) -> Vec<Candidate> {
             .into_iter()
             .collect();
     }
-    if let Some(caps) = JS_CONTINUATION.captures(line) {
+    let first = bytes.iter().find(|&&b| !is_space_like(b));
+    if let Some(caps) = matches!(first, Some(b'\'' | b'"'))
+        .then(|| JS_CONTINUATION.captures(line))
+        .flatten()
+    {
         let quote = caps["quote"].to_owned();
         return from_captures(&caps, line, &quote).into_iter().collect();
     }
@@ -670,6 +691,9 @@ fn candidates(line: &str) -> Vec<Candidate> {
             evidence.then_some(candidate)
         })
         .or_else(|| {
+            if !code_after_marker_possible(bytes) {
+                return None;
+            }
             AFTER_MARKER.captures(line).and_then(|c| {
                 let quote = c.name("quote").map_or("", |m| m.as_str()).to_owned();
                 from_captures(&c, line, &quote)
@@ -686,13 +710,100 @@ fn candidates(line: &str) -> Vec<Candidate> {
                 same_class.then(|| from_captures(&c, line, quote)).flatten()
             })
         })
-        .or_else(|| DOTNET_STATUS.captures(line).and_then(|c| dotnet_reply(&c)))
+        .or_else(|| {
+            DOTNET_STATUS_MARKER.find(bytes)?;
+            DOTNET_STATUS.captures(line).and_then(|c| dotnet_reply(&c))
+        })
         .or_else(|| {
             has_failure_enhanced(line.as_bytes())
                 .then(|| ENHANCED_ONLY.captures(line).and_then(|c| enhanced_only(&c)))
                 .flatten()
         });
     found.into_iter().collect()
+}
+
+/// Byte-level gates: each says whether a line holds the bytes a pattern cannot match without, so
+/// the noise of a build log (numbers everywhere) skips the unanchored regex searches. A gate may
+/// let a line through that the pattern then refuses, never the other way round.
+static LETTRE_DEBUG_MARKER: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new("(Code { severity: "));
+static DOTNET_STATUS_MARKER: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(DOTNET_MARKER));
+
+/// `(550,` somewhere: what [`PYTHON_TUPLE`] needs.
+fn python_tuple_possible(bytes: &[u8]) -> bool {
+    failure_codes(bytes)
+        .any(|at| at > 0 && bytes[at - 1] == b'(' && bytes.get(at + 3) == Some(&b','))
+}
+
+/// `error (` in any case: what [`LETTRE`] needs.
+fn error_paren_possible(bytes: &[u8]) -> bool {
+    memchr::memchr_iter(b'(', bytes).any(|at| ends_with_ignoring_case(&bytes[..at], b"error "))
+}
+
+/// Whether `needle` (lower case) appears in `bytes` in any ASCII case.
+fn has_ignoring_case(bytes: &[u8], needle: &[u8]) -> bool {
+    bytes
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// A failure code right after one of [`AFTER_MARKER`]'s markers (`error:`, `said=`, `busy (`,
+/// `with message`), past an optional quote and spaces; or anywhere on an Exim line (`SMTP error
+/// from remote mail server after ...: host ...:`), whose marker is not next to the code.
+fn code_after_marker_possible(bytes: &[u8]) -> bool {
+    failure_codes(bytes).any(|at| {
+        let mut before = &bytes[..at];
+        if let [rest @ .., b'\'' | b'"'] = before {
+            before = rest;
+        }
+        let Some(end) = before.iter().rposition(|&b| !is_space_like(b)) else {
+            return false;
+        };
+        match before[end] {
+            b'(' | b'e' | b'E' => true,
+            b':' | b'=' => {
+                let word = &before[..end];
+                let word = &word[..word
+                    .iter()
+                    .rposition(|&b| !is_space_like(b))
+                    .map_or(0, |e| e + 1)];
+                MARKER_WORDS
+                    .iter()
+                    .any(|marker| ends_with_ignoring_case(word, marker))
+                    || has_ignoring_case(bytes, b"from remote")
+            }
+            _ => false,
+        }
+    })
+}
+
+/// The words [`AFTER_MARKER`] accepts before its `:` or `=`.
+const MARKER_WORDS: &[&[u8]] = &[
+    b"exception",
+    b"error",
+    b"response",
+    b"reply",
+    b"said",
+    b"message",
+    b"failed",
+    b"rejected",
+    b"login",
+    b"client",
+    b"busy",
+    b"smtp",
+    b"command",
+    b"talk to me",
+];
+
+fn ends_with_ignoring_case(bytes: &[u8], suffix: &[u8]) -> bool {
+    bytes.len() >= suffix.len() && bytes[bytes.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+}
+
+/// What a gate passes over where a pattern has `\s`: ASCII spaces, and any non-ASCII byte (which
+/// may belong to a Unicode space).
+fn is_space_like(byte: u8) -> bool {
+    byte >= 0x80 || matches!(byte, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r')
 }
 
 fn code_of(caps: &Captures<'_>) -> Option<u16> {

@@ -54,7 +54,10 @@ fn client_hello(host: &str) -> Option<Vec<u8>> {
     let name = ServerName::try_from(host.to_owned())
         .or_else(|_| ServerName::try_from("localhost"))
         .ok()?;
-    let config = TlsTrust::insecure_skip_verify().ok()?.client_config();
+    let config = TlsTrust::insecure_skip_verify()
+        .ok()?
+        .client_config()
+        .ok()?;
     let mut connection = rustls::ClientConnection::new(config, name).ok()?;
     let mut hello = Vec::new();
     connection.write_tls(&mut hello).ok()?;

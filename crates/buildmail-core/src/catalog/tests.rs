@@ -25,7 +25,7 @@ fn every_pattern_compiles() {
         }
         if !entry.when.text.is_empty() {
             assert!(
-                Regex::new(entry.when.text).is_ok(),
+                text_regex(entry.when.text).is_ok(),
                 "{}: bad text pattern",
                 entry.id
             );
@@ -285,4 +285,40 @@ fn wording_that_names_a_cause_beats_vague_wording_and_the_codes() {
     // With no wording at all, the enhanced code decides.
     let reply = Reply::parse("550 5.4.6").unwrap();
     assert_eq!(lookup(&reply).id, "enhanced.x.4.6");
+}
+
+#[test]
+fn text_patterns_match_any_case_of_the_reply() {
+    let reply = |text: &str| Reply::parse(text).expect("a valid reply");
+    let shouted = reply("550 5.1.1 USER UNKNOWN IN VIRTUAL MAILBOX TABLE");
+    let mixed = reply("550 5.1.1 User Unknown in virtual mailbox table");
+    assert_eq!(lookup(&shouted).id, lookup(&mixed).id);
+    assert_eq!(lookup(&shouted).category, Category::Mailbox);
+}
+
+#[test]
+fn lower_casing_a_pattern_keeps_its_escapes() {
+    assert_eq!(lower_case_pattern(r"\bDMARC\b|\BX\D"), r"\bdmarc\b|\Bx\D");
+    assert_eq!(lower_case_pattern(r"a\\B"), r"a\\b");
+    assert_eq!(
+        non_capturing(r"(a|b)\(c\)[(]x(?:y)(?i:z)"),
+        r"(?:a|b)\(c\)[(]x(?:y)(?i:z)"
+    );
+    // The catalog's own patterns mean the same lower-cased: each entry's example, in any case,
+    // matches as the case-insensitive pattern does.
+    for entry in entries().filter(|e| !e.when.text.is_empty()) {
+        let reference = regex_lite::RegexBuilder::new(entry.when.text)
+            .case_insensitive(true)
+            .build()
+            .expect("catalog text patterns compile");
+        let lowered = text_regex(entry.when.text).expect("catalog text patterns compile");
+        for example in [entry.example.to_owned(), entry.example.to_ascii_uppercase()] {
+            assert_eq!(
+                reference.is_match(&example),
+                lowered.is_match(&example.to_ascii_lowercase()),
+                "{}: {example}",
+                entry.id
+            );
+        }
+    }
 }

@@ -123,6 +123,21 @@ static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
         .collect()
 });
 
+/// Every kind's wordings in one pattern: most lines of a log hold none, and one search says so
+/// where one search per kind and wording did.
+static ANY_WORDING: LazyLock<Regex> = LazyLock::new(|| {
+    let wordings: Vec<String> = KINDS
+        .iter()
+        .flat_map(|kind| [kind.mail_only, kind.generic])
+        .filter(|pattern| !pattern.is_empty())
+        .map(|pattern| format!("(?:{pattern})"))
+        .collect();
+    RegexBuilder::new(&wordings.join("|"))
+        .case_insensitive(true)
+        .build()
+        .expect("connection failure patterns are tested")
+});
+
 /// Words that show a line is about sending mail.
 static MAIL_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)smtp|e-?mail|\bmail|nodemailer|phpmailer|lettre|:(25|465|587|2525)\b|port:? (25|465|587|2525)\b")
@@ -137,6 +152,9 @@ pub(super) fn mentions_mail(line: &str) -> bool {
 /// The connection-level failure a line shows, if any. The TLS and DNS kinds are checked before
 /// the network one: "connection closed" after a certificate error is the certificate's fault.
 pub(super) fn connection_failure(line: &str, near_mail: bool) -> Option<ConnectionFailure> {
+    if !ANY_WORDING.is_match(line) {
+        return None;
+    }
     let compiled = COMPILED.iter().find(|c| {
         c.mail_only.as_ref().is_some_and(|r| r.is_match(line))
             || (near_mail && c.generic.is_match(line))

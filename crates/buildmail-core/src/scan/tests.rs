@@ -258,3 +258,23 @@ fn a_reply_right_after_an_ansi_colour_code_is_found() {
         ]
     );
 }
+
+#[test]
+fn the_byte_gates_let_through_every_spelling_their_patterns_accept() {
+    // Each line gets past a byte-level gate only by a detail the gate must not miss: a Unicode
+    // space before the code, a marker in capitals, a quote, a Python tuple, lettre's wording.
+    let log = "smtp error:\u{a0}550 no such user here\n\
+               SMTPSendFailedException:   \"421 Try again later\"\n\
+               SMTP ERROR FROM REMOTE MAIL SERVER AFTER RCPT TO:<a@b.c>: host mx.b.c [192.0.2.1]: 451 Temporary local problem\n\
+               smtplib.SMTPRecipientsRefused: {'a@b.c': (450, b'4.2.0 Greylisted')}\n\
+               Transient Error (421): Service not available\n";
+    let lines: Vec<u64> = found(log).into_iter().map(|(line, _)| line).collect();
+    assert_eq!(lines, [1, 2, 3, 4, 5]);
+}
+
+#[test]
+fn numbers_in_build_noise_are_not_replies() {
+    let log = "[2024-05-01T02:00:04.114Z] Tests: 450 passed, 0 failed, port: 587 pid: 4212\n\
+               [2024-05-01T02:00:04.113Z] GET https://repo.example.com/b-1.2.3.pom HTTP/1.1 200 OK 552 bytes\n";
+    assert_eq!(found(log), []);
+}
