@@ -330,6 +330,10 @@ fn a_reader_that_stops_early_is_no_error() {
     );
     let (code, stderr) = with_stdout_closed(&["explain", "--scan", &log]);
     assert_eq!(code, Some(0), "{stderr}");
+    // `--dry-run | head`: the message was made, and whoever read it has enough.
+    let dry_run = with_addresses("send", &["--subject", "s", "--body", "b", "--dry-run"]);
+    let (code, stderr) = with_stdout_closed(&dry_run);
+    assert_eq!(code, Some(0), "{stderr}");
 }
 
 #[test]

@@ -73,11 +73,8 @@ pub fn print_dry_run(message: &lettre::Message, warnings: &[String]) -> anyhow::
             spell_placeholders(warning, spell)
         ));
     }
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(&message.formatted())
-        .and_then(|()| stdout.flush())
-        .context("writing the message to stdout")?;
+    // `--dry-run | head` has what it wanted: a closed stdout ends the command with exit 0.
+    crate::out::stdout(&message.formatted())?;
     Ok(Exit::Ok)
 }
 

@@ -1,6 +1,5 @@
 //! `buildmail outbox list|flush|drop`: the messages `--outbox` kept when a delivery was deferred.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
@@ -69,17 +68,21 @@ fn list(outbox: &Outbox, output: OutputFormat) -> anyhow::Result<Exit> {
     let entries = outbox
         .list()
         .with_context(|| format!("reading --outbox {}", outbox.dir().display()))?;
-    let mut stdout = std::io::stdout().lock();
-    match output {
+    let mut text = match output {
         OutputFormat::Json => {
-            let json = serde_json::to_string_pretty(&entries).context("rendering the list")?;
-            writeln!(stdout, "{json}")
+            serde_json::to_string_pretty(&entries).context("rendering the list")?
         }
         OutputFormat::Text => entries
             .iter()
-            .try_for_each(|entry| writeln!(stdout, "{}", render_listed(entry))),
+            .map(render_listed)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    if !text.is_empty() {
+        text.push('\n');
     }
-    .context("writing the list to stdout")?;
+    // `outbox list | head` has what it wanted: a closed stdout ends the command with exit 0.
+    crate::out::stdout(text.as_bytes())?;
     Ok(Exit::Ok)
 }
 
@@ -183,8 +186,9 @@ fn flush(smtp: &SmtpArgs) -> anyhow::Result<Exit> {
     }
     smtp.reports.write(&reports)?;
     if smtp.output == OutputFormat::Json {
-        let json = serde_json::to_string_pretty(&reports).context("rendering the reports")?;
-        writeln!(std::io::stdout().lock(), "{json}").context("writing the reports to stdout")?;
+        let json = serde_json::to_string_pretty(&reports).context("rendering the reports")? + "\n";
+        // A closed stdout does not change what the flush did: the verdict decides the exit code.
+        let _ = crate::out::stdout(json.as_bytes());
     }
     Ok(Verdict::worst(reports.iter().map(Report::verdict)).into())
 }
