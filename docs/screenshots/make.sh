@@ -58,6 +58,25 @@ test result: FAILED. 47 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out;
 error: test failed, to rerun pass `--lib`
 Error: Process completed with exit code 101.
 LOG
+# The test results the same run wrote (cargo-nextest's JUnit report): the mail shows the count
+# and the failed test above the log.
+mkdir -p "$work/target/nextest/ci"
+cat >"$work/target/nextest/ci/junit.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="nextest-run" tests="48" failures="1" errors="0" uuid="0b7c1e4a" timestamp="2026-11-29T10:00:00Z" time="0.42">
+  <testsuite name="shop" tests="48" disabled="0" errors="0" failures="1">
+    <testcase name="cart::tests::total_rounds_half_even" classname="shop" timestamp="2026-11-29T10:00:00Z" time="0.003">
+      <failure type="test failure">thread 'cart::tests::total_rounds_half_even' panicked at src/cart.rs:212:9:
+assertion `left == right` failed: 3 items at 0.335 each
+  left: 1.01
+ right: 1.00</failure>
+    </testcase>
+XML
+for i in $(seq 1 47); do
+  echo "    <testcase name=\"cart::tests::case_$i\" classname=\"shop\" time=\"0.001\"/>" >>"$work/target/nextest/ci/junit.xml"
+done
+printf '  </testsuite>\n</testsuites>\n' >>"$work/target/nextest/ci/junit.xml"
+
 # The same colours a terminal log carries: buildmail strips them.
 sed -i 's/FAILED/\x1b[31mFAILED\x1b[0m/; s/^error:/\x1b[1;31merror\x1b[0m:/' "$work/build.log"
 
@@ -83,7 +102,7 @@ notify() {
 # The Message-ID, the Date and the MIME boundaries change from run to run; the HTML part does
 # not, so the PNGs are reproducible.
 notify --status failure --previous-status success --log "$work/build.log" --log-lines 20 \
-  >"$work/failure.eml"
+  --test-results 'target/nextest/**/*.xml' >"$work/failure.eml"
 notify --status success --previous-status success >"$work/success.eml"
 
 for name in failure success; do

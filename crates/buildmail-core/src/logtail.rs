@@ -1,5 +1,5 @@
 //! The tail of a build log: the last lines, as a reader of the mail should see them; and
-//! [`excerpt`]s that start at the failure or show the lines that match a pattern.
+//! [`Excerpt`]s that start at the failure or show the lines that match a pattern.
 //!
 //! The file is read backwards from its end in blocks, with seeks, until enough lines are in
 //! hand, so a 2 GB log costs a few blocks of memory and time. ANSI colour codes are stripped,
