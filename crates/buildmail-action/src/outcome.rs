@@ -10,7 +10,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use buildmail_core::Report;
-use buildmail_core::report::{Outcome as AttemptOutcome, Status, Verdict, text};
+use buildmail_core::report::{AttemptOutcome, DeliveryStatus, Verdict, text};
 
 use crate::exit::Exit;
 use crate::github::check_run::{AnnotationLevel, CheckAnnotation, CheckRun, Conclusion};
@@ -47,7 +47,10 @@ impl Outcome {
     }
 
     fn failed(&self) -> bool {
-        !matches!(self.report.status, Status::Delivered | Status::Skipped)
+        !matches!(
+            self.report.status,
+            DeliveryStatus::Delivered | DeliveryStatus::Skipped
+        )
     }
 
     /// The status word of the outputs and the JSON report (`delivered`, `deferred`, ...).
@@ -281,7 +284,7 @@ impl Outcome {
         let check = CheckRun {
             head_sha: run.head_sha.clone(),
             conclusion: match (self.report.status, self.failed()) {
-                (Status::Skipped, _) => Conclusion::Neutral,
+                (DeliveryStatus::Skipped, _) => Conclusion::Neutral,
                 (_, true) => Conclusion::Failure,
                 (_, false) => Conclusion::Success,
             },

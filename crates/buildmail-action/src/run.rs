@@ -13,7 +13,7 @@ use buildmail_core::compose::gather::AttachmentRequest;
 use buildmail_core::compose::{Attacher, Draft, SizePolicy, markdown};
 use buildmail_core::notify::{
     Composed, Decision, FromChanges, LogRequest, NotifyError, Overrides, Request, TemplateFiles,
-    When,
+    Trigger,
 };
 use buildmail_core::{Delivery, DeliverySettings, Outgoing};
 
@@ -211,7 +211,7 @@ fn notification(
             ..Overrides::default()
         },
         // `notify_when` has decided already (with the previous run from the API).
-        when: When::Always,
+        when: Trigger::Always,
         templates: TemplateFiles {
             subject,
             ..TemplateFiles::default()

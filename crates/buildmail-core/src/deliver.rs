@@ -15,9 +15,9 @@ use crate::error::{Error, Phase, TlsMode};
 use crate::explain::{Explanation, explain};
 use crate::policy::{Attempted, Next, Retry, RetryPolicy, WaitReason};
 use crate::reply::Reply;
-use crate::report::{AttemptReport, Outcome, RecipientReport, RecipientStatus, Report};
+use crate::report::{AttemptOutcome, AttemptReport, RecipientReport, RecipientStatus, Report};
 use crate::server::{Server, Tls};
-use crate::session::{self, AttemptOutcome, AttemptSpec};
+use crate::session::{self, AttemptSpec, SessionOutcome};
 use crate::transcript::Transcript;
 
 /// A message ready to go: the exact bytes, the envelope, and its Message-ID. The bytes are
@@ -368,7 +368,7 @@ impl<'a> Run<'a> {
             number,
             server,
             phase: error.phase(),
-            outcome: Outcome::Permanent,
+            outcome: AttemptOutcome::Permanent,
             reply: error.reply(),
             category: Some(judged.category),
             title: Some(judged.title),
@@ -384,7 +384,7 @@ impl<'a> Run<'a> {
         server: String,
         pending: &[usize],
         waited: Duration,
-        outcome: &AttemptOutcome,
+        outcome: &SessionOutcome,
     ) -> AttemptReport {
         let accepted_at_rcpt = self.apply_rcpt_refusals(pending, outcome);
         self.apply_end(&accepted_at_rcpt, &outcome.end, &server);
@@ -396,7 +396,12 @@ impl<'a> Run<'a> {
                 error.reply(),
                 Some(explanation_of(error)),
             ),
-            (None, Ok(reply)) => (Phase::EndOfData, Outcome::Ok, Some(reply.clone()), None),
+            (None, Ok(reply)) => (
+                Phase::EndOfData,
+                AttemptOutcome::Ok,
+                Some(reply.clone()),
+                None,
+            ),
             (None, Err(_)) => unreachable!("an error end is decisive"),
         };
         let (category, title) = judged.map(|e| (e.category, e.title)).unzip();
@@ -414,7 +419,7 @@ impl<'a> Run<'a> {
     }
 
     /// Fails the recipients refused at RCPT; returns the others, which the end decides.
-    fn apply_rcpt_refusals(&mut self, pending: &[usize], outcome: &AttemptOutcome) -> Vec<usize> {
+    fn apply_rcpt_refusals(&mut self, pending: &[usize], outcome: &SessionOutcome) -> Vec<usize> {
         let mut refused_at_rcpt = vec![false; pending.len()];
         for (index, result) in &outcome.rcpt {
             if let Err(error) = result {
@@ -470,7 +475,7 @@ impl<'a> Run<'a> {
     fn finish(self) -> Report {
         let status = Report::status_of(&self.recipients);
         let explanation = match status {
-            crate::report::Status::Delivered => None,
+            crate::report::DeliveryStatus::Delivered => None,
             _ => self
                 .last_failure
                 .as_ref()
@@ -502,7 +507,7 @@ impl<'a> Run<'a> {
 
 /// What decides an attempt, and so the retry: the end and a deferral at RCPT both stand, and the
 /// one that asks for more wins.
-fn decisive_of(outcome: &AttemptOutcome) -> Option<&Error> {
+fn decisive_of(outcome: &SessionOutcome) -> Option<&Error> {
     let deferred_at_rcpt = outcome
         .rcpt
         .iter()
@@ -511,11 +516,11 @@ fn decisive_of(outcome: &AttemptOutcome) -> Option<&Error> {
     session::deciding_refusal(deferred_at_rcpt.chain(outcome.end.as_ref().err()))
 }
 
-fn outcome_of(error: &Error) -> Outcome {
+fn outcome_of(error: &Error) -> AttemptOutcome {
     if error.is_transient() {
-        Outcome::Transient
+        AttemptOutcome::Transient
     } else {
-        Outcome::Permanent
+        AttemptOutcome::Permanent
     }
 }
 
