@@ -13,7 +13,7 @@
 //! - Relays are tried in turn; only a new round over them waits, and a relay's stated delay
 //!   holds for the whole round. A relay that refuses the session for good is left out.
 //!
-//! [`Retry::next`] is the one place that decides, after an attempt that left recipients pending,
+//! `Retry::next` is the one place that decides, after an attempt that left recipients pending,
 //! whether to try the next relay now, wait, or give up (and why).
 
 use std::time::Duration;
