@@ -11,7 +11,7 @@ use buildmail_core::ci::Build;
 use buildmail_core::compose::gather::AttachmentRequest;
 use buildmail_core::compose::{Draft, markdown};
 use buildmail_core::notify::{
-    Composed, FromChanges, LogRequest, NotifyError, Overrides, Request, TemplateFiles, When,
+    Composed, FromChanges, LogRequest, NotifyError, Overrides, Request, TemplateFiles, Trigger,
 };
 use buildmail_core::settings::spell_placeholders;
 
@@ -102,7 +102,7 @@ fn notification(
     let request = Request {
         build,
         overrides: Overrides::default(),
-        when: When::Always,
+        when: Trigger::Always,
         templates: TemplateFiles {
             subject: subject
                 .map(|s| s.read("subject"))

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use buildmail_core::Report;
-use buildmail_core::report::{Outcome as AttemptOutcome, Status, Verdict, text};
+use buildmail_core::report::{AttemptOutcome, DeliveryStatus, Verdict, text};
 
 use crate::exit::Exit;
 use crate::github::check_run::{AnnotationLevel, CheckAnnotation, CheckRun, Conclusion};
@@ -273,7 +273,7 @@ impl Outcome {
         let check = CheckRun {
             head_sha: run.head_sha.clone(),
             conclusion: match (self.report.status, self.failed()) {
-                (Status::Skipped, _) => Conclusion::Neutral,
+                (DeliveryStatus::Skipped, _) => Conclusion::Neutral,
                 (_, true) => Conclusion::Failure,
                 (_, false) => Conclusion::Success,
             },

@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use anyhow::Context as _;
-use buildmail_core::ci::{self, Build, Status};
+use buildmail_core::ci::{self, Build, BuildStatus};
 use buildmail_core::notify::Decision;
 use buildmail_core::outbox::Outbox;
 use buildmail_core::{Delivery, DeliverySettings};
@@ -123,7 +123,7 @@ async fn previous(
     github: Option<&GitHub>,
     context: Option<&RunContext>,
     annotations: &mut Annotations,
-) -> Option<Status> {
+) -> Option<BuildStatus> {
     if let Some(previous) = inputs.previous_status.or(build.previous_status) {
         return Some(previous);
     }

@@ -13,11 +13,11 @@ use crate::clock::{self, Instant};
 use crate::connector::{Connector, TcpConnector, TlsTrust};
 use crate::error::{Error, Phase, TlsMode};
 use crate::explain::{Explanation, explain};
-use crate::policy::{REFUSED_SCHEDULE, RetryPolicy, Schedule, WaitReason};
+use crate::policy::{Attempted, Next, Retry, RetryPolicy, WaitReason};
 use crate::reply::Reply;
-use crate::report::{AttemptReport, Outcome, RecipientReport, RecipientStatus, Report};
+use crate::report::{AttemptOutcome, AttemptReport, RecipientReport, RecipientStatus, Report};
 use crate::server::{Server, Tls};
-use crate::session::{self, AttemptOutcome, AttemptSpec};
+use crate::session::{self, AttemptSpec, SessionOutcome};
 use crate::transcript::Transcript;
 
 /// A message ready to go: the exact bytes, the envelope, and its Message-ID. The bytes are
@@ -78,35 +78,7 @@ pub enum Event {
     GaveUp(GiveUp),
 }
 
-/// Why a delivery stopped while recipients were still deferred.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GiveUp {
-    /// The next wait would end at or after the end of the retry budget.
-    Budget {
-        /// The wait the policy (or the server) asked for.
-        wait: Duration,
-        /// What was left of the budget.
-        left: Duration,
-    },
-    /// The retry budget was spent before the next relay could be tried (a slow attempt, its
-    /// timeouts): no attempt starts after the budget. A budget of zero allows no retry at all.
-    BudgetSpent {
-        /// The time taken so far.
-        elapsed: Duration,
-        /// The retry budget.
-        budget: Duration,
-    },
-    /// `max_attempts` attempts were made.
-    MaxAttempts(u32),
-    /// Every relay refused every connection of the quick retries of [`REFUSED_SCHEDULE`]:
-    /// nothing listens on the port.
-    NothingListens {
-        /// The relays tried, `host:port`.
-        servers: Vec<String>,
-        /// The attempts made.
-        attempts: u32,
-    },
-}
+pub use crate::policy::GiveUp;
 
 /// How to deliver: relays, TLS trust, timeouts, retry policy, and the network.
 ///
@@ -246,7 +218,7 @@ struct Run<'a> {
     start: Instant,
     recipients: Vec<RecipientReport>,
     attempts: Vec<AttemptReport>,
-    schedule: Schedule,
+    retry: Retry,
     possible_duplicate: bool,
     last_failure: Option<Failure>,
     /// The latest refusal of a relay left out: explains a delivery that ended without another.
@@ -273,13 +245,15 @@ impl<'a> Run<'a> {
                 server: None,
             })
             .collect();
+        let start = clock::now();
+        let relays = delivery.servers.iter().map(Server::to_string).collect();
         Run {
             delivery,
             message,
-            start: clock::now(),
+            start,
             recipients,
             attempts: Vec::new(),
-            schedule: Schedule::new(),
+            retry: Retry::new(delivery.policy, relays, start),
             possible_duplicate: message.possibly_sent_before,
             last_failure: None,
             relay_failure: None,
@@ -287,124 +261,43 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// When the retry budget runs out: every wait of every attempt ends by then. A budget of
-    /// zero means one attempt, bounded only by the timeout, and no retry.
-    fn deadline(&self) -> Option<Instant> {
-        let budget = self.delivery.policy.budget;
-        (!budget.is_zero()).then(|| self.start + budget)
-    }
-
+    /// Attempts until no recipient is pending or the retry decision gives up.
     async fn go(&mut self, events: &mut (dyn FnMut(Event) + Send)) {
-        let deadline = self.deadline();
-        let mut rotation = Rotation::new(self.delivery.servers.len());
-        let mut server = 0;
+        let mut relay = 0;
         let mut waited = Duration::ZERO;
-        let mut hold_until: Option<Instant> = None;
-        // The latest attempt the next wait follows: a relay left out says nothing about when the
-        // others want us back.
-        let mut retry_basis: Option<AttemptReport> = None;
-        // Rounds over the relays in which every connection was refused, in a row.
-        let mut refused_rounds = 0;
-        let mut round_refused = true;
         for number in 1.. {
-            let pending = self.pending();
-            if pending.is_empty() {
-                return;
-            }
-            // Waits are checked against the budget below; a fallback tried at once after a slow
-            // attempt (its timeouts) is checked here: no attempt starts once the budget is spent.
-            // The first attempt always starts.
-            let now = clock::now();
-            if deadline.is_some_and(|deadline| number > 1 && now >= deadline) {
-                events(Event::GaveUp(GiveUp::BudgetSpent {
-                    elapsed: now - self.start,
-                    budget: self.delivery.policy.budget,
-                }));
-                return;
-            }
-            let last_relay = rotation.remaining() == 1;
-            let attempt = self
-                .attempt(number, server, &pending, waited, last_relay, events)
-                .await;
+            let attempt = self.attempt(number, relay, waited, events).await;
             events(Event::Attempt(attempt.clone()));
-            round_refused &= (self.decisive.as_ref()).is_some_and(Error::is_connection_refused);
-            if attempt.relay_dropped {
-                rotation.leave_out(server);
-            } else {
-                // A relay's "try again in N" holds for the whole round: the fallbacks tried after
-                // it must not bring the primary back sooner.
-                if let Some(delay) = self.stated_delay() {
-                    let until = clock::now() + delay;
-                    hold_until = Some(hold_until.map_or(until, |held: Instant| held.max(until)));
-                }
-                retry_basis = Some(attempt.clone());
-            }
             if self.pending().is_empty() {
                 return;
             }
-            if deadline.is_none() {
-                events(Event::GaveUp(GiveUp::BudgetSpent {
-                    elapsed: clock::now() - self.start,
-                    budget: Duration::ZERO,
-                }));
-                return;
-            }
-            if number >= self.delivery.policy.max_attempts {
-                events(Event::GaveUp(GiveUp::MaxAttempts(number)));
-                return;
-            }
-            // The last relay's refusal is final, so with recipients pending one is always left.
-            let Some(next) = rotation.after(server) else {
-                return;
+            let attempted = Attempted {
+                number,
+                relay_dropped: attempt.relay_dropped,
+                category: attempt.category,
+                phase: attempt.phase,
+                decisive: self.decisive.as_ref(),
             };
-            let new_round = next <= server;
-            server = next;
-            if !new_round {
-                waited = Duration::ZERO;
-                continue;
-            }
-            let now = clock::now();
-            refused_rounds = if round_refused { refused_rounds + 1 } else { 0 };
-            round_refused = true;
-            let mut wait = if refused_rounds == 0 {
-                self.next_wait(retry_basis.as_ref().unwrap_or(&attempt), now)
-            } else if let Some(&wait) = REFUSED_SCHEDULE.get(refused_rounds - 1) {
-                (wait, WaitReason::Refused)
-            } else {
-                let servers = self.delivery.servers.iter().map(Server::to_string);
-                events(Event::GaveUp(GiveUp::NothingListens {
-                    servers: servers.collect(),
-                    attempts: number,
-                }));
-                return;
-            };
-            if let Some(until) = hold_until.take() {
-                let held = until.saturating_duration_since(now);
-                if held > wait.0 {
-                    wait = (held, WaitReason::ServerHint);
+            (relay, waited) = match self.retry.next(&attempted, clock::now()) {
+                Next::Now { relay } => (relay, Duration::ZERO),
+                Next::Wait {
+                    relay,
+                    wait,
+                    reason,
+                } => {
+                    events(Event::Waiting { wait, reason });
+                    clock::sleep(wait).await;
+                    (relay, wait)
                 }
-            }
-            // What is left of the budget, not the whole of it: a wait that ends at or after the
-            // deadline is not started, as the attempt after it would have no time left.
-            let left = deadline.map_or(Duration::ZERO, |d| d.saturating_duration_since(now));
-            if left.is_zero() {
-                // The attempt itself ran into the deadline: nothing is left to wait with.
-                events(Event::GaveUp(GiveUp::BudgetSpent {
-                    elapsed: now - self.start,
-                    budget: self.delivery.policy.budget,
-                }));
+                Next::GiveUp(why) => {
+                    events(Event::GaveUp(why));
+                    return;
+                }
+            };
+            if let Err(why) = self.retry.may_start(clock::now()) {
+                events(Event::GaveUp(why));
                 return;
             }
-            if wait.0 >= left {
-                events(Event::GaveUp(GiveUp::Budget { wait: wait.0, left }));
-                return;
-            }
-            events(Event::Waiting {
-                wait: wait.0,
-                reason: wait.1,
-            });
-            clock::sleep(wait.0).await;
-            waited = wait.0;
         }
     }
 
@@ -414,36 +307,15 @@ impl<'a> Run<'a> {
             .collect()
     }
 
-    fn next_wait(&mut self, attempt: &AttemptReport, now: Instant) -> (Duration, WaitReason) {
-        // Only the server's own words can state a delay: a lost connection stands for a bare
-        // 451, not for our description of it ("no reply within 5s" is no request to wait 5 s).
-        let bare = Reply::new(451, None, "").expect("451 is a valid reply code");
-        let reply = self
-            .decisive
-            .as_ref()
-            .and_then(Error::server_reply)
-            .unwrap_or(&bare);
-        let category = attempt.category.unwrap_or(Category::Other);
-        self.schedule.next_wait(reply, category, attempt.phase, now)
-    }
-
-    /// The delay the server of the latest attempt stated, if it did.
-    fn stated_delay(&self) -> Option<Duration> {
-        self.decisive
-            .as_ref()
-            .and_then(Error::server_reply)
-            .and_then(Reply::retry_hint)
-    }
-
     async fn attempt(
         &mut self,
         number: u32,
         server: usize,
-        pending: &[usize],
         waited: Duration,
-        last_relay: bool,
         events: &mut (dyn FnMut(Event) + Send),
     ) -> AttemptReport {
+        let pending = self.pending();
+        let last_relay = self.retry.is_last_relay();
         let server = &self.delivery.servers[server];
         events(Event::Connecting {
             number,
@@ -458,7 +330,7 @@ impl<'a> Run<'a> {
             connector: self.delivery.connector.as_ref(),
             trust: self.delivery.trust.as_ref(),
             timeout: self.delivery.timeout,
-            deadline: self.deadline(),
+            deadline: self.retry.deadline(),
             allow_plaintext_auth: self.delivery.allow_plaintext_auth,
             client_id: &self.delivery.client_id,
             from: self.message.from.as_ref(),
@@ -472,7 +344,7 @@ impl<'a> Run<'a> {
             Err(error) if error.refuses_the_relay() && !last_relay => {
                 self.leave_out(number, server, waited, error)
             }
-            _ => self.record(number, server, pending, waited, &outcome),
+            _ => self.record(number, server, &pending, waited, &outcome),
         };
         self.attempts.push(report.clone());
         report
@@ -496,7 +368,7 @@ impl<'a> Run<'a> {
             number,
             server,
             phase: error.phase(),
-            outcome: Outcome::Permanent,
+            outcome: AttemptOutcome::Permanent,
             reply: error.reply(),
             category: Some(judged.category),
             title: Some(judged.title),
@@ -512,58 +384,24 @@ impl<'a> Run<'a> {
         server: String,
         pending: &[usize],
         waited: Duration,
-        outcome: &AttemptOutcome,
+        outcome: &SessionOutcome,
     ) -> AttemptReport {
-        let mut refused_at_rcpt = vec![false; pending.len()];
-        for (index, result) in &outcome.rcpt {
-            if let Err(error) = result {
-                refused_at_rcpt[*index] = true;
-                self.fail(pending[*index], error);
-            }
-        }
-        let deferred_at_rcpt = session::deciding_refusal(
-            outcome
-                .rcpt
-                .iter()
-                .filter_map(|(_, result)| result.as_ref().err())
-                .filter(|error| error.is_transient()),
-        )
-        .cloned();
-        let others = pending
-            .iter()
-            .zip(&refused_at_rcpt)
-            .filter(|(_, refused)| !**refused)
-            .map(|(&i, _)| i);
-        match &outcome.end {
-            Ok(reply) => {
-                for i in others {
-                    let entry = &mut self.recipients[i];
-                    entry.status = RecipientStatus::Delivered;
-                    entry.reply = Some(reply.clone());
-                    entry.server = Some(server.clone());
-                }
-            }
-            Err(error) => {
-                if error.phase() == Phase::EndOfData && error.is_network() {
-                    self.possible_duplicate = true;
-                }
-                for i in others.collect::<Vec<_>>() {
-                    self.fail(i, error);
-                }
-            }
-        }
-        // The end and a deferral at RCPT both stand: the retry follows the one that asks for more.
-        let decisive =
-            session::deciding_refusal(deferred_at_rcpt.iter().chain(outcome.end.as_ref().err()));
-        self.decisive = decisive.cloned();
-        let (phase, result, reply, judged) = match (decisive, &outcome.end) {
+        let accepted_at_rcpt = self.apply_rcpt_refusals(pending, outcome);
+        self.apply_end(&accepted_at_rcpt, &outcome.end, &server);
+        self.decisive = decisive_of(outcome).cloned();
+        let (phase, result, reply, judged) = match (&self.decisive, &outcome.end) {
             (Some(error), _) => (
                 error.phase(),
                 outcome_of(error),
                 error.reply(),
                 Some(explanation_of(error)),
             ),
-            (None, Ok(reply)) => (Phase::EndOfData, Outcome::Ok, Some(reply.clone()), None),
+            (None, Ok(reply)) => (
+                Phase::EndOfData,
+                AttemptOutcome::Ok,
+                Some(reply.clone()),
+                None,
+            ),
             (None, Err(_)) => unreachable!("an error end is decisive"),
         };
         let (category, title) = judged.map(|e| (e.category, e.title)).unzip();
@@ -577,6 +415,46 @@ impl<'a> Run<'a> {
             title,
             waited_ms: clock::millis(waited),
             relay_dropped: false,
+        }
+    }
+
+    /// Fails the recipients refused at RCPT; returns the others, which the end decides.
+    fn apply_rcpt_refusals(&mut self, pending: &[usize], outcome: &SessionOutcome) -> Vec<usize> {
+        let mut refused_at_rcpt = vec![false; pending.len()];
+        for (index, result) in &outcome.rcpt {
+            if let Err(error) = result {
+                refused_at_rcpt[*index] = true;
+                self.fail(pending[*index], error);
+            }
+        }
+        pending
+            .iter()
+            .zip(&refused_at_rcpt)
+            .filter(|(_, refused)| !**refused)
+            .map(|(&i, _)| i)
+            .collect()
+    }
+
+    /// Applies the end of the attempt (the reply to the message, or the failure) to the
+    /// recipients the server accepted at RCPT.
+    fn apply_end(&mut self, accepted: &[usize], end: &Result<Reply, Error>, server: &str) {
+        match end {
+            Ok(reply) => {
+                for &i in accepted {
+                    let entry = &mut self.recipients[i];
+                    entry.status = RecipientStatus::Delivered;
+                    entry.reply = Some(reply.clone());
+                    entry.server = Some(server.to_owned());
+                }
+            }
+            Err(error) => {
+                if error.phase() == Phase::EndOfData && error.is_network() {
+                    self.possible_duplicate = true;
+                }
+                for &i in accepted {
+                    self.fail(i, error);
+                }
+            }
         }
     }
 
@@ -597,7 +475,7 @@ impl<'a> Run<'a> {
     fn finish(self) -> Report {
         let status = Report::status_of(&self.recipients);
         let explanation = match status {
-            crate::report::Status::Delivered => None,
+            crate::report::DeliveryStatus::Delivered => None,
             _ => self
                 .last_failure
                 .as_ref()
@@ -627,41 +505,22 @@ impl<'a> Run<'a> {
     }
 }
 
-/// The relays still in a delivery's rotation, by index, primary first.
-struct Rotation {
-    in_turn: Vec<bool>,
+/// What decides an attempt, and so the retry: the end and a deferral at RCPT both stand, and the
+/// one that asks for more wins.
+fn decisive_of(outcome: &SessionOutcome) -> Option<&Error> {
+    let deferred_at_rcpt = outcome
+        .rcpt
+        .iter()
+        .filter_map(|(_, result)| result.as_ref().err())
+        .filter(|error| error.is_transient());
+    session::deciding_refusal(deferred_at_rcpt.chain(outcome.end.as_ref().err()))
 }
 
-impl Rotation {
-    fn new(relays: usize) -> Self {
-        Rotation {
-            in_turn: vec![true; relays],
-        }
-    }
-
-    fn remaining(&self) -> usize {
-        self.in_turn.iter().filter(|&&in_turn| in_turn).count()
-    }
-
-    fn leave_out(&mut self, relay: usize) {
-        self.in_turn[relay] = false;
-    }
-
-    /// The relay after `current` in turn, wrapping round to the first; `current` itself when
-    /// it is the only one left.
-    fn after(&self, current: usize) -> Option<usize> {
-        let count = self.in_turn.len();
-        (1..=count)
-            .map(|step| (current + step) % count)
-            .find(|&relay| self.in_turn[relay])
-    }
-}
-
-fn outcome_of(error: &Error) -> Outcome {
+fn outcome_of(error: &Error) -> AttemptOutcome {
     if error.is_transient() {
-        Outcome::Transient
+        AttemptOutcome::Transient
     } else {
-        Outcome::Permanent
+        AttemptOutcome::Permanent
     }
 }
 
@@ -690,41 +549,75 @@ fn explanation_of(error: &Error) -> Explanation {
         return explain(reply);
     }
     let category = category_of(error);
-    let (title, fix): (&str, &[&str]) = match category {
-        Category::Network if error.is_budget_spent() => (
+    let (title, fix) = match category {
+        Category::Network => network_advice(error),
+        Category::Tls => tls_advice(error),
+        _ => local_advice(category),
+    };
+    // Local failures have no server reply: the catalog's entry for the reply they stand for
+    // (a 451 for a lost connection) is the base, with our own words about what happened.
+    let stands_for = error.reply().unwrap_or_else(|| {
+        Reply::new(554, None, error.to_string()).expect("554 is a valid reply code")
+    });
+    Explanation {
+        category,
+        transient: error.is_transient(),
+        title: title.to_owned(),
+        cause: capitalised(&error.to_string()),
+        fix: fix.iter().map(|step| (*step).to_owned()).collect(),
+        retry_after: None,
+        ..explain(&stands_for)
+    }
+}
+
+/// A title and the steps of a fix.
+type Advice = (&'static str, &'static [&'static str]);
+
+/// The connection failed, was refused, or ran out of budget.
+fn network_advice(error: &Error) -> Advice {
+    if error.is_budget_spent() {
+        (
             "The retry budget ran out during an attempt",
             &[
                 "The server was silent or slow until {retry_budget} was spent: the message is deferred.",
                 "Raise {retry_budget}, or keep the message with {outbox} and send it later with `buildmail outbox flush`.",
             ],
-        ),
-        Category::Network if error.is_connection_refused() => (
+        )
+    } else if error.is_connection_refused() {
+        (
             "Nothing listens on the server's port",
             &[
                 "Check the port in {smtp_url}: 587 for STARTTLS (smtp://), 465 for smtps://; and that the host is the relay's.",
                 "A relay that was restarting is back within seconds: run again, or keep the message with {outbox} and send it later with `buildmail outbox flush`.",
             ],
-        ),
-        Category::Network => (
+        )
+    } else {
+        (
             "The connection failed or was lost",
             &[
                 "Check that the host and port of {smtp_url} are right and reachable from the runner.",
                 "Raise {timeout} if the server is slow to answer, or {retry_budget} to keep trying longer.",
             ],
-        ),
-        Category::Tls if error.tls_mode_mismatch() == Some(TlsMode::ServerWantsImplicit) => (
+        )
+    }
+}
+
+/// TLS could not be set up, or the two ends disagree on when it starts.
+fn tls_advice(error: &Error) -> Advice {
+    match error.tls_mode_mismatch() {
+        Some(TlsMode::ServerWantsImplicit) => (
             "The server speaks TLS from the first byte",
             &[
                 "Use smtps:// in {smtp_url} for this port (465 is the usual one), or smtp:// with the STARTTLS port (587).",
             ],
         ),
-        Category::Tls if error.tls_mode_mismatch() == Some(TlsMode::ServerWantsPlain) => (
+        Some(TlsMode::ServerWantsPlain) => (
             "The server speaks plain SMTP first",
             &[
                 "Use smtp:// in {smtp_url} for this port: buildmail then requires STARTTLS (587 is the usual port), or keep smtps:// with port 465.",
             ],
         ),
-        Category::Tls => (
+        None => (
             "TLS could not be set up",
             &[
                 "For a company CA, pass its certificate with {ca_file}.",
@@ -732,6 +625,12 @@ fn explanation_of(error: &Error) -> Explanation {
                 "Only on a network you trust: ?tls=none (with credentials, also {allow_plaintext_auth}), or {insecure_skip_verify}.",
             ],
         ),
+    }
+}
+
+/// The other local failures: name resolution, SMTPUTF8, a broken protocol, no way to log in.
+fn local_advice(category: Category) -> Advice {
+    match category {
         Category::Dns => (
             "The server's host name does not resolve",
             &[
@@ -757,20 +656,6 @@ fn explanation_of(error: &Error) -> Explanation {
             "The server offers no way to log in that buildmail speaks",
             &["Use the server's submission port (587 with STARTTLS, or 465 with smtps://)."],
         ),
-    };
-    // Local failures have no server reply: the catalog's entry for the reply they stand for
-    // (a 451 for a lost connection) is the base, with our own words about what happened.
-    let stands_for = error.reply().unwrap_or_else(|| {
-        Reply::new(554, None, error.to_string()).expect("554 is a valid reply code")
-    });
-    Explanation {
-        category,
-        transient: error.is_transient(),
-        title: title.to_owned(),
-        cause: capitalised(&error.to_string()),
-        fix: fix.iter().map(|step| (*step).to_owned()).collect(),
-        retry_after: None,
-        ..explain(&stands_for)
     }
 }
 

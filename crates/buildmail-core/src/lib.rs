@@ -52,6 +52,6 @@ pub use reply::{Class, EnhancedCode, Reply, ReplyError};
 
 pub use deliver::{Delivery, Event, Outgoing};
 pub use error::{Error, Phase};
-pub use report::{Report, Status, Verdict};
+pub use report::{DeliveryStatus, Report, Verdict};
 pub use server::{Server, Tls};
 pub use settings::{DeliverySettings, Setting, SettingsError};

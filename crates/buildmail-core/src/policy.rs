@@ -10,6 +10,11 @@
 //! - Nothing sleeps past the budget: when the next wait would end at or after its end, the
 //!   delivery stops at once, deferred. The budget is a deadline: the waits of an attempt end by
 //!   it too (see `session.rs`).
+//! - Relays are tried in turn; only a new round over them waits, and a relay's stated delay
+//!   holds for the whole round. A relay that refuses the session for good is left out.
+//!
+//! `Retry::next` is the one place that decides, after an attempt that left recipients pending,
+//! whether to try the next relay now, wait, or give up (and why).
 
 use std::time::Duration;
 
@@ -17,7 +22,7 @@ use backon::{BackoffBuilder, ExponentialBuilder};
 
 use crate::category::Category;
 use crate::clock::Instant;
-use crate::error::Phase;
+use crate::error::{Error, Phase};
 use crate::reply::Reply;
 
 /// How long and how often a delivery may keep trying.
@@ -82,6 +87,257 @@ pub enum WaitReason {
     Backoff,
     /// The short schedule for a refused connection ([`REFUSED_SCHEDULE`]).
     Refused,
+}
+
+/// Why a delivery stopped while recipients were still deferred.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GiveUp {
+    /// The next wait would end at or after the end of the retry budget.
+    Budget {
+        /// The wait the policy (or the server) asked for.
+        wait: Duration,
+        /// What was left of the budget.
+        left: Duration,
+    },
+    /// The retry budget was spent before the next relay could be tried (a slow attempt, its
+    /// timeouts): no attempt starts after the budget. A budget of zero allows no retry at all.
+    BudgetSpent {
+        /// The time taken so far.
+        elapsed: Duration,
+        /// The retry budget.
+        budget: Duration,
+    },
+    /// `max_attempts` attempts were made.
+    MaxAttempts(u32),
+    /// Every relay refused every connection of the quick retries of [`REFUSED_SCHEDULE`]:
+    /// nothing listens on the port.
+    NothingListens {
+        /// The relays tried, `host:port`.
+        servers: Vec<String>,
+        /// The attempts made.
+        attempts: u32,
+    },
+}
+
+/// What a delivery does after an attempt that left recipients pending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// Try `relay` at once: the next relay of the same round.
+    Now {
+        /// The relay's index, primary first.
+        relay: usize,
+    },
+    /// Wait, then try `relay`: a new round over the relays.
+    Wait {
+        /// The relay's index, primary first.
+        relay: usize,
+        /// How long.
+        wait: Duration,
+        /// Why that long.
+        reason: WaitReason,
+    },
+    /// Stop, with the pending recipients deferred.
+    GiveUp(GiveUp),
+}
+
+/// What the retry decision needs to know of an attempt that just ended.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Attempted<'a> {
+    /// Its number, 1 for the first.
+    pub number: u32,
+    /// Its relay refused the session for good and is left out.
+    pub relay_dropped: bool,
+    /// What its deciding failure is about.
+    pub category: Option<Category>,
+    /// The step where it ended.
+    pub phase: Phase,
+    /// The failure that decided the latest attempt whose relay stayed: a relay left out says
+    /// nothing about when the others want us back.
+    pub decisive: Option<&'a Error>,
+}
+
+/// The retry decision of one delivery, with all it remembers between attempts: the relays still
+/// in turn, the schedule of waits, a stated delay that holds for the round, and the rounds in
+/// which every connection was refused.
+pub(crate) struct Retry {
+    policy: RetryPolicy,
+    start: Instant,
+    relays: Vec<String>,
+    in_turn: Vec<bool>,
+    relay: usize,
+    schedule: Schedule,
+    /// The latest "try again in N" of the round: no relay comes back sooner.
+    hold_until: Option<Instant>,
+    /// The category and phase the next wait follows: those of the latest attempt whose relay
+    /// stayed.
+    basis: Option<(Option<Category>, Phase)>,
+    /// Rounds over the relays in which every connection was refused, in a row.
+    refused_rounds: usize,
+    round_refused: bool,
+}
+
+impl Retry {
+    /// The decision for a delivery through `relays` (`host:port`, primary first) that started
+    /// at `start`.
+    pub(crate) fn new(policy: RetryPolicy, relays: Vec<String>, start: Instant) -> Self {
+        Retry {
+            policy,
+            start,
+            in_turn: vec![true; relays.len()],
+            relays,
+            relay: 0,
+            schedule: Schedule::new(),
+            hold_until: None,
+            basis: None,
+            refused_rounds: 0,
+            round_refused: true,
+        }
+    }
+
+    /// Whether the current relay is the only one left in turn: its refusal is final.
+    pub(crate) fn is_last_relay(&self) -> bool {
+        self.in_turn.iter().filter(|&&in_turn| in_turn).count() == 1
+    }
+
+    /// When the retry budget runs out: every wait of every attempt ends by then. A budget of
+    /// zero means one attempt, bounded only by the timeout, and no retry.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        let budget = self.policy.budget;
+        (!budget.is_zero()).then(|| self.start + budget)
+    }
+
+    /// Whether another attempt may start at `now`: none starts once the budget is spent (a
+    /// fallback tried at once after a slow attempt, its timeouts).
+    pub(crate) fn may_start(&self, now: Instant) -> Result<(), GiveUp> {
+        match self.deadline() {
+            Some(deadline) if now >= deadline => Err(self.budget_spent(now)),
+            _ => Ok(()),
+        }
+    }
+
+    /// What to do after `attempt`, which ended at `now` with recipients still pending.
+    pub(crate) fn next(&mut self, attempt: &Attempted, now: Instant) -> Next {
+        self.learn(attempt, now);
+        let Some(deadline) = self.deadline() else {
+            return Next::GiveUp(GiveUp::BudgetSpent {
+                elapsed: now - self.start,
+                budget: Duration::ZERO,
+            });
+        };
+        if attempt.number >= self.policy.max_attempts {
+            return Next::GiveUp(GiveUp::MaxAttempts(attempt.number));
+        }
+        let relay = self.relay_after(self.relay);
+        let new_round = relay <= self.relay;
+        self.relay = relay;
+        if !new_round {
+            return Next::Now { relay };
+        }
+        let (wait, reason) = match self.round_wait(attempt, now) {
+            Ok(wait) => wait,
+            Err(why) => return Next::GiveUp(why),
+        };
+        // What is left of the budget, not the whole of it: a wait that ends at or after the
+        // deadline is not started, as the attempt after it would have no time left.
+        let left = deadline.saturating_duration_since(now);
+        if left.is_zero() {
+            // The attempt itself ran into the deadline: nothing is left to wait with.
+            return Next::GiveUp(self.budget_spent(now));
+        }
+        if wait >= left {
+            return Next::GiveUp(GiveUp::Budget { wait, left });
+        }
+        Next::Wait {
+            relay,
+            wait,
+            reason,
+        }
+    }
+
+    /// Takes in what the attempt says about the relays and about when to come back.
+    fn learn(&mut self, attempt: &Attempted, now: Instant) {
+        self.round_refused &= attempt.decisive.is_some_and(Error::is_connection_refused);
+        if attempt.relay_dropped {
+            self.in_turn[self.relay] = false;
+            return;
+        }
+        // A relay's "try again in N" holds for the whole round: the fallbacks tried after it
+        // must not bring the primary back sooner.
+        if let Some(delay) = stated_delay(attempt.decisive) {
+            let until = now + delay;
+            self.hold_until = Some(self.hold_until.map_or(until, |held| held.max(until)));
+        }
+        self.basis = Some((attempt.category, attempt.phase));
+    }
+
+    /// The relay after `current` in turn, wrapping round to the first; `current` itself when
+    /// it is the only one left.
+    fn relay_after(&self, current: usize) -> usize {
+        let count = self.in_turn.len();
+        (1..=count)
+            .map(|step| (current + step) % count)
+            .find(|&relay| self.in_turn[relay])
+            .expect("the last relay in turn is never left out")
+    }
+
+    /// The wait before a new round: the quick schedule while every connection is refused,
+    /// otherwise the schedule's, and never shorter than a delay a relay stated.
+    fn round_wait(
+        &mut self,
+        attempt: &Attempted,
+        now: Instant,
+    ) -> Result<(Duration, WaitReason), GiveUp> {
+        self.refused_rounds = if self.round_refused {
+            self.refused_rounds + 1
+        } else {
+            0
+        };
+        self.round_refused = true;
+        let mut wait = if self.refused_rounds == 0 {
+            self.scheduled_wait(attempt, now)
+        } else if let Some(&wait) = REFUSED_SCHEDULE.get(self.refused_rounds - 1) {
+            (wait, WaitReason::Refused)
+        } else {
+            return Err(GiveUp::NothingListens {
+                servers: self.relays.clone(),
+                attempts: attempt.number,
+            });
+        };
+        if let Some(until) = self.hold_until.take() {
+            let held = until.saturating_duration_since(now);
+            if held > wait.0 {
+                wait = (held, WaitReason::ServerHint);
+            }
+        }
+        Ok(wait)
+    }
+
+    fn scheduled_wait(&mut self, attempt: &Attempted, now: Instant) -> (Duration, WaitReason) {
+        // Only the server's own words can state a delay: a lost connection stands for a bare
+        // 451, not for our description of it ("no reply within 5s" is no request to wait 5 s).
+        let bare = Reply::new(451, None, "").expect("451 is a valid reply code");
+        let reply = attempt
+            .decisive
+            .and_then(Error::server_reply)
+            .unwrap_or(&bare);
+        let (category, phase) = self.basis.unwrap_or((attempt.category, attempt.phase));
+        let category = category.unwrap_or(Category::Other);
+        self.schedule.next_wait(reply, category, phase, now)
+    }
+
+    fn budget_spent(&self, now: Instant) -> GiveUp {
+        GiveUp::BudgetSpent {
+            elapsed: now - self.start,
+            budget: self.policy.budget,
+        }
+    }
+}
+
+/// The delay the server stated in the deciding reply, if it did.
+fn stated_delay(decisive: Option<&Error>) -> Option<Duration> {
+    decisive
+        .and_then(Error::server_reply)
+        .and_then(Reply::retry_hint)
 }
 
 /// The waits of one delivery: it remembers when greylisting started and how far backoff grew.
@@ -231,6 +487,109 @@ mod tests {
         assert_ne!(
             waits, other_waits,
             "two jobs refused together come back apart"
+        );
+    }
+
+    /// One attempt's verdict, from a fresh decision over `relays` relays with `budget`.
+    fn decide(relays: usize, budget: u64, attempted: Attempted) -> Next {
+        let policy = RetryPolicy {
+            budget: Duration::from_secs(budget),
+            max_attempts: 10,
+        };
+        let names = (0..relays).map(|i| format!("relay{i}:25")).collect();
+        Retry::new(policy, names, Instant::now()).next(&attempted, Instant::now())
+    }
+
+    fn attempted(number: u32, category: Category, decisive: &Error) -> Attempted<'_> {
+        Attempted {
+            number,
+            relay_dropped: false,
+            category: Some(category),
+            phase: decisive.phase(),
+            decisive: Some(decisive),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_next_step_after_an_attempt() {
+        let refused = |text: &str| Error::refused(Phase::Rcpt, reply(text));
+        let in_5s = refused("451 4.7.1 Greylisted, try again in 5 seconds");
+        let in_20m = refused("451 4.7.1 Greylisted, try again in 20 minutes");
+        let bare = refused("450 4.2.0 Mailbox busy");
+        let goodbye = Error::refused(Phase::Greeting, reply("554 5.7.1 Go away"));
+        let wait = |wait: u64, reason| Next::Wait {
+            relay: 0,
+            wait: Duration::from_secs(wait),
+            reason,
+        };
+        let table = [
+            (
+                "a stated delay shorter than what is left is honoured",
+                decide(1, 600, attempted(1, Category::Greylisting, &in_5s)),
+                wait(5, WaitReason::ServerHint),
+            ),
+            (
+                "a stated delay longer than what is left gives up at once",
+                decide(1, 600, attempted(1, Category::Greylisting, &in_20m)),
+                Next::GiveUp(GiveUp::Budget {
+                    wait: Duration::from_secs(1200),
+                    left: Duration::from_secs(600),
+                }),
+            ),
+            (
+                "a 450 at RCPT without a hint follows the greylist schedule",
+                decide(1, 600, attempted(1, Category::Other, &bare)),
+                wait(10, WaitReason::Greylisting),
+            ),
+            (
+                "the last allowed attempt is the last",
+                decide(1, 600, attempted(10, Category::Greylisting, &in_5s)),
+                Next::GiveUp(GiveUp::MaxAttempts(10)),
+            ),
+            (
+                "a relay dropped hands over to the next one at once",
+                decide(
+                    2,
+                    600,
+                    Attempted {
+                        relay_dropped: true,
+                        ..attempted(1, Category::Other, &goodbye)
+                    },
+                ),
+                Next::Now { relay: 1 },
+            ),
+            (
+                "a budget of zero allows no retry",
+                decide(1, 0, attempted(1, Category::Greylisting, &in_5s)),
+                Next::GiveUp(GiveUp::BudgetSpent {
+                    elapsed: Duration::ZERO,
+                    budget: Duration::ZERO,
+                }),
+            ),
+        ];
+        for (case, got, want) in table {
+            assert_eq!(got, want, "{case}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_stated_delay_holds_for_the_whole_round() {
+        let policy = RetryPolicy::default();
+        let names = vec!["primary:25".to_owned(), "fallback:25".to_owned()];
+        let mut retry = Retry::new(policy, names, Instant::now());
+        let in_60s = Error::refused(Phase::Rcpt, reply("451 4.7.1 Try again in 60 seconds"));
+        let busy = Error::refused(Phase::Rcpt, reply("450 4.2.0 Busy"));
+        let now = Instant::now();
+        let first = retry.next(&attempted(1, Category::Greylisting, &in_60s), now);
+        assert_eq!(first, Next::Now { relay: 1 });
+        let second = retry.next(&attempted(2, Category::Other, &busy), now);
+        assert_eq!(
+            second,
+            Next::Wait {
+                relay: 0,
+                wait: Duration::from_secs(60),
+                reason: WaitReason::ServerHint
+            }
         );
     }
 }

@@ -14,7 +14,7 @@ use crate::reply::Reply;
 /// The overall outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Status {
+pub enum DeliveryStatus {
     /// Every recipient has it.
     Delivered,
     /// Some recipients have it, others were refused or are still deferred.
@@ -58,7 +58,7 @@ impl RecipientStatus {
 /// How one attempt ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub enum AttemptOutcome {
     /// Nothing left to do after it, for the recipients it reached.
     Ok,
     /// Refused for now, or the connection failed: worth another attempt.
@@ -92,7 +92,7 @@ pub struct AttemptReport {
     /// The step where it ended.
     pub phase: Phase,
     /// How it ended.
-    pub outcome: Outcome,
+    pub outcome: AttemptOutcome,
     /// The reply that decided it (for a lost connection, the 451 that RFC 5321 says to assume).
     pub reply: Option<Reply>,
     /// What the deciding failure is about; a success has none (absent from the JSON).
@@ -115,7 +115,7 @@ pub struct AttemptReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
     /// The overall outcome.
-    pub status: Status,
+    pub status: DeliveryStatus,
     /// The Message-ID, identical on every attempt.
     pub message_id: String,
     /// Wall time from the first attempt to the end.
@@ -158,7 +158,7 @@ impl Report {
     /// A report for a message that was not sent on purpose, and why (its message id is empty).
     pub fn skipped(reason: impl Into<String>) -> Self {
         Report {
-            status: Status::Skipped,
+            status: DeliveryStatus::Skipped,
             message_id: String::new(),
             elapsed_ms: 0,
             possible_duplicate: false,
@@ -187,7 +187,7 @@ impl Report {
     /// What the report means for whoever asked for the delivery; see [`Verdict`].
     pub fn verdict(&self) -> Verdict {
         match self.status {
-            Status::Delivered | Status::Skipped => Verdict::Delivered,
+            DeliveryStatus::Delivered | DeliveryStatus::Skipped => Verdict::Delivered,
             _ if self.any_deferred() => Verdict::Deferred,
             _ if self.address_unsendable() => Verdict::BadAddress,
             _ if self.auth_refused() => Verdict::AuthRefused,
@@ -265,9 +265,9 @@ impl Report {
 
     /// The attempt whose permanent failure ended the delivery (a relay left out ended nothing).
     fn last_failure(&self) -> Option<&AttemptReport> {
-        self.attempts
-            .last()
-            .filter(|attempt| attempt.outcome == Outcome::Permanent && !attempt.relay_dropped)
+        self.attempts.last().filter(|attempt| {
+            attempt.outcome == AttemptOutcome::Permanent && !attempt.relay_dropped
+        })
     }
 
     fn count(&self, status: RecipientStatus) -> usize {
@@ -278,7 +278,7 @@ impl Report {
     }
 
     /// The overall status from the recipients' fates.
-    pub(crate) fn status_of(recipients: &[RecipientReport]) -> Status {
+    pub(crate) fn status_of(recipients: &[RecipientReport]) -> DeliveryStatus {
         let has = |status| recipients.iter().any(|r| r.status == status);
         match (
             has(RecipientStatus::Delivered),
@@ -286,11 +286,11 @@ impl Report {
             has(RecipientStatus::Rejected),
             has(RecipientStatus::NotSent),
         ) {
-            (true, false, false, false) => Status::Delivered,
-            (true, _, _, _) => Status::Partial,
-            (false, true, _, _) => Status::Deferred,
-            (false, false, false, true) => Status::Failed,
-            (false, false, _, _) => Status::Rejected,
+            (true, false, false, false) => DeliveryStatus::Delivered,
+            (true, _, _, _) => DeliveryStatus::Partial,
+            (false, true, _, _) => DeliveryStatus::Deferred,
+            (false, false, false, true) => DeliveryStatus::Failed,
+            (false, false, _, _) => DeliveryStatus::Rejected,
         }
     }
 }
@@ -384,9 +384,9 @@ mod tests {
                 server: "relay:25".into(),
                 phase,
                 outcome: if code >= 500 {
-                    Outcome::Permanent
+                    AttemptOutcome::Permanent
                 } else {
-                    Outcome::Transient
+                    AttemptOutcome::Transient
                 },
                 reply: Some(Reply::new(code, None, "no").unwrap()),
                 category: Some(Category::Other),
@@ -445,10 +445,10 @@ mod tests {
         );
         assert_eq!(
             Report::status_of(&report(&[NotSent], None).recipients),
-            Status::Failed
+            DeliveryStatus::Failed
         );
         let mixed = report(&[Rejected, NotSent], None);
-        assert_eq!(mixed.status, Status::Rejected);
+        assert_eq!(mixed.status, DeliveryStatus::Rejected);
         assert!(mixed.any_unsettled());
     }
 

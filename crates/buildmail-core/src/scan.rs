@@ -241,51 +241,58 @@ impl<R: BufRead> Iterator for Scanner<R> {
 
 impl<R> Scanner<R> {
     fn take_line(&mut self, line: &str) {
-        let spelt_out = line.contains(DOTNET_MARKER) || line.contains("(Code { severity: ");
-        let candidates = if might_hold_reply(line.as_bytes()) || spelt_out {
-            candidates(line)
-        } else {
-            Vec::new()
-        };
+        let candidates = reply_candidates(line);
         if connection::mentions_mail(line) {
             self.mail_context_until = self.line_no + connection::MAIL_CONTEXT_LINES;
         }
         let no_reply = candidates.is_empty();
-        let event_over = self
-            .open_event
-            .as_ref()
-            .is_some_and(|(_, event)| self.line_no - event.last > connection::EVENT_LINES);
-        if !no_reply || event_over {
+        if !no_reply || self.event_is_over() {
             self.close_event();
         }
         let mut candidates = candidates.into_iter();
-        if let Some(pending) = &mut self.pending {
-            match candidates.next() {
-                Some(next) if next.code == pending.code => {
-                    let (wire, closed) = match pending.quote {
-                        Some(quote) => match closing_quote(&next.wire, quote) {
-                            Some(end) => (&next.wire[..end], true),
-                            None => (next.wire.as_str(), false),
-                        },
-                        None => (next.wire.as_str(), false),
-                    };
-                    pending.wire.push('\n');
-                    pending.wire.push_str(wire);
-                    if next.last || closed {
-                        self.flush();
-                    }
-                }
-                other => {
-                    self.flush();
-                    self.start(other);
-                }
-            }
+        if self.pending.is_some() {
+            self.continue_pending(candidates.next());
         }
         for candidate in candidates {
             self.start(Some(candidate));
         }
         if no_reply {
             self.take_connection_failure(line);
+        }
+    }
+
+    /// Whether the open connection failure's event is over: none of its lines for a while.
+    fn event_is_over(&self) -> bool {
+        self.open_event
+            .as_ref()
+            .is_some_and(|(_, event)| self.line_no - event.last > connection::EVENT_LINES)
+    }
+
+    /// The line after the start of a multi-line reply: the next line of it (the same code), or
+    /// anything else, which ends it.
+    fn continue_pending(&mut self, next: Option<Candidate>) {
+        let Some(pending) = &mut self.pending else {
+            return;
+        };
+        match next {
+            Some(next) if next.code == pending.code => {
+                let (wire, closed) = match pending.quote {
+                    Some(quote) => match closing_quote(&next.wire, quote) {
+                        Some(end) => (&next.wire[..end], true),
+                        None => (next.wire.as_str(), false),
+                    },
+                    None => (next.wire.as_str(), false),
+                };
+                pending.wire.push('\n');
+                pending.wire.push_str(wire);
+                if next.last || closed {
+                    self.flush();
+                }
+            }
+            other => {
+                self.flush();
+                self.start(other);
+            }
         }
     }
 
@@ -639,6 +646,18 @@ static IN_REPLY_TO: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the in-reply-to pattern is valid")
 });
 
+/// The replies on a line, when it may hold one at all (the cheap test first).
+fn reply_candidates(line: &str) -> Vec<Candidate> {
+    let spelt_out = line.contains(DOTNET_MARKER) || line.contains("(Code { severity: ");
+    if might_hold_reply(line.as_bytes()) || spelt_out {
+        candidates(line)
+    } else {
+        Vec::new()
+    }
+}
+
+/// The replies on a line: Python's tuples (several may share a line), a library's own shape,
+/// or one reply written out loosely.
 fn candidates(line: &str) -> Vec<Candidate> {
     let bytes = line.as_bytes();
     if python_tuple_possible(bytes) {
@@ -650,76 +669,94 @@ fn candidates(line: &str) -> Vec<Candidate> {
             return python;
         }
     }
+    match library_reply(line) {
+        Some(shaped) => shaped.into_iter().collect(),
+        None => loose_reply(line).into_iter().collect(),
+    }
+}
+
+/// A reply in the shape a library prints it (lettre's error and its Debug form, a Node.js
+/// continuation line); `None` when the line has none of those shapes. A line of such a shape
+/// holds no other reply, even when its own does not parse.
+fn library_reply(line: &str) -> Option<Option<Candidate>> {
+    let bytes = line.as_bytes();
     if let Some(caps) = LETTRE_DEBUG_MARKER
         .find(bytes)
         .and_then(|_| LETTRE_DEBUG.captures(line))
     {
-        return lettre_debug(&caps).into_iter().collect();
+        return Some(lettre_debug(&caps));
     }
     if let Some(caps) = error_paren_possible(bytes)
         .then(|| LETTRE.captures(line))
         .flatten()
     {
         let wire = format!("{} {}", &caps["code"], caps["rest"].trim());
-        return code_of(&caps)
-            .map(|code| Candidate {
-                code,
-                last: true,
-                wire,
-                open_quote: None,
-            })
-            .into_iter()
-            .collect();
+        return Some(code_of(&caps).map(|code| Candidate {
+            code,
+            last: true,
+            wire,
+            open_quote: None,
+        }));
     }
     let first = bytes.iter().find(|&&b| !is_space_like(b));
-    if let Some(caps) = matches!(first, Some(b'\'' | b'"'))
+    matches!(first, Some(b'\'' | b'"'))
         .then(|| JS_CONTINUATION.captures(line))
         .flatten()
-    {
-        let quote = caps["quote"].to_owned();
-        return from_captures(&caps, line, &quote).into_iter().collect();
-    }
-    let found = LINE_START
-        .captures(line)
-        .and_then(|c| {
-            let candidate = from_captures(&c, line, "")?;
-            // A bare `550 tests passed` is not a reply; a transcript arrow or SMTP words make it one.
-            let evidence = c.name("arrow").is_some()
-                || candidate.wire.as_bytes().get(3) == Some(&b'-')
-                || has_enhanced(candidate.code, &candidate.wire[3..])
-                || SMTP_WORDS.is_match(&candidate.wire);
-            evidence.then_some(candidate)
+        .map(|caps| {
+            let quote = caps["quote"].to_owned();
+            from_captures(&caps, line, &quote)
         })
+}
+
+/// A reply written out in a log line, the most telling shape first: at the start of the line,
+/// after a marker, before an enhanced code, .NET's spelt-out status, an enhanced code alone.
+fn loose_reply(line: &str) -> Option<Candidate> {
+    at_line_start(line)
+        .or_else(|| after_marker(line))
+        .or_else(|| before_enhanced(line))
         .or_else(|| {
-            if !code_after_marker_possible(bytes) {
-                return None;
-            }
-            AFTER_MARKER.captures(line).and_then(|c| {
-                let quote = c.name("quote").map_or("", |m| m.as_str()).to_owned();
-                from_captures(&c, line, &quote)
-            })
-        })
-        .or_else(|| {
-            if !code_then_enhanced(line.as_bytes()) {
-                return None;
-            }
-            WITH_ENHANCED.captures(line).and_then(|c| {
-                let same_class = c["class"].as_bytes()[0] == c["code"].as_bytes()[0];
-                let start = c.name("code").map_or(0, |m| m.start());
-                let quote = quote_before(line, start);
-                same_class.then(|| from_captures(&c, line, quote)).flatten()
-            })
-        })
-        .or_else(|| {
-            DOTNET_STATUS_MARKER.find(bytes)?;
+            DOTNET_STATUS_MARKER.find(line.as_bytes())?;
             DOTNET_STATUS.captures(line).and_then(|c| dotnet_reply(&c))
         })
         .or_else(|| {
             has_failure_enhanced(line.as_bytes())
                 .then(|| ENHANCED_ONLY.captures(line).and_then(|c| enhanced_only(&c)))
                 .flatten()
-        });
-    found.into_iter().collect()
+        })
+}
+
+/// A code at the start of the line, with evidence that it is a reply.
+fn at_line_start(line: &str) -> Option<Candidate> {
+    let c = LINE_START.captures(line)?;
+    let candidate = from_captures(&c, line, "")?;
+    // A bare `550 tests passed` is not a reply; a transcript arrow or SMTP words make it one.
+    let evidence = c.name("arrow").is_some()
+        || candidate.wire.as_bytes().get(3) == Some(&b'-')
+        || has_enhanced(candidate.code, &candidate.wire[3..])
+        || SMTP_WORDS.is_match(&candidate.wire);
+    evidence.then_some(candidate)
+}
+
+/// A code after a marker such as `response:` or `SMTP error`.
+fn after_marker(line: &str) -> Option<Candidate> {
+    if !code_after_marker_possible(line.as_bytes()) {
+        return None;
+    }
+    let c = AFTER_MARKER.captures(line)?;
+    let quote = c.name("quote").map_or("", |m| m.as_str()).to_owned();
+    from_captures(&c, line, &quote)
+}
+
+/// A code anywhere, followed by an enhanced status code of the same class.
+fn before_enhanced(line: &str) -> Option<Candidate> {
+    if !code_then_enhanced(line.as_bytes()) {
+        return None;
+    }
+    let c = WITH_ENHANCED.captures(line)?;
+    let same_class = c["class"].as_bytes()[0] == c["code"].as_bytes()[0];
+    let start = c.name("code").map_or(0, |m| m.start());
+    let quote = quote_before(line, start);
+    same_class.then(|| from_captures(&c, line, quote)).flatten()
 }
 
 /// Byte-level gates: each says whether a line holds the bytes a pattern cannot match without, so

@@ -58,7 +58,7 @@ pub(crate) struct AttemptSpec<'a> {
 
 /// How one attempt went, recipient by recipient.
 #[derive(Debug)]
-pub(crate) struct AttemptOutcome {
+pub(crate) struct SessionOutcome {
     /// The RCPT result of each recipient it got to, by index into `AttemptSpec::recipients`.
     pub rcpt: Vec<(usize, Result<Reply, Error>)>,
     /// The end: the reply to the final dot, or the error that ended the attempt.
@@ -66,10 +66,10 @@ pub(crate) struct AttemptOutcome {
 }
 
 /// Runs one attempt: connect, greet, EHLO, TLS, AUTH, MAIL, RCPT each, DATA, message, QUIT.
-pub(crate) async fn attempt(spec: &AttemptSpec<'_>) -> AttemptOutcome {
+pub(crate) async fn attempt(spec: &AttemptSpec<'_>) -> SessionOutcome {
     let mut rcpt = Vec::new();
     let end = dialogue(spec, &mut rcpt).await;
-    AttemptOutcome { rcpt, end }
+    SessionOutcome { rcpt, end }
 }
 
 async fn dialogue(

@@ -15,7 +15,7 @@ use std::time::Duration;
 use buildmail_core::connector::{BoxStream, ConnectFuture, Connector};
 use buildmail_core::deliver::{Delivery, Event, GiveUp, Outgoing};
 use buildmail_core::policy::RetryPolicy;
-use buildmail_core::report::{RecipientStatus, Report, Status};
+use buildmail_core::report::{DeliveryStatus, RecipientStatus, Report};
 use buildmail_core::{Reply, Server};
 use buildmail_sim::{Event as SimEvent, Record, Scenario, Sim, SimHandle};
 use tokio::io::{AsyncRead, AsyncWrite, DuplexStream, ReadBuf};
@@ -313,7 +313,10 @@ impl Check<'_> {
                         "deferred without an explanation",
                     );
                     self.assert(
-                        matches!(self.report.status, Status::Deferred | Status::Partial),
+                        matches!(
+                            self.report.status,
+                            DeliveryStatus::Deferred | DeliveryStatus::Partial
+                        ),
                         "a deferred recipient in a report that is not deferred or partial",
                     );
                 }
@@ -510,10 +513,10 @@ async fn the_sender_keeps_its_promises_under_chaos() {
     }
     // The soak is only worth its seeds if they reach every kind of ending.
     let count = |f: &dyn Fn(&Report) -> bool| reports.iter().filter(|r| f(r)).count();
-    let delivered = count(&|r| r.status == Status::Delivered);
-    let partial = count(&|r| r.status == Status::Partial);
-    let deferred = count(&|r| r.status == Status::Deferred);
-    let rejected = count(&|r| r.status == Status::Rejected);
+    let delivered = count(&|r| r.status == DeliveryStatus::Delivered);
+    let partial = count(&|r| r.status == DeliveryStatus::Partial);
+    let deferred = count(&|r| r.status == DeliveryStatus::Deferred);
+    let rejected = count(&|r| r.status == DeliveryStatus::Rejected);
     let duplicates = count(&|r| r.possible_duplicate);
     let retried = count(&|r| r.attempts.len() > 1);
     eprintln!(

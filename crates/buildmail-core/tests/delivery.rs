@@ -9,7 +9,7 @@ use std::time::Duration;
 use buildmail_core::connector::{BoxStream, ConnectFuture, Connector, UnknownHost};
 use buildmail_core::deliver::{Delivery, Event, GiveUp, Outgoing};
 use buildmail_core::policy::{RetryPolicy, WaitReason};
-use buildmail_core::report::{Outcome, RecipientStatus, Status};
+use buildmail_core::report::{AttemptOutcome, DeliveryStatus, RecipientStatus};
 use buildmail_core::{Category, Phase, Server};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream};
 use tokio::time::Instant;
@@ -243,7 +243,7 @@ async fn greylist_without_stated_window_is_delivered_within(window: u64, limit: 
         "450 4.2.0 <a@example.com>: Recipient address rejected: Greylisted",
     );
     let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Delivered, "{report:#?}");
     assert!(
         report.elapsed_ms <= limit * 1000,
         "{window} s greylist took {} ms",
@@ -274,7 +274,7 @@ async fn a_stated_5s_window_is_honoured_and_not_exceeded_by_much() {
         "451 4.7.1 Greylisted, please try again in 5 seconds",
     );
     let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Delivered);
+    assert_eq!(report.status, DeliveryStatus::Delivered);
     assert_eq!(report.attempts.len(), 2);
     assert_eq!(report.attempts[1].waited_ms, 5000);
     assert!(report.elapsed_ms < 6000, "{}", report.elapsed_ms);
@@ -290,7 +290,7 @@ async fn a_one_hour_hint_with_ten_minutes_of_budget_stops_at_once() {
         max_attempts: 10,
     });
     let (report, events) = send(&delivery, &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Deferred);
+    assert_eq!(report.status, DeliveryStatus::Deferred);
     assert_eq!(report.attempts.len(), 1);
     assert_eq!(report.elapsed_ms, 0, "no waiting at all");
     let explanation = report.explanation.as_ref().unwrap();
@@ -306,7 +306,7 @@ async fn a_final_reply_that_names_a_delay_is_not_retried_but_warned_about() {
         (ctx.step == "mail").then(|| say("550 Too many messages. Try again in 92 seconds."))
     });
     let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Failed);
+    assert_eq!(report.status, DeliveryStatus::Failed);
     assert_eq!(report.attempts.len(), 1);
     assert_eq!(report.elapsed_ms, 0, "no waiting");
     let explanation = report.explanation.as_ref().unwrap();
@@ -326,10 +326,10 @@ async fn a_421_greeting_is_retried_on_a_new_connection() {
             .then(|| say("421 4.3.2 Service busy, closing"))
     });
     let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Delivered);
+    assert_eq!(report.status, DeliveryStatus::Delivered);
     assert_eq!(fake.connections(), 2);
     assert_eq!(report.attempts[0].phase, Phase::Greeting);
-    assert_eq!(report.attempts[0].outcome, Outcome::Transient);
+    assert_eq!(report.attempts[0].outcome, AttemptOutcome::Transient);
     assert_eq!(report.attempts[0].reply.as_ref().unwrap().code(), 421);
     assert!(report.attempts[1].waited_ms <= 2000);
 }
@@ -345,7 +345,7 @@ async fn one_refused_recipient_of_three_is_partial_and_the_others_get_it_once() 
         &message(&["a@example.com", "b@example.com", "c@example.com"]),
     )
     .await;
-    assert_eq!(report.status, Status::Partial);
+    assert_eq!(report.status, DeliveryStatus::Partial);
     let statuses: Vec<_> = report.recipients.iter().map(|r| r.status).collect();
     assert_eq!(
         statuses,
@@ -377,7 +377,7 @@ async fn later_attempts_go_only_to_deferred_recipients() {
         &message(&["a@example.com", "b@example.com"]),
     )
     .await;
-    assert_eq!(report.status, Status::Delivered);
+    assert_eq!(report.status, DeliveryStatus::Delivered);
     let recipients: Vec<Vec<String>> = fake.deliveries().into_iter().map(|(r, _)| r).collect();
     assert_eq!(
         recipients,
@@ -393,7 +393,7 @@ async fn a_reply_lost_after_the_final_dot_is_retried_and_flagged() {
     let fake =
         Fake::new(|ctx| (ctx.step == "end_of_data" && ctx.connection == 1).then_some(Act::Drop));
     let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Delivered);
+    assert_eq!(report.status, DeliveryStatus::Delivered);
     assert!(report.possible_duplicate);
     assert_eq!(report.attempts[0].phase, Phase::EndOfData);
     let bodies: Vec<String> = fake
@@ -417,7 +417,7 @@ async fn a_stalled_greeting_times_out_and_is_retried() {
     let fake =
         Fake::new(|ctx| (ctx.step == "greeting" && ctx.connection == 1).then_some(Act::Stall));
     let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Delivered);
+    assert_eq!(report.status, DeliveryStatus::Delivered);
     assert_eq!(report.attempts[0].phase, Phase::Greeting);
     assert_eq!(
         report.attempts[0].reply.as_ref().unwrap().code(),
@@ -432,10 +432,10 @@ async fn a_permanent_refusal_is_one_attempt() {
     let fake = Fake::new(|ctx| (ctx.step == "mail").then(|| say("554 5.7.1 Sender blocked")));
     let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
     // A refusal of the sender is no verdict on the recipient: it was never offered.
-    assert_eq!(report.status, Status::Failed);
+    assert_eq!(report.status, DeliveryStatus::Failed);
     assert_eq!(report.recipients[0].status, RecipientStatus::NotSent);
     assert_eq!(report.attempts.len(), 1);
-    assert_eq!(report.attempts[0].outcome, Outcome::Permanent);
+    assert_eq!(report.attempts[0].outcome, AttemptOutcome::Permanent);
     assert_eq!(report.recipients[0].reply.as_ref().unwrap().code(), 554);
 }
 
@@ -450,7 +450,7 @@ async fn a_fallback_relay_takes_over_while_the_primary_is_busy() {
             (2526, good.clone()),
         ])));
     let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Delivered);
+    assert_eq!(report.status, DeliveryStatus::Delivered);
     assert_eq!(report.delivered_by(), Some("127.0.0.1:2526"));
     assert_eq!(report.attempts[1].waited_ms, 0);
     assert_eq!(good.deliveries().len(), 1);
@@ -464,7 +464,7 @@ async fn attempts_stop_at_the_limit_deferred() {
         max_attempts: 3,
     });
     let (report, events) = send(&delivery, &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Deferred);
+    assert_eq!(report.status, DeliveryStatus::Deferred);
     assert_eq!(report.attempts.len(), 3);
     assert!(matches!(
         events.last(),
@@ -498,8 +498,8 @@ async fn a_stated_delay_at_rcpt_is_honoured_when_another_recipient_is_refused_fo
         &message(&["a@example.com", "b@example.com"]),
     )
     .await;
-    assert_eq!(report.status, Status::Partial);
-    assert_eq!(report.attempts[0].outcome, Outcome::Transient);
+    assert_eq!(report.status, DeliveryStatus::Partial);
+    assert_eq!(report.attempts[0].outcome, AttemptOutcome::Transient);
     assert_eq!(report.attempts[0].reply.as_ref().unwrap().code(), 451);
     assert_eq!(report.attempts[1].waited_ms, 30_000, "as the server asked");
 }
@@ -518,7 +518,7 @@ async fn the_longest_stated_delay_among_deferred_recipients_is_honoured() {
         &message(&["a@example.com", "b@example.com", "c@example.com"]),
     )
     .await;
-    assert_eq!(report.status, Status::Delivered);
+    assert_eq!(report.status, DeliveryStatus::Delivered);
     assert_eq!(
         report.attempts[1].waited_ms, 30_000,
         "b's delay, not a's probe"
@@ -539,7 +539,7 @@ async fn a_fallback_relay_does_not_cut_short_the_primarys_stated_delay() {
             (2526, busy.clone()),
         ])));
     let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Delivered, "{report:#?}");
     assert_eq!(
         primary.connections(),
         2,
@@ -555,7 +555,7 @@ async fn a_timeout_is_not_read_as_the_server_asking_for_a_delay() {
     let fake =
         Fake::new(|ctx| (ctx.step == "greeting" && ctx.connection == 1).then_some(Act::Stall));
     let (report, events) = send(&delivery(&fake), &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Delivered);
+    assert_eq!(report.status, DeliveryStatus::Delivered);
     let waits: Vec<_> = events
         .iter()
         .filter_map(|e| match e {
@@ -586,7 +586,7 @@ async fn a_stated_delay_that_ends_inside_the_budget_is_waited_for() {
         max_attempts: 10,
     });
     let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Delivered);
+    assert_eq!(report.status, DeliveryStatus::Delivered);
     assert_eq!(report.elapsed_ms, 30_000);
 }
 
@@ -599,7 +599,7 @@ async fn a_stated_delay_that_ends_exactly_at_the_budget_leaves_no_time_and_stops
         max_attempts: 10,
     });
     let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Deferred);
+    assert_eq!(report.status, DeliveryStatus::Deferred);
     assert_eq!(report.elapsed_ms, 0);
     assert_eq!(fake.connections(), 1);
 }
@@ -620,7 +620,7 @@ async fn a_stated_delay_at_rcpt_outlasts_a_failure_at_end_of_data() {
         &message(&["a@example.com", "b@example.com"]),
     )
     .await;
-    assert_eq!(report.status, Status::Delivered);
+    assert_eq!(report.status, DeliveryStatus::Delivered);
     assert_eq!(report.attempts[1].waited_ms, 30_000, "a's delay holds");
 }
 
@@ -642,7 +642,7 @@ async fn a_fallback_relay_is_not_tried_once_a_slow_primary_has_spent_the_budget(
             max_attempts: 10,
         });
     let (report, events) = send(&delivery, &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Deferred, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Deferred, "{report:#?}");
     assert_eq!(good.connections(), 0, "no attempt after the budget");
     assert_eq!(report.attempts.len(), 1);
     assert!(
@@ -664,7 +664,7 @@ fn ehlo_unknown(ctx: &Ctx) -> Option<Act> {
 async fn a_server_that_does_not_know_ehlo_is_greeted_with_helo() {
     let fake = Fake::new(ehlo_unknown);
     let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Delivered, "{report:#?}");
     assert_eq!(report.attempts.len(), 1);
     assert_eq!(fake.deliveries().len(), 1);
 }
@@ -676,7 +676,7 @@ async fn after_helo_required_starttls_is_a_tls_failure() {
     let delivery = Delivery::new("smtp://127.0.0.1:2525?tls=required".parse().unwrap())
         .connector(Arc::new(FakeNet(vec![(2525, fake.clone())])));
     let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Failed, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Failed, "{report:#?}");
     assert_eq!(report.attempts.len(), 1);
     assert_eq!(report.attempts[0].phase, Phase::Starttls);
     assert!(report.setup_failed());
@@ -708,9 +708,9 @@ async fn a_relay_that_wants_authentication_is_left_out_and_the_fallback_delivers
         &message(&["a@example.com"]),
     )
     .await;
-    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Delivered, "{report:#?}");
     assert_eq!(report.attempts.len(), 2);
-    assert_eq!(report.attempts[0].outcome, Outcome::Permanent);
+    assert_eq!(report.attempts[0].outcome, AttemptOutcome::Permanent);
     assert!(report.attempts[0].relay_dropped);
     assert!(!report.attempts[1].relay_dropped);
     assert_eq!(good.deliveries().len(), 1);
@@ -728,7 +728,7 @@ async fn a_relay_left_out_is_not_tried_again_while_another_defers() {
         &message(&["a@example.com"]),
     )
     .await;
-    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Delivered, "{report:#?}");
     assert_eq!(refusing.connections(), 1, "left out after its 554");
     let servers: Vec<&str> = report.attempts.iter().map(|a| a.server.as_str()).collect();
     assert_eq!(
@@ -752,7 +752,7 @@ async fn when_no_relay_is_left_the_last_refusal_is_final() {
         &message(&["a@example.com"]),
     )
     .await;
-    assert_eq!(report.status, Status::Failed, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Failed, "{report:#?}");
     assert_eq!(report.attempts.len(), 2);
     assert!(report.attempts[0].relay_dropped);
     assert!(
@@ -783,7 +783,7 @@ async fn a_5xx_to_rcpt_from_a_fallback_is_final_for_that_recipient() {
         &message(&["a@example.com", "b@example.com"]),
     )
     .await;
-    assert_eq!(report.status, Status::Partial, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Partial, "{report:#?}");
     assert_eq!(report.attempts.len(), 2);
     assert!(report.attempts.iter().all(|a| !a.relay_dropped));
     assert_eq!(busy.connections(), 1, "b is not tried again anywhere");
@@ -802,7 +802,7 @@ async fn each_delivered_recipient_names_the_relay_that_accepted_it() {
         &message(&["a@example.com", "b@example.com"]),
     )
     .await;
-    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Delivered, "{report:#?}");
     let servers: Vec<Option<&str>> = report
         .recipients
         .iter()
@@ -824,7 +824,7 @@ async fn a_partial_delivery_names_the_server_that_accepted_it() {
         &message(&["a@example.com", "b@example.com"]),
     )
     .await;
-    assert_eq!(report.status, Status::Partial, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Partial, "{report:#?}");
     assert_eq!(
         report.recipients[0].server.as_deref(),
         Some("127.0.0.1:2525")
@@ -881,7 +881,7 @@ async fn a_resolver_that_fails_for_now_is_retried() {
         });
     let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
     assert_eq!(report.attempts.len(), 3, "{report:#?}");
-    assert_eq!(report.status, Status::Deferred);
+    assert_eq!(report.status, DeliveryStatus::Deferred);
 }
 
 #[tokio::test(start_paused = true)]
@@ -896,7 +896,7 @@ async fn a_stated_delay_longer_than_what_is_left_of_the_budget_stops_at_once() {
         max_attempts: 10,
     });
     let (report, events) = send(&delivery, &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Deferred, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Deferred, "{report:#?}");
     assert_eq!(report.attempts.len(), 2);
     assert_eq!(report.attempts[1].waited_ms, 400_000);
     assert_eq!(report.elapsed_ms, 400_000, "stops at once at 400 s");
@@ -921,7 +921,7 @@ async fn a_silent_server_does_not_keep_the_delivery_past_its_budget() {
             max_attempts: 10,
         });
     let (report, events) = send(&delivery, &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Deferred, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Deferred, "{report:#?}");
     assert_eq!(report.elapsed_ms, 5_000, "the budget is a deadline");
     assert!(
         matches!(
@@ -955,7 +955,7 @@ async fn a_server_that_stalls_after_the_data_ends_within_the_budget() {
             max_attempts: 10,
         });
     let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Deferred, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Deferred, "{report:#?}");
     assert_eq!(report.elapsed_ms, 10_000);
     assert_eq!(report.attempts.len(), 2);
     assert_eq!(report.attempts[1].phase, Phase::EndOfData);
@@ -969,7 +969,7 @@ async fn a_zero_budget_is_one_attempt_bounded_by_the_timeout_and_no_retry() {
         max_attempts: 10,
     });
     let (report, events) = send(&delivery, &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Deferred, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Deferred, "{report:#?}");
     assert_eq!(busy.connections(), 1, "one attempt");
     assert!(
         matches!(events.last(), Some(Event::GaveUp(GiveUp::BudgetSpent { budget, .. })) if budget.is_zero()),
@@ -982,7 +982,7 @@ async fn a_zero_budget_is_one_attempt_bounded_by_the_timeout_and_no_retry() {
         max_attempts: 10,
     });
     let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Delivered, "{report:#?}");
 
     // Its one attempt is bounded by --timeout alone, not cut at once by a zero deadline.
     let slow = Fake::new(|ctx| (ctx.step == "greeting").then_some(Act::Stall));
@@ -1032,7 +1032,7 @@ async fn a_server_that_offers_only_login_gets_login() {
     });
     let delivery = with_user(&fake, "smtp://ci:s3cret@127.0.0.1:2525?tls=none");
     let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Delivered, "{report:#?}");
     assert_eq!(fake.heard("AUTH"), ["AUTH LOGIN"]);
     assert_eq!(fake.deliveries().len(), 1);
 }
@@ -1053,7 +1053,11 @@ async fn endless_auth_challenges_are_a_protocol_error_not_a_loop() {
         });
         let delivery = with_user(&fake, "smtp://ci:s3cret@127.0.0.1:2525?tls=none");
         let (report, _) = send(&delivery, &message(&["a@example.com"])).await;
-        assert_eq!(report.status, Status::Failed, "{mechanisms}: {report:#?}");
+        assert_eq!(
+            report.status,
+            DeliveryStatus::Failed,
+            "{mechanisms}: {report:#?}"
+        );
         assert_eq!(report.attempts.len(), 1, "{mechanisms}: not retried");
         assert_eq!(report.attempts[0].phase, Phase::Auth);
         assert!(
@@ -1077,7 +1081,7 @@ async fn opportunistic_tls_without_starttls_sends_no_credentials_to_a_remote_hos
         "smtp://ci:s3cret@mail.example.com:2525?tls=opportunistic",
     );
     let (report, _) = send(&remote, &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Failed, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Failed, "{report:#?}");
     assert!(fake.heard("AUTH").is_empty(), "{:?}", fake.heard(""));
     assert!(report.setup_failed(), "exit 78: a configuration matter");
     let explanation = report.explanation.unwrap();
@@ -1088,19 +1092,19 @@ async fn opportunistic_tls_without_starttls_sends_no_credentials_to_a_remote_hos
 
     let allowed = remote.clone().allow_plaintext_auth(true);
     let (report, _) = send(&allowed, &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Delivered, "{report:#?}");
     assert_eq!(fake.heard("AUTH").len(), 1);
 
     let loopback = with_user(&fake, "smtp://ci:s3cret@127.0.0.1:2525?tls=opportunistic");
     let (report, _) = send(&loopback, &message(&["a@example.com"])).await;
-    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Delivered, "{report:#?}");
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_successful_attempt_has_no_category() {
     let fake = Fake::new(|_| None);
     let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
-    assert_eq!(report.attempts[0].outcome, Outcome::Ok);
+    assert_eq!(report.attempts[0].outcome, AttemptOutcome::Ok);
     assert_eq!(report.attempts[0].category, None);
     let json = serde_json::to_value(&report).unwrap();
     assert!(json["attempts"][0].get("category").is_none(), "{json:#}");
@@ -1113,7 +1117,11 @@ async fn a_bare_451_at_rcpt_or_data_heals_on_the_greylisting_schedule() {
             (ctx.step == step && ctx.connection == 1).then(|| say("451 4.3.0 Try again"))
         });
         let (report, events) = send(&delivery(&fake), &message(&["a@example.com"])).await;
-        assert_eq!(report.status, Status::Delivered, "{step}: {report:#?}");
+        assert_eq!(
+            report.status,
+            DeliveryStatus::Delivered,
+            "{step}: {report:#?}"
+        );
         assert_eq!(
             report.attempts[1].waited_ms, 10_000,
             "{step}: the first probe"

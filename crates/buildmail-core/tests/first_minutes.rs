@@ -10,7 +10,7 @@ use std::time::Duration;
 use buildmail_core::connector::{BoxStream, ConnectFuture, Connector, TlsTrust};
 use buildmail_core::deliver::{Delivery, Event, GiveUp, Outgoing};
 use buildmail_core::policy::WaitReason;
-use buildmail_core::report::{RecipientStatus, Status};
+use buildmail_core::report::{DeliveryStatus, RecipientStatus};
 use buildmail_core::transcript::Line;
 use buildmail_core::{Category, Phase, Server, Verdict};
 use buildmail_sim::{Scenario, Sim, SimHandle, SimTls};
@@ -100,7 +100,7 @@ async fn a_port_where_nothing_listens_gets_four_quick_attempts_then_says_so() {
     let delivery = Delivery::new("smtp://127.0.0.1:2599?tls=none".parse().unwrap())
         .connector(Arc::new(NothingListens));
     let (report, events) = send(&delivery).await;
-    assert_eq!(report.status, Status::Deferred);
+    assert_eq!(report.status, DeliveryStatus::Deferred);
     assert_eq!(report.verdict(), Verdict::Deferred);
     assert_eq!(report.attempts.len(), 4, "{:#?}", report.attempts);
     assert!(
@@ -154,7 +154,7 @@ async fn a_relay_that_restarts_within_seconds_still_gets_the_message() {
     let delivery = Delivery::new("smtp://127.0.0.1:2599?tls=none".parse().unwrap())
         .connector(Arc::new(connector));
     let (report, _) = send(&delivery).await;
-    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Delivered, "{report:#?}");
     assert_eq!(report.attempts.len(), 3);
 }
 
@@ -165,7 +165,7 @@ async fn smtp_to_an_implicit_tls_port_stops_in_seconds_naming_smtps() {
         .connector(Arc::new(SimNet(sim)))
         .trust(trust);
     let (report, _) = send(&delivery).await;
-    assert_eq!(report.status, Status::Failed, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Failed, "{report:#?}");
     assert_eq!(report.recipients[0].status, RecipientStatus::NotSent);
     assert_eq!(report.verdict(), Verdict::Misconfigured);
     assert_eq!(report.attempts.len(), 1);
@@ -188,7 +188,7 @@ async fn smtps_to_a_plain_port_names_smtp_with_starttls() {
         .connector(Arc::new(SimNet(sim)))
         .trust(trust);
     let (report, _) = send(&delivery).await;
-    assert_eq!(report.status, Status::Failed, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Failed, "{report:#?}");
     assert_eq!(report.verdict(), Verdict::Misconfigured);
     assert_eq!(report.attempts.len(), 1);
     let explanation = report.explanation.unwrap();
@@ -213,7 +213,7 @@ async fn a_server_slow_to_greet_in_plain_text_is_not_mistaken_for_tls() {
         .connector(Arc::new(SimNet(Arc::new(sim))))
         .timeout(Duration::from_secs(30));
     let (report, _) = send(&delivery).await;
-    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Delivered, "{report:#?}");
 }
 
 #[tokio::test(start_paused = true)]
@@ -235,7 +235,7 @@ async fn the_transcript_shows_the_dialogue_with_credentials_masked_and_the_body_
             sink.lock().unwrap().push(line.to_string())
         }));
     let (report, _) = send(&delivery).await;
-    assert_eq!(report.status, Status::Delivered, "{report:#?}");
+    assert_eq!(report.status, DeliveryStatus::Delivered, "{report:#?}");
     let lines = lines.lock().unwrap().clone();
     let shown = lines.join("\n");
     for expected in [

@@ -5,7 +5,7 @@
 
 use std::time::SystemTime;
 
-use buildmail_core::ci::{Build, Change, Provider, Status};
+use buildmail_core::ci::{Build, BuildStatus, Change, Provider};
 use buildmail_core::compose::{Attachment, Draft};
 use buildmail_core::logtail::Tail;
 use buildmail_core::notify::{Notification, Templates};
@@ -19,8 +19,8 @@ fn build() -> Build {
     build.commit = Some("0123456789abcdef0123456789abcdef01234567".into());
     build.message = Some("Speed up checkout".into());
     build.author = Some("Ada".into());
-    build.status = Some(Status::Failure);
-    build.previous_status = Some(Status::Success);
+    build.status = Some(BuildStatus::Failure);
+    build.previous_status = Some(BuildStatus::Success);
     build
 }
 
@@ -186,7 +186,7 @@ fn hostile_ci_text_produces_exactly_the_expected_headers() {
 fn the_sorting_headers_parse_back() {
     let mut jenkins = build();
     jenkins.workflow = Some("team/shop/main".into());
-    jenkins.status = Some(Status::Unstable);
+    jenkins.status = Some(BuildStatus::Unstable);
     let (_, raw) = wire(&jenkins, Vec::new());
     let parsed = MessageParser::default().parse(&raw).expect("parses");
     let header = |name: &str| -> String {

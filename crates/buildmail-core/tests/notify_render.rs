@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
-use buildmail_core::ci::{Build, Provider, Status, detect};
+use buildmail_core::ci::{Build, BuildStatus, Provider, detect};
 use buildmail_core::logtail::{Excerpt, Tail};
 use buildmail_core::notify::{Evidence, Notification, Templates};
 use buildmail_core::testresults::TestResults;
@@ -97,11 +97,11 @@ fn log() -> Tail {
     }
 }
 
-const OUTCOMES: [(&str, Status, Status); 4] = [
-    ("success", Status::Success, Status::Success),
-    ("failure", Status::Failure, Status::Success),
-    ("fixed", Status::Success, Status::Failure),
-    ("still_failing", Status::Failure, Status::Failure),
+const OUTCOMES: [(&str, BuildStatus, BuildStatus); 4] = [
+    ("success", BuildStatus::Success, BuildStatus::Success),
+    ("failure", BuildStatus::Failure, BuildStatus::Success),
+    ("fixed", BuildStatus::Success, BuildStatus::Failure),
+    ("still_failing", BuildStatus::Failure, BuildStatus::Failure),
 ];
 
 fn snapshot_all(context: &str, build: Build) {
@@ -151,23 +151,27 @@ fn subjects_say_it_all() {
             .subject
     };
     assert_eq!(
-        subject(jenkins(), Status::Failure, Some(Status::Success)),
+        subject(jenkins(), BuildStatus::Failure, Some(BuildStatus::Success)),
         "[shop] main #57 failed"
     );
     assert_eq!(
-        subject(github_push(), Status::Success, Some(Status::Failure)),
+        subject(
+            github_push(),
+            BuildStatus::Success,
+            Some(BuildStatus::Failure)
+        ),
         "[Hello-World] master #812 fixed"
     );
     assert_eq!(
         subject(
             github_pull_request(),
-            Status::Failure,
-            Some(Status::Failure)
+            BuildStatus::Failure,
+            Some(BuildStatus::Failure)
         ),
         "[Hello-World] changes PR #2 #812 still failing"
     );
     assert_eq!(
-        subject(local(), Status::Success, None),
+        subject(local(), BuildStatus::Success, None),
         "[shop] feature/faster-checkout passed"
     );
 }
@@ -175,12 +179,12 @@ fn subjects_say_it_all() {
 #[test]
 fn the_log_is_shown_only_when_something_is_wrong() {
     let mut build = jenkins();
-    build.status = Some(Status::Success);
+    build.status = Some(BuildStatus::Success);
     let tail = log();
     let mail = Notification::render(&build, Some(&tail), &Templates::builtin(), "example.com")
         .expect("renders");
     assert!(!mail.text.contains("running 3 tests"), "{}", mail.text);
-    build.status = Some(Status::Unstable);
+    build.status = Some(BuildStatus::Unstable);
     let mail = Notification::render(&build, Some(&tail), &Templates::builtin(), "example.com")
         .expect("renders");
     assert!(mail.text.contains("running 3 tests"), "{}", mail.text);
@@ -197,8 +201,8 @@ fn with_tests(report: &str) -> String {
     let file = std::fs::File::open(path).expect("fixture");
     let tests = TestResults::parse(std::io::BufReader::new(file)).expect("a report");
     let mut build = jenkins();
-    build.status = Some(Status::Unstable);
-    build.previous_status = Some(Status::Success);
+    build.status = Some(BuildStatus::Unstable);
+    build.previous_status = Some(BuildStatus::Success);
     let log = Excerpt::from(log());
     let evidence = Evidence {
         log: Some(&log),

@@ -3,9 +3,9 @@
 //! runner would take for a workflow command (docs/security.md).
 
 use buildmail_core::compose::LeftOut;
-use buildmail_core::report::{AttemptReport, Outcome, RecipientReport, RecipientStatus};
+use buildmail_core::report::{AttemptOutcome, AttemptReport, RecipientReport, RecipientStatus};
 use buildmail_core::untrusted::{is_hidden, is_workflow_command};
-use buildmail_core::{Category, Phase, Reply, Report, Status, explain};
+use buildmail_core::{Category, DeliveryStatus, Phase, Reply, Report, explain};
 use proptest::prelude::*;
 
 use buildmail_core::report::text::{attempt as render_attempt, summary as render_summary};
@@ -15,7 +15,7 @@ fn report(server_text: &str, file_name: &str) -> Report {
     let mut explanation = explain(&reply);
     explanation.cause = format!("Not an SMTP reply at greeting: {}", explanation.text);
     Report {
-        status: Status::Deferred,
+        status: DeliveryStatus::Deferred,
         message_id: "<id@example.com>".to_owned(),
         elapsed_ms: 1200,
         possible_duplicate: false,
@@ -29,7 +29,7 @@ fn report(server_text: &str, file_name: &str) -> Report {
             number: 1,
             server: "127.0.0.1:25".to_owned(),
             phase: Phase::Greeting,
-            outcome: Outcome::Transient,
+            outcome: AttemptOutcome::Transient,
             reply: Some(reply),
             category: Some(Category::Other),
             title: Some("Not an SMTP reply".to_owned()),

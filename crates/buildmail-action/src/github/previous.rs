@@ -2,7 +2,7 @@
 //! the same workflow on the same branch, not this run and not an earlier attempt of it, so that
 //! `notify_when: fixed | still-failing | first-failure | changed` work as in Jenkins.
 
-use buildmail_core::ci::Status;
+use buildmail_core::ci::BuildStatus;
 use serde::Deserialize;
 
 use super::{ApiError, GitHub};
@@ -13,7 +13,7 @@ pub enum Previous {
     /// The last completed run before this one, and how it ended.
     Found {
         /// Its result.
-        status: Status,
+        status: BuildStatus,
         /// Its number, as GitHub shows it (`#41`).
         run_number: u64,
         /// Its page.
@@ -81,7 +81,7 @@ impl GitHub {
             .into_iter()
             .filter(|run| run.id != run_id && run.run_number < this.run_number)
             .find_map(|run| {
-                let status = run.conclusion.as_deref()?.parse::<Status>().ok()?;
+                let status = run.conclusion.as_deref()?.parse::<BuildStatus>().ok()?;
                 Some(Previous::Found {
                     status,
                     run_number: run.run_number,
@@ -94,7 +94,7 @@ impl GitHub {
 
 #[cfg(test)]
 mod tests {
-    use buildmail_core::notify::{Decision, When};
+    use buildmail_core::notify::{Decision, Trigger};
     use serde_json::json;
     use wiremock::matchers::{method, path, query_param};
     use wiremock::{Mock, ResponseTemplate};
@@ -144,9 +144,9 @@ mod tests {
         else {
             panic!("{previous:?}")
         };
-        assert_eq!((status, run_number), (Status::Failure, 11));
+        assert_eq!((status, run_number), (BuildStatus::Failure, 11));
         assert_eq!(
-            When::Fixed.decide(Status::Success, Some(status)),
+            Trigger::Fixed.decide(BuildStatus::Success, Some(status)),
             Decision::Send
         );
     }
@@ -160,11 +160,11 @@ mod tests {
             panic!("{previous:?}")
         };
         assert_eq!(
-            When::StillFailing.decide(Status::Failure, Some(status)),
+            Trigger::StillFailing.decide(BuildStatus::Failure, Some(status)),
             Decision::Send
         );
         assert_ne!(
-            When::FirstFailure.decide(Status::Failure, Some(status)),
+            Trigger::FirstFailure.decide(BuildStatus::Failure, Some(status)),
             Decision::Send
         );
     }
@@ -187,7 +187,7 @@ mod tests {
         else {
             panic!("{previous:?}")
         };
-        assert_eq!((status, run_number), (Status::Success, 9));
+        assert_eq!((status, run_number), (BuildStatus::Success, 9));
         assert!(url.ends_with("/runs/5009"));
     }
 

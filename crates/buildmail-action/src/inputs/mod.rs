@@ -11,9 +11,9 @@ mod parse;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use buildmail_core::ci::Status;
+use buildmail_core::ci::BuildStatus;
 use buildmail_core::compose::Priority;
-use buildmail_core::notify::When;
+use buildmail_core::notify::Trigger;
 
 pub use connection::{Connection, Security};
 pub use parse::Text;
@@ -138,11 +138,11 @@ pub struct RawInputs {
 
     // buildmail's own.
     /// `status`: this job's result (`${{ job.status }}` by default).
-    pub status: Option<Status>,
+    pub status: Option<BuildStatus>,
     /// `previous_status`: the previous run's result, when known without the API.
-    pub previous_status: Option<Status>,
+    pub previous_status: Option<BuildStatus>,
     /// `notify_when`: which results send mail.
-    pub notify_when: Option<When>,
+    pub notify_when: Option<Trigger>,
     /// `retry_budget`: total time retries may take (`10m`).
     pub retry_budget: Option<Duration>,
     /// `max_attempts`: attempts per message, the first included.
@@ -439,8 +439,8 @@ mod tests {
     #[test]
     fn status_and_previous_status_take_githubs_and_jenkins_words() {
         let inputs = read(&[("status", "failure"), ("previous_status", "SUCCESS")]).unwrap();
-        assert_eq!(inputs.status, Some(Status::Failure));
-        assert_eq!(inputs.previous_status, Some(Status::Success));
+        assert_eq!(inputs.status, Some(BuildStatus::Failure));
+        assert_eq!(inputs.previous_status, Some(BuildStatus::Success));
         assert_eq!(read(&[("status", "purple")]).unwrap_err().input, "status");
     }
 
@@ -450,11 +450,11 @@ mod tests {
             read(&[("notify_when", "still-failing")])
                 .unwrap()
                 .notify_when,
-            Some(When::StillFailing)
+            Some(Trigger::StillFailing)
         );
         assert_eq!(
             read(&[("notify_when", "fixed")]).unwrap().notify_when,
-            Some(When::Fixed)
+            Some(Trigger::Fixed)
         );
         assert_eq!(
             read(&[("notify_when", "sometimes")]).unwrap_err().input,

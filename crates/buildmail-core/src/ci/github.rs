@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::{Build, Change, ChangeAuthors, CiError, Detected, Person, Provider, Status};
+use super::{Build, BuildStatus, Change, ChangeAuthors, CiError, Detected, Person, Provider};
 
 pub(super) fn read(var: &dyn Fn(&str) -> Option<String>) -> Detected {
     let mut warnings = Vec::new();
@@ -184,7 +184,7 @@ fn read_workflow_run(build: &mut Build, event: &Value, server: &str) {
             note: None,
         });
     build.trigger = run("/event").or(build.trigger.take());
-    build.status = run("/conclusion").and_then(|word| word.parse::<Status>().ok());
+    build.status = run("/conclusion").and_then(|word| word.parse::<BuildStatus>().ok());
     build.change = run("/pull_requests/0/number").map(|number| Change {
         url: build
             .repository
@@ -368,7 +368,7 @@ mod tests {
             Some("https://github.com/octo-org/octo-repo/actions/runs/289782451")
         );
         assert_eq!(build.branch.as_deref(), Some("master"));
-        assert_eq!(build.status, Some(Status::Success));
+        assert_eq!(build.status, Some(BuildStatus::Success));
         assert_eq!(
             build.message.as_deref(),
             Some("build(test): check workflow run event payload")

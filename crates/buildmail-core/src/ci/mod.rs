@@ -42,7 +42,7 @@ impl Provider {
 /// How a build ended, in the words of `--status` (Jenkins' and GitHub's words are accepted too).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Status {
+pub enum BuildStatus {
     /// Everything passed.
     Success,
     /// The build failed.
@@ -57,26 +57,26 @@ pub enum Status {
     NotBuilt,
 }
 
-impl Status {
+impl BuildStatus {
     /// The lower-case word used on the command line and in reports.
     pub fn as_str(self) -> &'static str {
         match self {
-            Status::Success => "success",
-            Status::Failure => "failure",
-            Status::Unstable => "unstable",
-            Status::Aborted => "aborted",
-            Status::Cancelled => "cancelled",
-            Status::NotBuilt => "not_built",
+            BuildStatus::Success => "success",
+            BuildStatus::Failure => "failure",
+            BuildStatus::Unstable => "unstable",
+            BuildStatus::Aborted => "aborted",
+            BuildStatus::Cancelled => "cancelled",
+            BuildStatus::NotBuilt => "not_built",
         }
     }
 
     /// Failure or unstable: a state that a later success "fixes".
     pub fn is_broken(self) -> bool {
-        matches!(self, Status::Failure | Status::Unstable)
+        matches!(self, BuildStatus::Failure | BuildStatus::Unstable)
     }
 }
 
-impl fmt::Display for Status {
+impl fmt::Display for BuildStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -89,21 +89,21 @@ impl fmt::Display for Status {
 )]
 pub struct UnknownStatus(pub String);
 
-impl FromStr for Status {
+impl FromStr for BuildStatus {
     type Err = UnknownStatus;
 
     /// Accepts buildmail's words and Jenkins' and GitHub's (`SUCCESS`, `FAILURE`, `failed`,
     /// `canceled`, `timed_out`, ...).
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         match text.trim().to_ascii_lowercase().as_str() {
-            "success" | "succeeded" | "passed" | "pass" | "ok" => Ok(Status::Success),
+            "success" | "succeeded" | "passed" | "pass" | "ok" => Ok(BuildStatus::Success),
             "failure" | "failed" | "fail" | "error" | "timed_out" | "startup_failure" => {
-                Ok(Status::Failure)
+                Ok(BuildStatus::Failure)
             }
-            "unstable" => Ok(Status::Unstable),
-            "aborted" => Ok(Status::Aborted),
-            "not_built" | "not-built" => Ok(Status::NotBuilt),
-            "cancelled" | "canceled" => Ok(Status::Cancelled),
+            "unstable" => Ok(BuildStatus::Unstable),
+            "aborted" => Ok(BuildStatus::Aborted),
+            "not_built" | "not-built" => Ok(BuildStatus::NotBuilt),
+            "cancelled" | "canceled" => Ok(BuildStatus::Cancelled),
             _ => Err(UnknownStatus(text.to_owned())),
         }
     }
@@ -176,9 +176,9 @@ pub struct Build {
     #[serde(serialize_with = "serialize_duration")]
     pub duration: Option<Duration>,
     /// How it ended; `None` until known (`--status`, or a `workflow_run` payload).
-    pub status: Option<Status>,
+    pub status: Option<BuildStatus>,
     /// How the previous build of the same job and branch ended.
-    pub previous_status: Option<Status>,
+    pub previous_status: Option<BuildStatus>,
     /// The authors of the changes built, when the context tells them.
     pub change_authors: Option<ChangeAuthors>,
     /// Who started the build, when the context tells it.
@@ -321,21 +321,21 @@ mod tests {
     #[test]
     fn status_words_of_every_ci_are_understood() {
         let cases = [
-            ("success", Status::Success),
-            ("SUCCESS", Status::Success),
-            ("failure", Status::Failure),
-            ("FAILURE", Status::Failure),
-            ("timed_out", Status::Failure),
-            ("UNSTABLE", Status::Unstable),
-            ("ABORTED", Status::Aborted),
-            ("NOT_BUILT", Status::NotBuilt),
-            ("cancelled", Status::Cancelled),
-            ("canceled", Status::Cancelled),
+            ("success", BuildStatus::Success),
+            ("SUCCESS", BuildStatus::Success),
+            ("failure", BuildStatus::Failure),
+            ("FAILURE", BuildStatus::Failure),
+            ("timed_out", BuildStatus::Failure),
+            ("UNSTABLE", BuildStatus::Unstable),
+            ("ABORTED", BuildStatus::Aborted),
+            ("NOT_BUILT", BuildStatus::NotBuilt),
+            ("cancelled", BuildStatus::Cancelled),
+            ("canceled", BuildStatus::Cancelled),
         ];
         for (word, status) in cases {
-            assert_eq!(word.parse::<Status>(), Ok(status), "{word}");
+            assert_eq!(word.parse::<BuildStatus>(), Ok(status), "{word}");
         }
-        let error = "green".parse::<Status>().expect_err("not a status");
+        let error = "green".parse::<BuildStatus>().expect_err("not a status");
         assert!(error.to_string().contains("success, failure"), "{error}");
     }
 

@@ -13,7 +13,7 @@ use std::time::SystemTime;
 use lettre::Message;
 use lettre::address::{Address, Envelope};
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::message::{Mailbox, MessageBuilder, MultiPart, SinglePart};
 
 use super::attach::Attachment;
 use super::{encode, header_text};
@@ -175,51 +175,17 @@ impl Draft {
     /// # Ok::<(), buildmail_core::compose::ComposeError>(())
     /// ```
     pub fn build(&self) -> Result<Message, ComposeError> {
-        if self.from.trim().is_empty() {
-            return Err(ComposeError::NoSender);
-        }
-        if self.to.is_empty()
-            && self.cc.is_empty()
-            && self.bcc.is_empty()
-            && self.envelope_to.is_empty()
-        {
-            return Err(ComposeError::NoRecipient);
-        }
+        self.check_addressed()?;
         let from = mailbox("from", &self.from)?;
         let to = mailboxes("to", &self.to)?;
         let cc = mailboxes("cc", &self.cc)?;
         let bcc = mailboxes("bcc", &self.bcc)?;
         let envelope = self.envelope(&from, [&to, &cc, &bcc])?;
-        let mut headers = vec![
-            encode::mailboxes(header("From"), std::slice::from_ref(&from)),
-            encode::unstructured(header("Subject"), &header_text(&self.subject)),
-        ];
-        for (name, list) in [("To", &to), ("Cc", &cc)] {
-            if !list.is_empty() {
-                headers.push(encode::mailboxes(header(name), list));
-            }
-        }
-        if let Some(reply_to) = &self.reply_to {
-            let reply_to = mailbox("reply-to", reply_to)?;
-            headers.push(encode::mailboxes(header("Reply-To"), &[reply_to]));
-        }
         let mut builder = Message::builder().envelope(envelope);
-        for value in headers {
+        for value in self.address_headers(from, &to, &cc)? {
             builder = builder.raw_header(value);
         }
-        let id = match &self.message_id {
-            Some(given) => message_id(given)?,
-            None => new_message_id(&self.from),
-        };
-        builder = builder.message_id(Some(id));
-        if let Some(parent) = &self.in_reply_to {
-            builder = builder.in_reply_to(message_id(parent)?);
-        }
-        if !self.references.is_empty() {
-            let ids: Result<Vec<String>, ComposeError> =
-                self.references.iter().map(|id| message_id(id)).collect();
-            builder = builder.references(ids?.join(" "));
-        }
+        builder = self.threading(builder)?;
         if let Some(date) = self.date {
             builder = builder.date(date);
         }
@@ -231,6 +197,62 @@ impl Draft {
             builder = builder.raw_header(header);
         }
         Ok(builder.multipart_or_single(self.body())?)
+    }
+
+    /// A sender and at least one recipient, before any address is parsed.
+    fn check_addressed(&self) -> Result<(), ComposeError> {
+        if self.from.trim().is_empty() {
+            return Err(ComposeError::NoSender);
+        }
+        if self.to.is_empty()
+            && self.cc.is_empty()
+            && self.bcc.is_empty()
+            && self.envelope_to.is_empty()
+        {
+            return Err(ComposeError::NoRecipient);
+        }
+        Ok(())
+    }
+
+    /// From, Subject, To and Cc when there are any, Reply-To when given.
+    fn address_headers(
+        &self,
+        from: Mailbox,
+        to: &[Mailbox],
+        cc: &[Mailbox],
+    ) -> Result<Vec<HeaderValue>, ComposeError> {
+        let mut headers = vec![
+            encode::mailboxes(header("From"), &[from]),
+            encode::unstructured(header("Subject"), &header_text(&self.subject)),
+        ];
+        for (name, list) in [("To", to), ("Cc", cc)] {
+            if !list.is_empty() {
+                headers.push(encode::mailboxes(header(name), list));
+            }
+        }
+        if let Some(reply_to) = &self.reply_to {
+            let reply_to = mailbox("reply-to", reply_to)?;
+            headers.push(encode::mailboxes(header("Reply-To"), &[reply_to]));
+        }
+        Ok(headers)
+    }
+
+    /// Message-ID (the given one, or a new one), In-Reply-To and References.
+    fn threading(&self, builder: MessageBuilder) -> Result<MessageBuilder, ComposeError> {
+        let id = match &self.message_id {
+            Some(given) => message_id(given)?,
+            None => new_message_id(&self.from),
+        };
+        let mut builder = builder.message_id(Some(id));
+        if let Some(parent) = &self.in_reply_to {
+            builder = builder.in_reply_to(message_id(parent)?);
+        }
+        if !self.references.is_empty() {
+            let ids: Result<Vec<String>, ComposeError> =
+                self.references.iter().map(|id| message_id(id)).collect();
+            builder = builder.references(ids?.join(" "));
+        }
+        Ok(builder)
     }
 
     /// The envelope: `envelope_from` or the From address, and `envelope_to` or every To, Cc and

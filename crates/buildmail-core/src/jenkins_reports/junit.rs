@@ -11,7 +11,7 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
 use super::{RunOutcome, explanation_lines, failures, numbers, recipient_explanation};
-use crate::report::{RecipientReport, RecipientStatus, Report, Status};
+use crate::report::{DeliveryStatus, RecipientReport, RecipientStatus, Report};
 
 /// The class name every test case carries: Jenkins groups the cases under it.
 const CLASS: &str = "buildmail";
@@ -74,7 +74,7 @@ pub fn junit_xml(outcome: RunOutcome<'_>) -> String {
 }
 
 fn suite(report: &Report) -> Suite {
-    let cases = if report.status == Status::Skipped {
+    let cases = if report.status == DeliveryStatus::Skipped {
         vec![Case {
             name: "notification".to_owned(),
             verdict: Verdict::Skipped {

@@ -13,7 +13,7 @@ pub use junit::junit_xml;
 pub use warnings::warnings_json;
 
 use crate::explain::{Explanation, explain};
-use crate::report::{AttemptReport, Outcome, RecipientReport, Report, Status};
+use crate::report::{AttemptOutcome, AttemptReport, DeliveryStatus, RecipientReport, Report};
 
 /// What a command did, as the reports show it.
 #[derive(Debug, Clone, Copy)]
@@ -36,7 +36,11 @@ struct Failure<'a> {
 /// The distinct failures of a delivery, in the order they first happened.
 fn failures(report: &Report) -> Vec<Failure<'_>> {
     let mut found: Vec<Failure<'_>> = Vec::new();
-    for attempt in report.attempts.iter().filter(|a| a.outcome != Outcome::Ok) {
+    for attempt in report
+        .attempts
+        .iter()
+        .filter(|a| a.outcome != AttemptOutcome::Ok)
+    {
         match found.iter_mut().find(|f| same_failure(f.first, attempt)) {
             Some(failure) => failure.attempts.push(attempt.number),
             None => found.push(Failure {
@@ -91,7 +95,10 @@ pub(super) fn recipient_explanation(
 
 /// Whether the message reached everyone it was meant for (or was not meant to be sent).
 fn reached_everyone(report: &Report) -> bool {
-    matches!(report.status, Status::Delivered | Status::Skipped)
+    matches!(
+        report.status,
+        DeliveryStatus::Delivered | DeliveryStatus::Skipped
+    )
 }
 
 /// `1, 2 and 3`: attempt numbers as a sentence names them.

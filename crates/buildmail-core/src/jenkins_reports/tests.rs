@@ -8,7 +8,9 @@ use super::{RunOutcome, junit_xml, warnings_json};
 use crate::error::Phase;
 use crate::explain::explain;
 use crate::reply::Reply;
-use crate::report::{AttemptReport, Outcome, RecipientReport, RecipientStatus, Report, Status};
+use crate::report::{
+    AttemptOutcome, AttemptReport, DeliveryStatus, RecipientReport, RecipientStatus, Report,
+};
 
 /// The fields warnings-ng's JSON parser reads (analysis-model's `JsonBaseParser`).
 const ISSUE_FIELDS: [&str; 16] = [
@@ -35,7 +37,7 @@ fn reply(text: &str) -> Reply {
     Reply::parse(text).expect("a valid reply")
 }
 
-fn attempt(number: u32, phase: Phase, outcome: Outcome, text: &str) -> AttemptReport {
+fn attempt(number: u32, phase: Phase, outcome: AttemptOutcome, text: &str) -> AttemptReport {
     let reply = reply(text);
     AttemptReport {
         number,
@@ -63,7 +65,7 @@ const GREYLISTED: &str = "451 4.7.1 Greylisting in action, please come back in 0
 
 /// A report of a message that was sent, built on `Report::skipped` so that fields added to
 /// the report later need no change here.
-fn sent(status: Status, message_id: &str, elapsed_ms: u64) -> Report {
+fn sent(status: DeliveryStatus, message_id: &str, elapsed_ms: u64) -> Report {
     let mut report = Report::skipped("");
     report.status = status;
     report.reason = None;
@@ -74,9 +76,13 @@ fn sent(status: Status, message_id: &str, elapsed_ms: u64) -> Report {
 
 /// Greylisted three times, then the budget ran out.
 fn deferred() -> Report {
-    let mut report = sent(Status::Deferred, "<build.812@ci.example.com>", 900_500);
+    let mut report = sent(
+        DeliveryStatus::Deferred,
+        "<build.812@ci.example.com>",
+        900_500,
+    );
     report.attempts = (1..=3)
-        .map(|n| attempt(n, Phase::Rcpt, Outcome::Transient, GREYLISTED))
+        .map(|n| attempt(n, Phase::Rcpt, AttemptOutcome::Transient, GREYLISTED))
         .collect();
     report.recipients = vec![recipient(
         "dev@example.com",
@@ -91,7 +97,7 @@ fn deferred() -> Report {
 /// A 421 first, then delivered to one recipient and refused for the other.
 fn partial() -> Report {
     let refused = "550 5.1.1 <gone@example.com>: Recipient address rejected: User unknown";
-    let mut report = sent(Status::Partial, "<build.813@ci.example.com>", 2_000);
+    let mut report = sent(DeliveryStatus::Partial, "<build.813@ci.example.com>", 2_000);
     report.recipients = vec![
         recipient(
             "dev@example.com",
@@ -104,10 +110,15 @@ fn partial() -> Report {
         attempt(
             1,
             Phase::Greeting,
-            Outcome::Transient,
+            AttemptOutcome::Transient,
             "421 4.3.2 Busy, try later",
         ),
-        attempt(2, Phase::EndOfData, Outcome::Ok, "250 2.0.0 Ok: queued"),
+        attempt(
+            2,
+            Phase::EndOfData,
+            AttemptOutcome::Ok,
+            "250 2.0.0 Ok: queued",
+        ),
     ];
     report.explanation = Some(explain(&reply(refused)));
     report
@@ -115,9 +126,9 @@ fn partial() -> Report {
 
 fn delivered_first_time() -> Report {
     let ok = "250 2.0.0 Ok: queued as 4B2F";
-    let mut report = sent(Status::Delivered, "<build.814@ci.example.com>", 120);
+    let mut report = sent(DeliveryStatus::Delivered, "<build.814@ci.example.com>", 120);
     report.recipients = vec![recipient("dev@example.com", RecipientStatus::Delivered, ok)];
-    report.attempts = vec![attempt(1, Phase::EndOfData, Outcome::Ok, ok)];
+    report.attempts = vec![attempt(1, Phase::EndOfData, AttemptOutcome::Ok, ok)];
     report
 }
 
@@ -227,7 +238,7 @@ fn a_deferred_message_is_one_error_issue_with_its_explanation() {
 #[test]
 fn a_message_delivered_after_retries_is_a_normal_issue_and_a_clean_one_none() {
     let mut retried = partial();
-    retried.status = Status::Delivered;
+    retried.status = DeliveryStatus::Delivered;
     retried.recipients.truncate(1);
     retried.explanation = None;
     let issues = checked_issues(RunOutcome::Ran(std::slice::from_ref(&retried)));
@@ -277,14 +288,14 @@ fn every_recipient_is_a_test_case_failed_with_its_own_explanation() {
 #[test]
 fn server_text_with_markup_and_control_characters_stays_text() {
     let nasty = "550 5.7.1 <script>alert(1)</script> \u{1b}[31mno\u{7} \"quoted\" & done";
-    let mut report = sent(Status::Rejected, "<build.815@ci.example.com>", 120);
+    let mut report = sent(DeliveryStatus::Rejected, "<build.815@ci.example.com>", 120);
     report.recipients = vec![recipient(
         "dev@example.com",
         RecipientStatus::Rejected,
         nasty,
     )];
     report.explanation = Some(explain(&reply(nasty)));
-    report.attempts = vec![attempt(1, Phase::Rcpt, Outcome::Permanent, nasty)];
+    report.attempts = vec![attempt(1, Phase::Rcpt, AttemptOutcome::Permanent, nasty)];
     let xml = junit(RunOutcome::Ran(std::slice::from_ref(&report)));
     let document = roxmltree::Document::parse(&xml).unwrap();
     let text = failure_of(&document, "dev@example.com")

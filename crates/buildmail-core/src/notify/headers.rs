@@ -55,13 +55,13 @@ fn list_id(build: &Build, domain: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ci::{Provider, Status};
+    use crate::ci::{BuildStatus, Provider};
 
     #[test]
     fn every_notification_says_it_is_automatic_and_which_list_and_job_it_belongs_to() {
         let mut build = Build::new(Provider::Jenkins, "shop");
         build.workflow = Some("team/shop/main".into());
-        build.status = Some(Status::Unstable);
+        build.status = Some(BuildStatus::Unstable);
         assert_eq!(
             headers(&build, "example.com"),
             [

@@ -1,16 +1,16 @@
-//! Build notifications: whether to send one ([`When`]), what happened ([`Outcome`]), the
+//! Build notifications: whether to send one ([`Trigger`]), what happened ([`BuildOutcome`]), the
 //! subject and bodies rendered from [`Templates`] with the [`Evidence`] of what broke (the log,
 //! the test results), the headers that sort them, the thread a job's mails share, and the
 //! recipients the changes give ([`FromChanges`]).
 //!
 //! ```
-//! use buildmail_core::ci::{Build, Provider, Status};
+//! use buildmail_core::ci::{Build, BuildStatus, Provider};
 //! use buildmail_core::notify::{Notification, Templates};
 //! let mut build = Build::new(Provider::Jenkins, "shop");
 //! build.branch = Some("main".into());
 //! build.run_number = Some("812".into());
-//! build.status = Some(Status::Failure);
-//! build.previous_status = Some(Status::Failure);
+//! build.status = Some(BuildStatus::Failure);
+//! build.previous_status = Some(BuildStatus::Failure);
 //! let mail = Notification::render(&build, None, &Templates::builtin(), "example.com")?;
 //! assert_eq!(mail.subject, "[shop] main #812 still failing");
 //! # Ok::<(), buildmail_core::notify::NotifyError>(())
@@ -29,7 +29,7 @@ pub use recipients::{Added, FromChanges, Picked};
 pub use request::{Composed, LogRequest, Overrides, Request, TemplateFiles};
 pub use template::{TemplateError, Templates};
 pub use thread::thread_id;
-pub use trigger::{Decision, Outcome, UnknownWhen, When};
+pub use trigger::{BuildOutcome, Decision, Trigger, UnknownWhen};
 
 use crate::ci::{Build, Change};
 use crate::compose::Draft;
@@ -49,7 +49,7 @@ pub struct Evidence<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notification {
     /// What happened.
-    pub outcome: Outcome,
+    pub outcome: BuildOutcome,
     /// The subject, one line.
     pub subject: String,
     /// The plain-text body.
@@ -116,7 +116,7 @@ impl Notification {
         domain: &str,
     ) -> Result<Notification, NotifyError> {
         let status = build.status.ok_or(NotifyError::NoStatus)?;
-        let outcome = Outcome::of(status, build.previous_status);
+        let outcome = BuildOutcome::of(status, build.previous_status);
         let log = evidence.log.filter(|_| outcome.is_bad());
         let mut context = Context::new(build, outcome, log);
         context.tests = evidence.tests.map(TestsView::new);
@@ -236,7 +236,7 @@ struct ChangeView<'a> {
 
 #[derive(Debug, Serialize)]
 struct OutcomeView {
-    key: Outcome,
+    key: BuildOutcome,
     label: &'static str,
     sentence: &'static str,
     color: &'static str,
@@ -244,7 +244,7 @@ struct OutcomeView {
 }
 
 impl<'a> Context<'a> {
-    fn new(build: &'a Build, outcome: Outcome, log: Option<&'a Excerpt>) -> Self {
+    fn new(build: &'a Build, outcome: BuildOutcome, log: Option<&'a Excerpt>) -> Self {
         Context {
             provider: build.provider.display_name(),
             project: &build.project,

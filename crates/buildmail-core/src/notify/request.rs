@@ -6,22 +6,24 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::ci::{Build, Change, Status};
+use crate::ci::{Build, BuildStatus, Change};
 use crate::compose::gather::{AttachmentRequest, GatherError};
 use crate::compose::{ComposeError, Draft, sender_domain};
 use crate::logtail::{self, Excerpt, LogMatch, TailOptions};
 use crate::settings::Setting;
 use crate::testresults::{self, TestResults};
 
-use super::{Added, Decision, Evidence, FromChanges, Notification, NotifyError, Templates, When};
+use super::{
+    Added, Decision, Evidence, FromChanges, Notification, NotifyError, Templates, Trigger,
+};
 
 /// What the user said about the build, beating what the CI context says.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
     /// How the build ended.
-    pub status: Option<Status>,
+    pub status: Option<BuildStatus>,
     /// How the previous build ended.
-    pub previous_status: Option<Status>,
+    pub previous_status: Option<BuildStatus>,
     /// The project's name.
     pub project: Option<String>,
     /// `owner/name`.
@@ -193,7 +195,7 @@ pub struct Request {
     /// What the user said about the build.
     pub overrides: Overrides,
     /// When to send.
-    pub when: When,
+    pub when: Trigger,
     /// The templates.
     pub templates: TemplateFiles,
     /// The log to quote when the build did not pass.

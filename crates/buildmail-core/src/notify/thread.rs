@@ -52,9 +52,9 @@ fn host(domain: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ci::{Provider, Status};
+    use crate::ci::{BuildStatus, Provider};
 
-    fn build(branch: &str, status: Status) -> Build {
+    fn build(branch: &str, status: BuildStatus) -> Build {
         let mut build = Build::new(Provider::Jenkins, "shop");
         build.workflow = Some("team/shop".into());
         build.branch = Some(branch.into());
@@ -65,9 +65,9 @@ mod tests {
 
     #[test]
     fn a_failure_and_its_fix_share_a_thread_other_branches_do_not() {
-        let failed = thread_id(&build("main", Status::Failure), "example.com");
-        let fixed = thread_id(&build("main", Status::Success), "example.com");
-        let other = thread_id(&build("feature/x", Status::Failure), "example.com");
+        let failed = thread_id(&build("main", BuildStatus::Failure), "example.com");
+        let fixed = thread_id(&build("main", BuildStatus::Success), "example.com");
+        let other = thread_id(&build("feature/x", BuildStatus::Failure), "example.com");
         assert_eq!(failed, fixed);
         assert_ne!(failed, other);
     }
@@ -76,7 +76,7 @@ mod tests {
     #[test]
     fn the_id_is_fixed_forever() {
         assert_eq!(
-            thread_id(&build("main", Status::Failure), "example.com"),
+            thread_id(&build("main", BuildStatus::Failure), "example.com"),
             "<buildmail.9993c0490e0486b4@example.com>"
         );
     }
@@ -84,7 +84,7 @@ mod tests {
     #[test]
     fn untrusted_text_never_reaches_the_id() {
         let id = thread_id(
-            &build("main\r\nBcc: x@evil.example", Status::Failure),
+            &build("main\r\nBcc: x@evil.example", BuildStatus::Failure),
             "ex ample.com>",
         );
         assert!(

@@ -6,11 +6,11 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::ci::Status;
+use crate::ci::BuildStatus;
 
 /// A trigger: the builds worth a mail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum When {
+pub enum Trigger {
     /// Every build.
     Always,
     /// Every failed build.
@@ -40,60 +40,70 @@ pub enum When {
     StillUnstable,
 }
 
-impl When {
+impl Trigger {
     /// Every trigger, in the order of the documentation.
-    pub const ALL: [When; 13] = [
-        When::Always,
-        When::Failure,
-        When::FirstFailure,
-        When::StillFailing,
-        When::Fixed,
-        When::Unstable,
-        When::Changed,
-        When::NotSuccess,
-        When::Success,
-        When::Aborted,
-        When::NotBuilt,
-        When::FirstUnstable,
-        When::StillUnstable,
+    pub const ALL: [Trigger; 13] = [
+        Trigger::Always,
+        Trigger::Failure,
+        Trigger::FirstFailure,
+        Trigger::StillFailing,
+        Trigger::Fixed,
+        Trigger::Unstable,
+        Trigger::Changed,
+        Trigger::NotSuccess,
+        Trigger::Success,
+        Trigger::Aborted,
+        Trigger::NotBuilt,
+        Trigger::FirstUnstable,
+        Trigger::StillUnstable,
     ];
 
     /// The word on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
-            When::Always => "always",
-            When::Failure => "failure",
-            When::FirstFailure => "first-failure",
-            When::StillFailing => "still-failing",
-            When::Fixed => "fixed",
-            When::Unstable => "unstable",
-            When::Changed => "changed",
-            When::NotSuccess => "not-success",
-            When::Success => "success",
-            When::Aborted => "aborted",
-            When::NotBuilt => "not-built",
-            When::FirstUnstable => "first-unstable",
-            When::StillUnstable => "still-unstable",
+            Trigger::Always => "always",
+            Trigger::Failure => "failure",
+            Trigger::FirstFailure => "first-failure",
+            Trigger::StillFailing => "still-failing",
+            Trigger::Fixed => "fixed",
+            Trigger::Unstable => "unstable",
+            Trigger::Changed => "changed",
+            Trigger::NotSuccess => "not-success",
+            Trigger::Success => "success",
+            Trigger::Aborted => "aborted",
+            Trigger::NotBuilt => "not-built",
+            Trigger::FirstUnstable => "first-unstable",
+            Trigger::StillUnstable => "still-unstable",
         }
     }
 
     /// Whether a build with `status`, after one with `previous`, is worth a mail; when it is
     /// not, the reason says why in a sentence.
-    pub fn decide(self, status: Status, previous: Option<Status>) -> Decision {
+    pub fn decide(self, status: BuildStatus, previous: Option<BuildStatus>) -> Decision {
         let send = match self {
-            When::Always => true,
-            When::Failure => status == Status::Failure,
-            When::FirstFailure => status == Status::Failure && previous != Some(Status::Failure),
-            When::StillFailing => status == Status::Failure && previous == Some(Status::Failure),
-            When::Fixed => status == Status::Success && previous.is_some_and(Status::is_broken),
-            When::Unstable => status == Status::Unstable,
-            When::Changed => previous != Some(status),
-            When::NotSuccess => status != Status::Success,
-            When::Success => status == Status::Success,
-            When::Aborted => matches!(status, Status::Aborted | Status::Cancelled),
-            When::NotBuilt => status == Status::NotBuilt,
-            When::FirstUnstable => status == Status::Unstable && previous != Some(Status::Unstable),
-            When::StillUnstable => status == Status::Unstable && previous == Some(Status::Unstable),
+            Trigger::Always => true,
+            Trigger::Failure => status == BuildStatus::Failure,
+            Trigger::FirstFailure => {
+                status == BuildStatus::Failure && previous != Some(BuildStatus::Failure)
+            }
+            Trigger::StillFailing => {
+                status == BuildStatus::Failure && previous == Some(BuildStatus::Failure)
+            }
+            Trigger::Fixed => {
+                status == BuildStatus::Success && previous.is_some_and(BuildStatus::is_broken)
+            }
+            Trigger::Unstable => status == BuildStatus::Unstable,
+            Trigger::Changed => previous != Some(status),
+            Trigger::NotSuccess => status != BuildStatus::Success,
+            Trigger::Success => status == BuildStatus::Success,
+            Trigger::Aborted => matches!(status, BuildStatus::Aborted | BuildStatus::Cancelled),
+            Trigger::NotBuilt => status == BuildStatus::NotBuilt,
+            Trigger::FirstUnstable => {
+                status == BuildStatus::Unstable && previous != Some(BuildStatus::Unstable)
+            }
+            Trigger::StillUnstable => {
+                status == BuildStatus::Unstable && previous == Some(BuildStatus::Unstable)
+            }
         };
         if send {
             Decision::Send
@@ -102,21 +112,21 @@ impl When {
         }
     }
 
-    fn skip_reason(self, status: Status, previous: Option<Status>) -> String {
+    fn skip_reason(self, status: BuildStatus, previous: Option<BuildStatus>) -> String {
         let wanted = match self {
-            When::Always => "every build",
-            When::Failure => "a failed build",
-            When::FirstFailure => "a failure after a build that did not fail",
-            When::StillFailing => "a failure after a failure",
-            When::Fixed => "a success after a failed or unstable build",
-            When::Unstable => "an unstable build",
-            When::Changed => "a status different from the previous build's",
-            When::NotSuccess => "a build that did not succeed",
-            When::Success => "a successful build",
-            When::Aborted => "an aborted or cancelled build",
-            When::NotBuilt => "a build that was not built",
-            When::FirstUnstable => "an unstable build after a build that was not unstable",
-            When::StillUnstable => "an unstable build after an unstable build",
+            Trigger::Always => "every build",
+            Trigger::Failure => "a failed build",
+            Trigger::FirstFailure => "a failure after a build that did not fail",
+            Trigger::StillFailing => "a failure after a failure",
+            Trigger::Fixed => "a success after a failed or unstable build",
+            Trigger::Unstable => "an unstable build",
+            Trigger::Changed => "a status different from the previous build's",
+            Trigger::NotSuccess => "a build that did not succeed",
+            Trigger::Success => "a successful build",
+            Trigger::Aborted => "an aborted or cancelled build",
+            Trigger::NotBuilt => "a build that was not built",
+            Trigger::FirstUnstable => "an unstable build after a build that was not unstable",
+            Trigger::StillUnstable => "an unstable build after an unstable build",
         };
         let previous = match previous {
             Some(previous) => format!("the previous build's was {previous}"),
@@ -126,7 +136,7 @@ impl When {
     }
 }
 
-impl fmt::Display for When {
+impl fmt::Display for Trigger {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -139,12 +149,12 @@ impl fmt::Display for When {
 )]
 pub struct UnknownWhen(pub String);
 
-impl FromStr for When {
+impl FromStr for Trigger {
     type Err = UnknownWhen;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let wanted = text.trim().to_ascii_lowercase().replace('_', "-");
-        When::ALL
+        Trigger::ALL
             .into_iter()
             .find(|when| when.as_str() == wanted)
             .ok_or_else(|| UnknownWhen(text.to_owned()))
@@ -163,7 +173,7 @@ pub enum Decision {
 /// What happened, in the words of the subject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub enum BuildOutcome {
     /// A success (after a success, or with nothing known before).
     Passed,
     /// A success after a failed or unstable build.
@@ -184,67 +194,71 @@ pub enum Outcome {
     NotBuilt,
 }
 
-impl Outcome {
+impl BuildOutcome {
     /// The outcome of a build with `status` after one with `previous`.
-    pub fn of(status: Status, previous: Option<Status>) -> Outcome {
+    pub fn of(status: BuildStatus, previous: Option<BuildStatus>) -> BuildOutcome {
         match (status, previous) {
-            (Status::Success, Some(previous)) if previous.is_broken() => Outcome::Fixed,
-            (Status::Success, _) => Outcome::Passed,
-            (Status::Failure, Some(Status::Failure)) => Outcome::StillFailing,
-            (Status::Failure, Some(_)) => Outcome::FirstFailure,
-            (Status::Failure, None) => Outcome::Failed,
-            (Status::Unstable, _) => Outcome::Unstable,
-            (Status::Aborted, _) => Outcome::Aborted,
-            (Status::Cancelled, _) => Outcome::Cancelled,
-            (Status::NotBuilt, _) => Outcome::NotBuilt,
+            (BuildStatus::Success, Some(previous)) if previous.is_broken() => BuildOutcome::Fixed,
+            (BuildStatus::Success, _) => BuildOutcome::Passed,
+            (BuildStatus::Failure, Some(BuildStatus::Failure)) => BuildOutcome::StillFailing,
+            (BuildStatus::Failure, Some(_)) => BuildOutcome::FirstFailure,
+            (BuildStatus::Failure, None) => BuildOutcome::Failed,
+            (BuildStatus::Unstable, _) => BuildOutcome::Unstable,
+            (BuildStatus::Aborted, _) => BuildOutcome::Aborted,
+            (BuildStatus::Cancelled, _) => BuildOutcome::Cancelled,
+            (BuildStatus::NotBuilt, _) => BuildOutcome::NotBuilt,
         }
     }
 
     /// The word in the subject: `passed`, `fixed`, `failed`, `still failing`, ...
     pub fn label(self) -> &'static str {
         match self {
-            Outcome::Passed => "passed",
-            Outcome::Fixed => "fixed",
-            Outcome::Failed | Outcome::FirstFailure => "failed",
-            Outcome::StillFailing => "still failing",
-            Outcome::Unstable => "unstable",
-            Outcome::Aborted => "aborted",
-            Outcome::Cancelled => "cancelled",
-            Outcome::NotBuilt => "not built",
+            BuildOutcome::Passed => "passed",
+            BuildOutcome::Fixed => "fixed",
+            BuildOutcome::Failed | BuildOutcome::FirstFailure => "failed",
+            BuildOutcome::StillFailing => "still failing",
+            BuildOutcome::Unstable => "unstable",
+            BuildOutcome::Aborted => "aborted",
+            BuildOutcome::Cancelled => "cancelled",
+            BuildOutcome::NotBuilt => "not built",
         }
     }
 
     /// One sentence for the top of the body.
     pub fn sentence(self) -> &'static str {
         match self {
-            Outcome::Passed => "The build passed.",
-            Outcome::Fixed => "The build is fixed: it passed after a broken build.",
-            Outcome::Failed => "The build failed.",
-            Outcome::FirstFailure => {
+            BuildOutcome::Passed => "The build passed.",
+            BuildOutcome::Fixed => "The build is fixed: it passed after a broken build.",
+            BuildOutcome::Failed => "The build failed.",
+            BuildOutcome::FirstFailure => {
                 "The build failed. It is the first failure: the previous build did not fail."
             }
-            Outcome::StillFailing => "The build is still failing: the previous build failed too.",
-            Outcome::Unstable => {
+            BuildOutcome::StillFailing => {
+                "The build is still failing: the previous build failed too."
+            }
+            BuildOutcome::Unstable => {
                 "The build is unstable: it ran, but tests failed or a quality gate was missed."
             }
-            Outcome::Aborted => "The build was aborted before it finished.",
-            Outcome::Cancelled => "The build was cancelled before it finished.",
-            Outcome::NotBuilt => "The build was not built.",
+            BuildOutcome::Aborted => "The build was aborted before it finished.",
+            BuildOutcome::Cancelled => "The build was cancelled before it finished.",
+            BuildOutcome::NotBuilt => "The build was not built.",
         }
     }
 
     /// Whether the reader has something to fix (and the log tail is worth showing).
     pub fn is_bad(self) -> bool {
-        !matches!(self, Outcome::Passed | Outcome::Fixed)
+        !matches!(self, BuildOutcome::Passed | BuildOutcome::Fixed)
     }
 
     /// The banner colour: dark enough for white text in light and dark mode.
     pub fn color(self) -> &'static str {
         match self {
-            Outcome::Passed | Outcome::Fixed => "#1a7f37",
-            Outcome::Failed | Outcome::FirstFailure | Outcome::StillFailing => "#cf222e",
-            Outcome::Unstable => "#9a6700",
-            Outcome::Aborted | Outcome::Cancelled | Outcome::NotBuilt => "#57606a",
+            BuildOutcome::Passed | BuildOutcome::Fixed => "#1a7f37",
+            BuildOutcome::Failed | BuildOutcome::FirstFailure | BuildOutcome::StillFailing => {
+                "#cf222e"
+            }
+            BuildOutcome::Unstable => "#9a6700",
+            BuildOutcome::Aborted | BuildOutcome::Cancelled | BuildOutcome::NotBuilt => "#57606a",
         }
     }
 }
@@ -252,12 +266,12 @@ impl Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ci::Status::{Aborted, Cancelled, Failure, NotBuilt, Success, Unstable};
+    use crate::ci::BuildStatus::{Aborted, Cancelled, Failure, NotBuilt, Success, Unstable};
 
     /// Every trigger against every (status, previous) pair that tells them apart.
     #[test]
     fn trigger_table() {
-        let cases: [(Status, Option<Status>); 13] = [
+        let cases: [(BuildStatus, Option<BuildStatus>); 13] = [
             (Success, None),
             (Success, Some(Success)),
             (Success, Some(Failure)),
@@ -273,21 +287,21 @@ mod tests {
             (NotBuilt, Some(Success)),
         ];
         #[rustfmt::skip]
-        let expected: [(When, [bool; 13]); 13] = [
+        let expected: [(Trigger, [bool; 13]); 13] = [
             //                       S/-    S/S    S/F    S/U    F/-    F/S    F/F    U/-    U/S    U/U    A/S    C/S    N/S
-            (When::Always,        [true,  true,  true,  true,  true,  true,  true,  true,  true,  true,  true,  true,  true ]),
-            (When::Failure,       [false, false, false, false, true,  true,  true,  false, false, false, false, false, false]),
-            (When::FirstFailure,  [false, false, false, false, true,  true,  false, false, false, false, false, false, false]),
-            (When::StillFailing,  [false, false, false, false, false, false, true,  false, false, false, false, false, false]),
-            (When::Fixed,         [false, false, true,  true,  false, false, false, false, false, false, false, false, false]),
-            (When::Unstable,      [false, false, false, false, false, false, false, true,  true,  true,  false, false, false]),
-            (When::Changed,       [true,  false, true,  true,  true,  true,  false, true,  true,  false, true,  true,  true ]),
-            (When::NotSuccess,    [false, false, false, false, true,  true,  true,  true,  true,  true,  true,  true,  true ]),
-            (When::Success,       [true,  true,  true,  true,  false, false, false, false, false, false, false, false, false]),
-            (When::Aborted,       [false, false, false, false, false, false, false, false, false, false, true,  true,  false]),
-            (When::NotBuilt,      [false, false, false, false, false, false, false, false, false, false, false, false, true ]),
-            (When::FirstUnstable, [false, false, false, false, false, false, false, true,  true,  false, false, false, false]),
-            (When::StillUnstable, [false, false, false, false, false, false, false, false, false, true,  false, false, false]),
+            (Trigger::Always,        [true,  true,  true,  true,  true,  true,  true,  true,  true,  true,  true,  true,  true ]),
+            (Trigger::Failure,       [false, false, false, false, true,  true,  true,  false, false, false, false, false, false]),
+            (Trigger::FirstFailure,  [false, false, false, false, true,  true,  false, false, false, false, false, false, false]),
+            (Trigger::StillFailing,  [false, false, false, false, false, false, true,  false, false, false, false, false, false]),
+            (Trigger::Fixed,         [false, false, true,  true,  false, false, false, false, false, false, false, false, false]),
+            (Trigger::Unstable,      [false, false, false, false, false, false, false, true,  true,  true,  false, false, false]),
+            (Trigger::Changed,       [true,  false, true,  true,  true,  true,  false, true,  true,  false, true,  true,  true ]),
+            (Trigger::NotSuccess,    [false, false, false, false, true,  true,  true,  true,  true,  true,  true,  true,  true ]),
+            (Trigger::Success,       [true,  true,  true,  true,  false, false, false, false, false, false, false, false, false]),
+            (Trigger::Aborted,       [false, false, false, false, false, false, false, false, false, false, true,  true,  false]),
+            (Trigger::NotBuilt,      [false, false, false, false, false, false, false, false, false, false, false, false, true ]),
+            (Trigger::FirstUnstable, [false, false, false, false, false, false, false, true,  true,  false, false, false, false]),
+            (Trigger::StillUnstable, [false, false, false, false, false, false, false, false, false, true,  false, false, false]),
         ];
         for (when, sends) in expected {
             for ((status, previous), send) in cases.iter().zip(sends) {
@@ -303,14 +317,14 @@ mod tests {
 
     #[test]
     fn a_skip_says_what_was_wanted_and_what_happened() {
-        let Decision::Skip(reason) = When::Fixed.decide(Success, Some(Success)) else {
+        let Decision::Skip(reason) = Trigger::Fixed.decide(Success, Some(Success)) else {
             panic!("a pass after a pass is not fixed");
         };
         assert_eq!(
             reason,
             "{when} fixed wants a success after a failed or unstable build; this build's status is success and the previous build's was success"
         );
-        let Decision::Skip(reason) = When::StillFailing.decide(Failure, None) else {
+        let Decision::Skip(reason) = Trigger::StillFailing.decide(Failure, None) else {
             panic!("unknown previous is not still failing");
         };
         assert!(reason.contains("give {previous_status}"), "{reason}");
@@ -319,27 +333,32 @@ mod tests {
     #[test]
     fn outcome_table() {
         let cases = [
-            (Success, None, Outcome::Passed, "passed"),
-            (Success, Some(Success), Outcome::Passed, "passed"),
-            (Success, Some(Failure), Outcome::Fixed, "fixed"),
-            (Success, Some(Unstable), Outcome::Fixed, "fixed"),
-            (Success, Some(Aborted), Outcome::Passed, "passed"),
-            (Failure, None, Outcome::Failed, "failed"),
-            (Failure, Some(Success), Outcome::FirstFailure, "failed"),
+            (Success, None, BuildOutcome::Passed, "passed"),
+            (Success, Some(Success), BuildOutcome::Passed, "passed"),
+            (Success, Some(Failure), BuildOutcome::Fixed, "fixed"),
+            (Success, Some(Unstable), BuildOutcome::Fixed, "fixed"),
+            (Success, Some(Aborted), BuildOutcome::Passed, "passed"),
+            (Failure, None, BuildOutcome::Failed, "failed"),
+            (Failure, Some(Success), BuildOutcome::FirstFailure, "failed"),
             (
                 Failure,
                 Some(Failure),
-                Outcome::StillFailing,
+                BuildOutcome::StillFailing,
                 "still failing",
             ),
-            (Unstable, Some(Unstable), Outcome::Unstable, "unstable"),
-            (Aborted, None, Outcome::Aborted, "aborted"),
-            (Cancelled, Some(Success), Outcome::Cancelled, "cancelled"),
-            (NotBuilt, Some(Success), Outcome::NotBuilt, "not built"),
+            (Unstable, Some(Unstable), BuildOutcome::Unstable, "unstable"),
+            (Aborted, None, BuildOutcome::Aborted, "aborted"),
+            (
+                Cancelled,
+                Some(Success),
+                BuildOutcome::Cancelled,
+                "cancelled",
+            ),
+            (NotBuilt, Some(Success), BuildOutcome::NotBuilt, "not built"),
         ];
         for (status, previous, outcome, label) in cases {
             assert_eq!(
-                Outcome::of(status, previous),
+                BuildOutcome::of(status, previous),
                 outcome,
                 "{status} after {previous:?}"
             );
@@ -349,11 +368,14 @@ mod tests {
 
     #[test]
     fn trigger_words_parse_and_bad_ones_list_the_good_ones() {
-        for when in When::ALL {
-            assert_eq!(when.as_str().parse::<When>(), Ok(when));
+        for when in Trigger::ALL {
+            assert_eq!(when.as_str().parse::<Trigger>(), Ok(when));
         }
-        assert_eq!("still_failing".parse::<When>(), Ok(When::StillFailing));
-        let error = "sometimes".parse::<When>().expect_err("not a trigger");
+        assert_eq!(
+            "still_failing".parse::<Trigger>(),
+            Ok(Trigger::StillFailing)
+        );
+        let error = "sometimes".parse::<Trigger>().expect_err("not a trigger");
         assert!(error.to_string().contains("first-failure"), "{error}");
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::clock;
 use crate::deliver::{Delivery, Event, Outgoing};
 use crate::policy::RetryPolicy;
-use crate::report::{RecipientReport, RecipientStatus, Report, Status};
+use crate::report::{DeliveryStatus, RecipientReport, RecipientStatus, Report};
 
 use super::{Broken, Claim, EntryInfo, Listed, Outbox};
 
@@ -196,7 +196,7 @@ fn not_tried(entry: &EntryInfo) -> Report {
         })
         .collect();
     Report {
-        status: Status::Deferred,
+        status: DeliveryStatus::Deferred,
         message_id: entry.message_id.clone(),
         elapsed_ms: 0,
         possible_duplicate: entry.possible_duplicate,

@@ -383,7 +383,7 @@ fn invalid(error: impl std::error::Error + Send + Sync + 'static) -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{RecipientReport, RecipientStatus, Status};
+    use crate::report::{DeliveryStatus, RecipientReport, RecipientStatus};
 
     fn message() -> Outgoing {
         Outgoing {
@@ -422,7 +422,7 @@ mod tests {
             })
             .collect();
         Report {
-            status: Status::Deferred,
+            status: DeliveryStatus::Deferred,
             message_id: "<m@x>".into(),
             elapsed_ms: 0,
             possible_duplicate: false,
@@ -488,7 +488,7 @@ mod tests {
             number: 1,
             server: "relay:25".into(),
             phase: crate::Phase::Mail,
-            outcome: crate::report::Outcome::Transient,
+            outcome: crate::report::AttemptOutcome::Transient,
             reply: Some(crate::Reply::parse("451 4.7.1 Try again in 1 hour").unwrap()),
             category: Some(crate::Category::RateLimit),
             title: None,

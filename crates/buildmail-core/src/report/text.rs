@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::Category;
 use crate::deliver::GiveUp;
 use crate::policy::WaitReason;
-use crate::report::{AttemptReport, Outcome, RecipientStatus, Report, Status};
+use crate::report::{AttemptOutcome, AttemptReport, DeliveryStatus, RecipientStatus, Report};
 
 /// `1.5s`, `5s`, `10m`, `1h 5m`: a duration as a person reads it in a log.
 ///
@@ -45,14 +45,14 @@ fn reply_line(attempt: &AttemptReport) -> String {
         attempt.number, attempt.server, attempt.phase
     );
     match (&attempt.reply, attempt.outcome) {
-        (Some(reply), Outcome::Ok) => format!("{head}: {reply} (accepted)"),
+        (Some(reply), AttemptOutcome::Ok) => format!("{head}: {reply} (accepted)"),
         (Some(reply), _) if attempt.category == Some(Category::Network) => {
             format!("{head}: {} (no reply: retried as a 451)", reply.text())
         }
         (Some(reply), outcome) => format!(
             "{head}: {reply} ({}, {})",
             attempt.title.as_deref().unwrap_or("refused"),
-            if outcome == Outcome::Transient {
+            if outcome == AttemptOutcome::Transient {
                 "temporary"
             } else {
                 "permanent"
@@ -148,12 +148,12 @@ fn headline(report: &Report) -> String {
     };
     let took = duration(Duration::from_millis(report.elapsed_ms));
     let status = match report.status {
-        Status::Delivered => "delivered",
-        Status::Partial => "partly delivered",
-        Status::Deferred => "deferred",
-        Status::Rejected => "rejected",
-        Status::Failed => "failed",
-        Status::Skipped => "skipped",
+        DeliveryStatus::Delivered => "delivered",
+        DeliveryStatus::Partial => "partly delivered",
+        DeliveryStatus::Deferred => "deferred",
+        DeliveryStatus::Rejected => "rejected",
+        DeliveryStatus::Failed => "failed",
+        DeliveryStatus::Skipped => "skipped",
     };
     format!(
         "{status}: {attempts} in {took}, Message-ID {}\n",

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
-use buildmail_core::ci::{Build, Provider, Status};
+use buildmail_core::ci::{Build, BuildStatus, Provider};
 use buildmail_core::compose::Draft;
 use buildmail_core::notify::{Notification, Templates};
 use buildmail_core::{Delivery, Outgoing, Server};
@@ -76,8 +76,8 @@ fn notification() -> anyhow::Result<(Message, String)> {
     build.message = Some("Fix the flaky retry test".to_owned());
     build.author = Some("Dev".to_owned());
     build.trigger = Some("push".to_owned());
-    build.status = Some(Status::Success);
-    build.previous_status = Some(Status::Failure);
+    build.status = Some(BuildStatus::Success);
+    build.previous_status = Some(BuildStatus::Failure);
     let rendered = Notification::render(&build, None, &Templates::builtin(), "example.com")
         .context("rendering the demo notification")?;
     let text = rendered.text.clone();

@@ -10,11 +10,11 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use buildmail_core::Report;
-use buildmail_core::ci::{self, Build, Status};
+use buildmail_core::ci::{self, Build, BuildStatus};
 use buildmail_core::compose::gather::AttachmentRequest;
 use buildmail_core::logtail::LogMatch;
 use buildmail_core::notify::{
-    Composed, FromChanges, LogRequest, NotifyError, Overrides, Request, TemplateFiles, When,
+    Composed, FromChanges, LogRequest, NotifyError, Overrides, Request, TemplateFiles, Trigger,
 };
 use regex::Regex;
 
@@ -46,16 +46,16 @@ pub struct NotifyArgs {
 }
 
 /// The words `--status` completes (the parser also takes Jenkins' and GitHub's).
-fn statuses() -> Choices<Status> {
+fn statuses() -> Choices<BuildStatus> {
     Choices::new(
         [
-            Status::Success,
-            Status::Failure,
-            Status::Unstable,
-            Status::Aborted,
-            Status::Cancelled,
+            BuildStatus::Success,
+            BuildStatus::Failure,
+            BuildStatus::Unstable,
+            BuildStatus::Aborted,
+            BuildStatus::Cancelled,
         ]
-        .map(Status::as_str),
+        .map(BuildStatus::as_str),
     )
 }
 
@@ -67,13 +67,13 @@ pub struct NotifyOptions {
     /// GitHub's words are accepted too).
     #[arg(long, env = "BUILDMAIL_STATUS", value_name = "STATUS", value_parser = statuses(),
           hide_possible_values = true)]
-    pub status: Option<Status>,
+    pub status: Option<BuildStatus>,
 
     /// How the previous build of the same job and branch ended (gives fixed, still failing,
     /// first failure).
     #[arg(long, env = "BUILDMAIL_PREVIOUS_STATUS", value_name = "STATUS",
           value_parser = statuses(), hide_possible_values = true)]
-    pub previous_status: Option<Status>,
+    pub previous_status: Option<BuildStatus>,
 
     /// Send only for: always, failure, first-failure, still-failing, fixed, unstable,
     /// first-unstable, still-unstable, changed, not-success, success, aborted, not-built
@@ -83,10 +83,10 @@ pub struct NotifyOptions {
         env = "BUILDMAIL_WHEN",
         value_name = "TRIGGER",
         default_value = "always",
-        value_parser = Choices::<When>::new(When::ALL.map(When::as_str)),
+        value_parser = Choices::<Trigger>::new(Trigger::ALL.map(Trigger::as_str)),
         hide_possible_values = true
     )]
-    pub when: When,
+    pub when: Trigger,
 
     /// The build log: its last lines go into the body when the build did not pass.
     #[arg(long, env = "BUILDMAIL_LOG", value_name = "PATH")]
