@@ -7,6 +7,7 @@
 #   benches/mutants.sh                 every module below, one after the other
 #   benches/mutants.sh hint untrusted  only those (names from the table below)
 #   TIMEOUT=300 benches/mutants.sh policy
+#   MUTANTS_ARGS='-F clock_duration' benches/mutants.sh hint   more cargo-mutants options
 #
 # Results: $CARGO_TARGET_DIR/mutants/<name>/mutants.out/{caught,missed,unviable,timeout}.txt
 #
@@ -58,6 +59,8 @@ for row in "${modules[@]}"; do
   for file in $files; do args+=(--file "$file"); done
   for test_package in $test_packages; do args+=(--test-package "$test_package"); done
   for arg in $test_args; do args+=("--cargo-arg=$arg"); done
+  read -r -a extra <<<"${MUTANTS_ARGS:-}"
+  args+=("${extra[@]}")
   mkdir -p "$target/mutants"
   echo "== $name: cargo mutants ${args[*]}"
   # cargo-mutants exits 2 when a mutant is missed and 3 on a timeout: report, then go on.
