@@ -167,6 +167,32 @@ mod tests {
     }
 
     #[test]
+    fn a_clock_delay_counts_hours_minutes_and_seconds() {
+        assert_eq!(
+            retry_after("Greylisted, please come back in 01:02:03"),
+            Some(Duration::from_secs(3723))
+        );
+        // A minute or a second of 60 is no clock time: the text names no delay.
+        assert_eq!(retry_after("please come back in 00:60:00"), None);
+        assert_eq!(retry_after("please come back in 00:05:60"), None);
+        // "Now" is not a delay: the policy decides the wait instead.
+        assert_eq!(retry_after("please come back in 00:00:00"), None);
+    }
+
+    #[test]
+    fn days_are_read_up_to_a_week() {
+        assert_eq!(
+            retry_after("Mailbox suspended, try again in 2 days"),
+            Some(Duration::from_secs(2 * 86_400))
+        );
+        assert_eq!(
+            retry_after("blocked for 7 days"),
+            Some(Duration::from_secs(7 * 86_400))
+        );
+        assert_eq!(retry_after("blocked for 8 days"), None);
+    }
+
+    #[test]
     fn absurd_delays_are_ignored() {
         assert_eq!(retry_after("try again in 999999 hours"), None);
         assert_eq!(retry_after("try again in 0 seconds"), None);

@@ -1139,3 +1139,36 @@ async fn a_bare_451_at_rcpt_or_data_heals_on_the_greylisting_schedule() {
         assert_eq!(fake.deliveries().len(), 1);
     }
 }
+
+/// Only a 450 or 451 that the catalog cannot place, at RCPT or DATA, is read as greylisting
+/// (`docs/decisions.md`): the same bare 451 at MAIL FROM, an unplaced 452 at RCPT and a rate
+/// limit's 451 at RCPT back off with jitter, so they neither wait for the 10 s greylisting probe
+/// nor come back in step with every other job the server refused.
+#[tokio::test(start_paused = true)]
+async fn only_an_unplaced_450_or_451_at_rcpt_or_data_is_treated_as_greylisting() {
+    for (step, text) in [
+        ("mail", "451 4.3.0 Try again"),
+        ("rcpt", "452 4.3.0 Try again"),
+        ("rcpt", "451 4.7.1 Rate limit exceeded, slow down"),
+    ] {
+        let fake =
+            Fake::new(move |ctx| (ctx.step == step && ctx.connection == 1).then(|| say(text)));
+        let (report, events) = send(&delivery(&fake), &message(&["a@example.com"])).await;
+        assert_eq!(report.status, Status::Delivered, "{text}: {report:#?}");
+        let reasons: Vec<WaitReason> = events
+            .iter()
+            .filter_map(|event| match event {
+                Event::Waiting { reason, .. } => Some(*reason),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(reasons, [WaitReason::Backoff], "{step}: {text}");
+        // The first backoff step is at most 2 s; greylisting's first probe would be 10 s.
+        assert!(
+            report.attempts[1].waited_ms <= 2_000,
+            "{text}: waited {} ms",
+            report.attempts[1].waited_ms
+        );
+        assert_eq!(fake.deliveries().len(), 1);
+    }
+}
