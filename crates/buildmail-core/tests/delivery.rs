@@ -1154,7 +1154,11 @@ async fn only_an_unplaced_450_or_451_at_rcpt_or_data_is_treated_as_greylisting()
         let fake =
             Fake::new(move |ctx| (ctx.step == step && ctx.connection == 1).then(|| say(text)));
         let (report, events) = send(&delivery(&fake), &message(&["a@example.com"])).await;
-        assert_eq!(report.status, Status::Delivered, "{text}: {report:#?}");
+        assert_eq!(
+            report.status,
+            DeliveryStatus::Delivered,
+            "{text}: {report:#?}"
+        );
         let reasons: Vec<WaitReason> = events
             .iter()
             .filter_map(|event| match event {
