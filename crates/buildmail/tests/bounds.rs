@@ -9,27 +9,8 @@ use std::time::Duration;
 use buildmail_sim::{Event, Record, SimTls};
 use tokio::time::Instant; // wall time here: no paused clock in a test that runs a process
 
+use crate::support::send_args as send_to;
 use crate::support::{Output, Server, buildmail};
-
-fn send_to(url: &str, extra: &[&str]) -> Vec<String> {
-    let mut args: Vec<String> = [
-        "send",
-        "--smtp-url",
-        url,
-        "--from",
-        "ci@example.com",
-        "--to",
-        "dev@example.com",
-        "--subject",
-        "main: build 42 passed",
-        "--body",
-        "All green.",
-    ]
-    .map(String::from)
-    .to_vec();
-    args.extend(extra.iter().map(|s| s.to_string()));
-    args
-}
 
 fn json(out: &Output) -> serde_json::Value {
     serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout))

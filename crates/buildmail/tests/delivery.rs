@@ -15,23 +15,7 @@ use buildmail_sim::Record;
 use crate::support::{Output, Server, buildmail};
 
 pub(crate) fn send_args(url: &str, extra: &[&str]) -> Vec<String> {
-    let mut args: Vec<String> = [
-        "send",
-        "--smtp-url",
-        url,
-        "--from",
-        "ci@example.com",
-        "--to",
-        "dev@example.com",
-        "--subject",
-        "main: build 42 passed",
-        "--body",
-        "All green.",
-        "--timeout",
-        "2s",
-    ]
-    .map(String::from)
-    .to_vec();
+    let mut args = crate::support::send_args(url, &["--timeout", "2s"]);
     args.extend(extra.iter().map(|s| s.to_string()));
     args
 }

@@ -9,27 +9,8 @@ use tokio::time::Instant; // wall time here: no paused clock in a test that runs
 
 use buildmail_sim::SimTls;
 
+use crate::support::send_args as send;
 use crate::support::{Server, buildmail};
-
-fn send(url: &str, extra: &[&str]) -> Vec<String> {
-    let mut args: Vec<String> = [
-        "send",
-        "--smtp-url",
-        url,
-        "--from",
-        "ci@example.com",
-        "--to",
-        "dev@example.com",
-        "--subject",
-        "main: build 42 passed",
-        "--body",
-        "All green.",
-    ]
-    .map(String::from)
-    .to_vec();
-    args.extend(extra.iter().map(|s| s.to_string()));
-    args
-}
 
 /// A loopback port where nothing listens: bound once to find it free, then let go.
 fn closed_port() -> u16 {

@@ -158,3 +158,24 @@ impl Drop for Server {
         }
     }
 }
+
+/// `buildmail send` from ci@ to dev@ through `url`, with `extra` flags after.
+pub fn send_args(url: &str, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "send",
+        "--smtp-url",
+        url,
+        "--from",
+        "ci@example.com",
+        "--to",
+        "dev@example.com",
+        "--subject",
+        "main: build 42 passed",
+        "--body",
+        "All green.",
+    ]
+    .map(String::from)
+    .to_vec();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
