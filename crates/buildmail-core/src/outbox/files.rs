@@ -39,6 +39,19 @@ pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     sync_dir(dir)
 }
 
+/// Like [`write_atomically`], but never replaces a file already at `path`: a hard link makes the
+/// new name appear whole or fail with `AlreadyExists`, so two savers that drew the same entry id
+/// cannot overwrite each other's message.
+pub(super) fn write_new_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let written = write_synced(&temporary, bytes).and_then(|()| fs::hard_link(&temporary, path));
+    let _ = fs::remove_file(&temporary);
+    written?;
+    sync_dir(dir)
+}
+
 fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut file = open_private(path)?;
     file.set_len(0)?;
@@ -59,5 +72,22 @@ pub(super) fn remove_if_present(path: &Path) -> io::Result<()> {
     match fs::remove_file(path) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_entry_never_replaces_one_already_saved() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("0001-aaaaaa.eml");
+        write_new_atomically(&path, b"first").expect("written");
+        let again = write_new_atomically(&path, b"second").expect_err("must not replace");
+        assert_eq!(again.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&path).expect("read"), b"first");
+        let left: Vec<_> = fs::read_dir(dir.path()).expect("list").collect();
+        assert_eq!(left.len(), 1, "no temporary file left behind");
     }
 }

@@ -30,7 +30,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::deliver::Outgoing;
 use crate::report::{AttemptReport, Report};
-use files::{create_private_dir, open_private, remove_if_present, sync_dir, write_atomically};
+use files::{
+    create_private_dir, open_private, remove_if_present, sync_dir, write_atomically,
+    write_new_atomically,
+};
 
 /// A directory of deferred messages.
 #[derive(Debug, Clone)]
@@ -118,7 +121,7 @@ impl Outbox {
     /// Keeps the recipients of `report` that are not settled, with the exact bytes of
     /// `message`. Returns the new entry's id.
     pub fn save(&self, message: &Outgoing, report: &Report) -> io::Result<String> {
-        let id = new_id();
+        let id = self.reserve(&message.bytes)?;
         let info = EntryInfo {
             id: id.clone(),
             message_id: message.message_id.clone(),
@@ -132,9 +135,21 @@ impl Outbox {
             attempts: report.attempts.clone(),
             possible_duplicate: report.possible_duplicate,
         };
-        write_atomically(&self.path(&id, "eml"), &message.bytes)?;
         self.write_info(&info)?;
         Ok(id)
+    }
+
+    /// Writes a new entry's message under a fresh id and returns the id; an id another save
+    /// took in the same millisecond is drawn again rather than overwritten.
+    fn reserve(&self, bytes: &[u8]) -> io::Result<String> {
+        let mut tries = 0;
+        loop {
+            let id = new_id();
+            match write_new_atomically(&self.path(&id, "eml"), bytes) {
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && tries < 8 => tries += 1,
+                done => return done.map(|()| id),
+            }
+        }
     }
 
     /// Every entry, oldest first, then every broken one by name. Fails only when the directory
