@@ -133,7 +133,7 @@ async fn previous(
     else {
         return None;
     };
-    match github.previous_run(run.run_id).await {
+    match github.previous_run(run.reported_run_id).await {
         Ok(Previous::Found { status, .. }) => Some(status),
         Ok(Previous::None) => None,
         Err(error) => {

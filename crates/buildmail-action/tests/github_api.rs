@@ -200,3 +200,48 @@ fn a_token_without_permissions_is_a_warning_not_a_failure() {
         ran.stdout
     );
 }
+
+/// A notification workflow triggered by `workflow_run` reports on the run that triggered it:
+/// "fixed" compares that run with the run before it in *its* workflow, not with the
+/// notifier's own previous run.
+#[test]
+fn a_workflow_run_is_compared_with_the_previous_run_of_the_workflow_it_reports_on() {
+    let rt = runtime();
+    let api = rt.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path(format!("{REPO}/actions/runs/289782451")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                json!({"workflow_id": 2823525, "head_branch": "master", "run_number": 163}),
+            ))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(format!("{REPO}/actions/workflows/2823525/runs")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"workflow_runs": [
+                {"id": 289782450, "run_number": 162, "conclusion": "failure", "html_url": "https://github.com/octo-org/octo-repo/actions/runs/289782450"}
+            ]})))
+            .mount(&server)
+            .await;
+        server
+    });
+    let sim = SimServer::start(&[]);
+    let ran = Step::new()
+        .dawidd6(&sim)
+        .github(
+            &format!("{}/api/v3", api.uri()),
+            "workflow_run.completed.with-pull-requests.json",
+        )
+        .env("GITHUB_EVENT_NAME", "workflow_run")
+        .input("github_token", "ghs_test_token")
+        .input("notify_when", "fixed")
+        .run();
+    ran.assert_code(0);
+    assert_eq!(ran.output("status"), "delivered");
+    assert_eq!(sim.record().deliveries_to("dev@example.com"), 1);
+    let asked = rt.block_on(api.received_requests()).unwrap();
+    assert!(
+        asked.iter().all(|r| !r.url.path().ends_with("/runs/5012")),
+        "the notifier's own run is not the one reported on: {asked:?}"
+    );
+}

@@ -2,9 +2,8 @@
 //! (`GITHUB_EVENT_PATH`): which repository and run, which commit the check run belongs on, and
 //! which pull request to comment on.
 
-use std::path::Path;
-
 use anyhow::Context as _;
+use buildmail_core::ci;
 use serde_json::Value;
 
 /// Where and what this run is.
@@ -16,6 +15,9 @@ pub struct RunContext {
     pub repository: String,
     /// `GITHUB_RUN_ID`.
     pub run_id: u64,
+    /// The run the notification reports on: for a `workflow_run` event the run that triggered
+    /// this one (the payload's `workflow_run.id`), else this run.
+    pub reported_run_id: u64,
     /// `GITHUB_RUN_ATTEMPT` (1 for the first attempt).
     pub run_attempt: u32,
     /// The commit a check run belongs on: a pull request's head, a `workflow_run`'s head, or
@@ -38,14 +40,19 @@ impl RunContext {
         let run_id = run_id
             .parse()
             .with_context(|| format!("GITHUB_RUN_ID {run_id:?} is not a number"))?;
-        let event = match lookup("GITHUB_EVENT_PATH") {
-            Some(path) => read_event(Path::new(&path))?,
-            None => Value::Null,
-        };
+        // An unreadable payload is warned about once, by `ci::detect`, which reads it too;
+        // the API calls then fall back on the GITHUB_* variables.
+        let event = lookup("GITHUB_EVENT_PATH")
+            .and_then(|path| ci::load_github_event(&path).ok())
+            .unwrap_or(Value::Null);
         Ok(Some(RunContext {
             api_url: lookup("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into()),
             repository,
             run_id,
+            reported_run_id: event
+                .pointer("/workflow_run/id")
+                .and_then(Value::as_u64)
+                .unwrap_or(run_id),
             run_attempt: lookup("GITHUB_RUN_ATTEMPT")
                 .and_then(|a| a.parse().ok())
                 .unwrap_or(1),
@@ -56,17 +63,6 @@ impl RunContext {
             workflow_file: lookup("GITHUB_WORKFLOW_REF").and_then(|r| workflow_file(&r)),
         }))
     }
-}
-
-fn read_event(path: &Path) -> anyhow::Result<Value> {
-    let text = std::fs::read_to_string(path).with_context(|| {
-        format!(
-            "reading the event payload {} (GITHUB_EVENT_PATH)",
-            path.display()
-        )
-    })?;
-    serde_json::from_str(&text)
-        .with_context(|| format!("parsing the event payload {}", path.display()))
 }
 
 fn head_sha(event: &Value) -> Option<String> {
@@ -151,6 +147,16 @@ mod tests {
         let run = context(Some("workflow_run.completed.with-pull-requests.json"), &[]).unwrap();
         assert_eq!(run.head_sha, "3484a3fb816e0859fd6e1cea078d76385ff50625");
         assert_eq!(run.pull_request, Some(2));
+        assert_eq!(run.run_id, 5012);
+        assert_eq!(run.reported_run_id, 289782451);
+    }
+
+    #[test]
+    fn an_unreadable_payload_leaves_the_context_to_the_variables() {
+        let run = context(None, &[("GITHUB_EVENT_PATH", "/nonexistent/event.json")]).unwrap();
+        assert_eq!(run.head_sha, "1111111111111111111111111111111111111111");
+        assert_eq!((run.run_id, run.reported_run_id), (5012, 5012));
+        assert_eq!(run.pull_request, None);
     }
 
     #[test]

@@ -48,7 +48,8 @@ pub(super) fn read(var: &dyn Fn(&str) -> Option<String>) -> Detected {
     Detected { build, warnings }
 }
 
-fn load_event(path: &str) -> Result<Value, CiError> {
+/// The event payload at `path` (`GITHUB_EVENT_PATH`), as JSON; the error names the file.
+pub fn load_event(path: &str) -> Result<Value, CiError> {
     let text = std::fs::read_to_string(path).map_err(|source| CiError::EventPayload {
         path: path.to_owned(),
         source,

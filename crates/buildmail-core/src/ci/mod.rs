@@ -9,6 +9,8 @@ mod git;
 mod github;
 mod jenkins;
 
+pub use github::load_event as load_github_event;
+
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
