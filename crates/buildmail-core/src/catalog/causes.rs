@@ -15,6 +15,11 @@ const RFC5321_REPLIES: &str = "https://www.rfc-editor.org/rfc/rfc5321#section-4.
 const RFC3463_SYSTEM: &str = "https://www.rfc-editor.org/rfc/rfc3463#section-3.5";
 const RFC4954: &str = "https://www.rfc-editor.org/rfc/rfc4954#section-6";
 const RFC7505: &str = "https://www.rfc-editor.org/rfc/rfc7505#section-4";
+const RFC5321_DNS: &str = "https://www.rfc-editor.org/rfc/rfc5321#section-5";
+const RFC5321_LOOPS: &str = "https://www.rfc-editor.org/rfc/rfc5321#section-6.3";
+const RFC4954_AUTH: &str = "https://www.rfc-editor.org/rfc/rfc4954#section-4";
+const POSTFIX_UNKNOWN: &str =
+    "https://www.postfix.org/postconf.5.html#reject_unknown_sender_domain";
 const POSTFIX_VERIFY: &str = "https://www.postfix.org/ADDRESS_VERIFICATION_README.html";
 const POSTFIX_CONNECTIONS: &str =
     "https://www.postfix.org/postconf.5.html#smtpd_client_connection_count_limit";
@@ -72,7 +77,10 @@ pub(super) static ENTRIES: &[Entry] = &[
                 r"(try|retry|send)( again)? (more )?slow(er|ly)|slow down|sending too (fast|quickly|much)|",
                 // A throttle named without the word "rate" (Postfix policyd, Mailgun, SendGrid).
                 r"(sender|client|ip|account|user) (is |has been |was )?(being )?throttled|too many (e-?mails|mails)|",
-                r"(hourly|daily|per-hour|per-minute|per-second) (sending |message |recipient |send )?(limit|rate)|messages? per (second|minute|hour|day) (limit )?exceeded",
+                r"(hourly|daily|per-hour|per-minute|per-second) (sending |message |recipient |send )?(limit|rate)|messages? per (second|minute|hour|day) (limit )?exceeded|",
+                // A count of messages or recipients over a period (RFC 3463 X.7.1 and X.5.3 are
+                // what mox and Courier send with it): "max number of messages ... reached".
+                r"(max(imum)?|number of) (number of )?(messages|e-?mails|mails|recipients)\b[^.;]*\b(reached|exceeded)|(message|sending|recipient) (count )?(quota|limit) (reached|exceeded)",
             ),
             ..When::ANY
         },
@@ -113,7 +121,9 @@ pub(super) static ENTRIES: &[Entry] = &[
         when: When {
             text: concat!(
                 r"unusual (sending )?activity|suspicious (sending |login )?(activity|behaviou?r)|",
-                r"account (has been |is )?(compromised|flagged)|(sending|activity|account) (has been |is )?(temporarily )?restricted",
+                r"account (has been |is )?(compromised|flagged)|(sending|activity|account) (has been |is )?(temporarily )?restricted|",
+                // A provider suspending the sending account or server (Postal, hosting relays).
+                r"(sending |sender |smtp |user )?(account|mail server) (has been |is )?(temporarily )?suspended",
             ),
             ..When::ANY
         },
@@ -216,7 +226,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             text: concat!(
                 // RFC 5321 4.1.2 address syntax; chasquid, Exim, aiosmtpd and Postfix wordings.
                 r"malformed (sender |recipient |destination )?(address|domain)|(sender |recipient |destination )?address (is )?malformed|",
-                r"must contain a domain|address too long|address must be specified|(sender|recipient) address (is )?(missing|required)|(invalid|bad) (sender |recipient |destination )?address syntax|IDNA conversion failed",
+                r"must contain a domain|improper (sender |recipient |destination )?address|address too long|address must be specified|(sender|recipient) address (is )?(missing|required)|(invalid|bad) (sender |recipient |destination )?address syntax|IDNA conversion failed",
             ),
             ..When::ANY
         },
@@ -238,7 +248,10 @@ pub(super) static ENTRIES: &[Entry] = &[
             text: concat!(
                 // RFC 5321 4.2.2 (500, 501); the wordings of Postfix, Exim, hMailServer, aiosmtpd.
                 r"invalid syntax|syntax error|bad syntax|syntax should be|syntactically invalid|",
-                r"no domain parameter|(parameter|argument)s? (is )?(missing|required)|unrecognized command|command unrecognized",
+                r"no domain parameter|(parameter|argument)s? (is )?(missing|required)|unrecognized command|command unrecognized|",
+                // A client that breaks the dialogue itself (talks before the greeting, ignores
+                // the reply order): spamdyke, Courier, Exim's "SMTP protocol violation".
+                r"(not following|violat(es|ing|ion of)) (the )?(E?SMTP )?protocol|SMTP protocol violation|violates RFC ?(821|2821|5321)",
             ),
             ..When::ANY
         },
@@ -261,7 +274,9 @@ pub(super) static ENTRIES: &[Entry] = &[
                 // RFC 3463 X.3.1/X.4.5 and Postfix's "All server ports are busy", "No system resources".
                 r"\bbusy\b|no (system )?resources|insufficient (system )?resources|out of resources|",
                 r"(server|system|host) (is )?overloaded|high load|load (is )?too high|load average|too much load|",
-                r"(unable to|cannot|could not) fork|fork failed|out of memory",
+                r"(unable to|cannot|could not) fork|fork failed|out of memory|",
+                // RFC 3463 X.3.1's own wording, which Courier and Stalwart send as the text.
+                r"mail system full",
             ),
             ..When::ANY
         },
@@ -274,5 +289,76 @@ pub(super) static ENTRIES: &[Entry] = &[
         ],
         references: &[RFC3463_SYSTEM, POSTFIX_TUNING],
         example: "421 4.3.2 All server ports are busy",
+    },
+    Entry {
+        id: "causes.dns-resolution",
+        when: When {
+            text: concat!(
+                // RFC 5321 section 5: a domain must resolve to an MX or an address. Postfix's
+                // reject_unknown_* and reject_unknown_helo_hostname, Courier's and mox's checks.
+                r"(does not|doesn't|did not) resolve|not resolvable|",
+                r"dns (lookup|query|resolution) (failure|failed|error)|dns lookup\b.*\bfailed|",
+                r"domain (name )?(does not|doesn't) exist|no such domain|non-?existent domain|NXDOMAIN|",
+                r"no mail exchanger|no MX (record|host)s?|has no MX",
+            ),
+            ..When::ANY
+        },
+        category: Category::Dns,
+        title: "A domain or host name has no usable DNS records",
+        cause: "The server looked up a name of this delivery (the sender's domain, the client's \
+                HELO name, or the recipient's domain) and found no address or MX record, or the \
+                lookup failed; a temporary reply means the lookup itself failed for now.",
+        fix: &[
+            "Check the sender domain (`{from}`) and the name the client announces in HELO: both should have DNS records (`dig MX example.org`, `dig A mail.example.org`).",
+            "For a recipient's domain, check the address for typos.",
+            "If the reply is temporary, retry later: the server's DNS may be failing.",
+        ],
+        references: &[RFC5321_DNS, POSTFIX_UNKNOWN],
+        example: "550 5.5.0 your ehlo domain does not resolve to an IP address",
+    },
+    Entry {
+        id: "causes.loop",
+        when: When {
+            text: concat!(
+                // RFC 5321 section 6.3: loop detection by counting Received headers (hops).
+                r"(routing|mail|message|delivery) loop|loop detected|looping (message|mail)|",
+                r"too many hops|hop count exceeded|too many .?received:?.? headers",
+            ),
+            ..When::ANY
+        },
+        category: Category::Other,
+        title: "The message is looping between servers",
+        cause: "The message has passed through too many servers (it carries too many Received \
+                headers), usually because two servers forward it to each other.",
+        fix: &[
+            "Check forwarding and aliases for the recipient: a forward that points back to the sender's system loops.",
+            "Tell the receiving postmaster; nothing in the message itself needs to change.",
+        ],
+        references: &[RFC5321_LOOPS],
+        example: "550 Loop detected",
+    },
+    Entry {
+        id: "causes.auth-mechanism",
+        when: When {
+            text: concat!(
+                // RFC 4954: 504 5.5.4 "Unrecognized authentication type"; 501 when the exchange
+                // is cancelled or malformed.
+                r"unimplemented (authentication|auth) mechanism|unrecognized (authentication|auth) (type|mechanism)|",
+                r"unknown (authentication|auth) (method|mechanism|type)|(authentication|auth) mechanism\b[^.]*\bnot (supported|available|implemented)|",
+                r"mechanism \S+ not supported|auth(entication)? (aborted|cancel+ed)",
+            ),
+            ..When::ANY
+        },
+        category: Category::Auth,
+        title: "The authentication exchange failed",
+        cause: "The client asked for an authentication mechanism the server does not offer (RFC \
+                4954's 504), or the exchange was cancelled or broken off before the server could \
+                check the credentials.",
+        fix: &[
+            "Let the client pick a mechanism from the server's EHLO reply (PLAIN or LOGIN over TLS are the common ones).",
+            "Keep TLS on: many servers offer their mechanisms only after STARTTLS.",
+        ],
+        references: &[RFC4954_AUTH],
+        example: "504 5.5.4 Unrecognized authentication type",
     },
 ];

@@ -539,7 +539,8 @@ pub(super) static ENTRIES: &[Entry] = &[
             "Check forwarding rules and MX records of the recipient domain; tell its administrator.",
         ],
         references: &[RFC3463, IANA],
-        example: "554 5.4.6 Routing loop detected",
+        // The code alone: a text that says "loop" selects the loop family (`causes.loop`).
+        example: "554 5.4.6",
     },
     Entry {
         id: "enhanced.x.4.7",

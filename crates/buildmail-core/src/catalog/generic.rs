@@ -121,7 +121,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "generic.over-quota",
         when: When {
-            text: r"over ?quota|out of storage|mailbox (is )?full|ShutoffQuotaExceeded|storage quota|mailbox size limit|insufficient (mailbox )?space for user",
+            text: r"over ?quota|out of storage|mailbox (is )?full|ShutoffQuotaExceeded|storage quota|mailbox size limit|insufficient (mailbox )?space for user|disk quota exceeded|(mailbox|user|storage|disk) quota (exceeded|reached)",
             ..When::ANY
         },
         category: Category::Mailbox,
@@ -137,7 +137,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "generic.no-mailbox",
         when: When {
-            text: r"account (that you tried to reach )?is (inactive|disabled)|DisabledUser|account has been disabled|mailbox (is )?(disabled|inactive)|no such user|user unknown|does not exist|doesn't exist|doesn't have a .* account|recipient not found|no valid recipients|invalid recipient|unknown (user|recipient)|user not found|banned recipient|recipient account is blocked|temporar(y|ily) locked",
+            text: r"account (that you tried to reach )?is (inactive|disabled)|DisabledUser|account has been disabled|mailbox (is )?(disabled|inactive)|no such user|user unknown|does not exist|doesn't exist|doesn't have a .* account|recipient not found|no valid recipients|invalid recipient|unknown (user|recipient)|user not found|banned recipient|recipient account is blocked|temporar(y|ily) locked|not (being )?accepted at this address|(mailbox|address|account|recipient) (is )?not accepting (mail|messages)",
             ..When::ANY
         },
         category: Category::Mailbox,
@@ -154,7 +154,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "generic.too-large",
         when: When {
-            text: r"message (size )?(is )?too (long|large|big)|size limits?|exceeds? (the )?(fixed |maximum )?(message )?size|message size exceeds|message length exceeds|headers? too (large|long)",
+            text: r"message (size )?(is )?too (long|large|big)|size limits?|exceeds? (the )?(fixed |maximum )?(message )?size|message size exceeds|message length exceeds|headers? too (large|long)|size exceeds|message length\b[^.]*\bexceeds",
             ..When::ANY
         },
         category: Category::Size,
@@ -371,7 +371,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "generic.site-policy",
         when: When {
-            text: r"denied by policy|not in (the )?(whitelist|allow-?list)|allowed-senders|policy violation|has a policy that prohibited|(delivery|sending|mail) (is )?not allowed to (this|that) (address|recipient|domain)",
+            text: r"delivery not authori[sz]ed|denied by policy|not in (the )?(whitelist|allow-?list)|allowed-senders|policy violation|has a policy that prohibited|(delivery|sending|mail) (is )?not allowed to (this|that) (address|recipient|domain)",
             ..When::ANY
         },
         category: Category::Policy,

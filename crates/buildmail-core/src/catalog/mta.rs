@@ -24,7 +24,12 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         id: "greylisting",
         when: When {
-            text: r"gr[ae]y-?list|gr[ae]ylisted|gr[ae]ylisting|triplet|try again in a few moments|deferred due to gr[ae]y|internal resource temporarily unavailable",
+            text: concat!(
+                r"gr[ae]y-?list|gr[ae]ylisted|gr[ae]ylisting|triplet|try again in a few moments|deferred due to gr[ae]y|",
+                // Greylisters' default texts that do not say "greylist": Mimecast's, and the
+                // deny message of qpsmtpd's greylisting plugin (plugins/greylisting, $DENYMSG).
+                r"internal resource temporarily unavailable|this mail is temporarily denied",
+            ),
             ..When::ANY
         },
         category: Category::Greylisting,

@@ -302,6 +302,9 @@ pub(super) static ENTRIES: &[Entry] = &[
         id: "microsoft.routing-loop",
         when: When {
             enhanced: "X.4.14",
+            // Exchange's own wording with its code, so it stays more specific than the
+            // loop family (`causes.loop`) that explains other servers' loops.
+            text: r"loop|hop count",
             ..When::ANY
         },
         category: Category::Other,

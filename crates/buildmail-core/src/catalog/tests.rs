@@ -177,6 +177,8 @@ const FAMILY_EXAMPLES: &[(&str, &[&str])] = &[
             "550 5.2.0 Sender throttled due to continuous invalid recipients",
             "451 4.3.0 Sending too fast, slow down",
             "550 5.7.1 Hourly sending limit reached for this account",
+            "451 4.7.1 max number of messages (1000) over past 24h reached",
+            "550 5.7.1 Number of recipients exceeded administrative limit",
         ],
     ),
     (
@@ -193,6 +195,7 @@ const FAMILY_EXAMPLES: &[(&str, &[&str])] = &[
             "550 5.4.6 Unusual sending activity",
             "554 5.7.1 Suspicious activity detected on this account",
             "550 5.2.0 Account has been temporarily restricted",
+            "535 5.7.8 Your sending account has been suspended",
         ],
     ),
     (
@@ -229,6 +232,7 @@ const FAMILY_EXAMPLES: &[(&str, &[&str])] = &[
             "501 5.1.2 Malformed recipient domain",
             "553 5.1.8 Sender address must contain a domain",
             "501 5.1.3 Recipient address too long",
+            "553 5.1.3 Improper recipient address, supply a domain name",
         ],
     ),
     (
@@ -237,6 +241,8 @@ const FAMILY_EXAMPLES: &[(&str, &[&str])] = &[
             "550 Invalid syntax. Syntax should be MAIL FROM:<mailbox@domain>",
             "501 5.5.2 Syntax error in parameters",
             "500 5.5.1 Command unrecognized",
+            "554 5.5.0 You are not following the SMTP protocol",
+            "554 Your mail software violates RFC 5321",
         ],
     ),
     (
@@ -247,6 +253,33 @@ const FAMILY_EXAMPLES: &[(&str, &[&str])] = &[
             "421 4.4.5 No system resources",
             "451 4.7.1 Server overloaded, try again later",
             "421 4.3.0 fork failed, try again later",
+            "452 4.3.1 Mail system full, try again later",
+        ],
+    ),
+    (
+        "causes.dns-resolution",
+        &[
+            "550 5.5.0 your ehlo domain does not resolve to an IP address",
+            "450 4.4.3 DNS lookup failure for example.org, try again later",
+            "550 5.1.2 Domain does not exist: example.org",
+            "553 5.1.8 example.org has no MX host",
+        ],
+    ),
+    (
+        "causes.loop",
+        &[
+            "550 Loop detected",
+            "554 5.4.0 Mail loop: too many hops",
+            "550 5.7.1 Too many Received headers, message is looping",
+        ],
+    ),
+    (
+        "causes.auth-mechanism",
+        &[
+            "504 5.5.4 Unrecognized authentication type",
+            "504 Unimplemented authentication mechanism: CRAM-MD5",
+            "535 5.7.0 Authentication mechanism DIGEST-MD5 not supported",
+            "501 5.7.0 Authentication cancelled",
         ],
     ),
 ];
@@ -269,6 +302,53 @@ fn each_cause_family_selects_its_phrasings_whatever_the_codes() {
         .collect();
     let tested: HashSet<&str> = FAMILY_EXAMPLES.iter().map(|(id, _)| *id).collect();
     assert_eq!(families, tested, "every family has examples");
+}
+
+/// Phrasings added to the generic and MTA entries with the held-out replies of issue 14, each
+/// under a code that would say something else: the RFC 3463 wording of X.7.1 and X.2.1 sent as
+/// text, sizes and quotas worded without "too large" or "mailbox full", and a greylister's
+/// default text that does not say "greylist".
+const GENERIC_EXAMPLES: &[(&str, &[&str])] = &[
+    (
+        "generic.too-large",
+        &[
+            "534 Message header size exceeds policy limit.",
+            "523 Message length (52428800 bytes) exceeds administrative limit(20971520).",
+        ],
+    ),
+    (
+        "generic.over-quota",
+        &[
+            "451 example.org prohibited. Disk quota exceeded",
+            "552 5.2.2 Mailbox quota exceeded",
+        ],
+    ),
+    (
+        "generic.no-mailbox",
+        &[
+            "554 Refused. Mail is not being accepted at this address.",
+            "550 5.2.1 Mailbox is not accepting messages",
+        ],
+    ),
+    (
+        "generic.site-policy",
+        &["571 Delivery not authorized, message refused."],
+    ),
+    ("greylisting", &["450 This mail is temporarily denied"]),
+];
+
+#[test]
+fn generic_phrasings_select_their_entries_whatever_the_codes() {
+    let mut wrong = Vec::new();
+    for (id, examples) in GENERIC_EXAMPLES {
+        for example in *examples {
+            let chosen = lookup(&Reply::parse(example).unwrap()).id;
+            if chosen != *id {
+                wrong.push(format!("{example:?} selects {chosen}, not {id}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 #[test]
