@@ -21,22 +21,21 @@ use crate::spelling::spell;
 /// returns the exit code.
 pub fn deliver_and_report(
     smtp: &SmtpArgs,
-    message: lettre::Message,
+    outgoing: Outgoing,
     warnings: Vec<String>,
 ) -> anyhow::Result<Exit> {
-    deliver_and_report_added(smtp, message, warnings, Vec::new())
+    deliver_and_report_added(smtp, outgoing, warnings, Vec::new())
 }
 
 /// As [`deliver_and_report`], for a notification that took `added` recipients from the CI
 /// context: the report lists them with why.
 pub fn deliver_and_report_added(
     smtp: &SmtpArgs,
-    message: lettre::Message,
+    outgoing: Outgoing,
     warnings: Vec<String>,
     added: Vec<Added>,
 ) -> anyhow::Result<Exit> {
     let delivery = smtp.delivery()?;
-    let outgoing = Outgoing::from_message(&message);
     let runtime = crate::runtime::runtime()?;
     let mut report = runtime.block_on(deliver(&delivery, &outgoing));
     report.added_recipients = added;
@@ -66,7 +65,7 @@ pub fn deliver_and_report_added(
 }
 
 /// `--dry-run`: the complete RFC 5322 message on stdout, nothing sent; warnings on stderr.
-pub fn print_dry_run(message: &lettre::Message, warnings: &[String]) -> anyhow::Result<Exit> {
+pub fn print_dry_run(message: &Outgoing, warnings: &[String]) -> anyhow::Result<Exit> {
     for warning in warnings {
         note(&format!(
             "buildmail: warning: {}",
@@ -74,7 +73,7 @@ pub fn print_dry_run(message: &lettre::Message, warnings: &[String]) -> anyhow::
         ));
     }
     // `--dry-run | head` has what it wanted: a closed stdout ends the command with exit 0.
-    crate::out::stdout(&message.formatted())?;
+    crate::out::stdout(&message.bytes)?;
     Ok(Exit::Ok)
 }
 

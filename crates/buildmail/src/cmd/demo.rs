@@ -9,7 +9,6 @@ use buildmail_core::compose::Draft;
 use buildmail_core::notify::{Notification, Templates};
 use buildmail_core::{Delivery, Outgoing, Server};
 use buildmail_sim::{Scenario, Sim};
-use lettre::Message;
 
 use buildmail_core::report::text;
 
@@ -47,7 +46,7 @@ async fn demo() -> anyhow::Result<Exit> {
         .context("the demo server's URL")?;
     let delivery = Delivery::new(server).timeout(Duration::from_secs(5));
     let (message, text) = notification()?;
-    let report = deliver(&delivery, &Outgoing::from_message(&message)).await;
+    let report = deliver(&delivery, &message).await;
     say(&format!("\n{}", text::summary(&report)));
     if let Some(accepted) = sim.record().messages.first() {
         let raw = accepted.text();
@@ -65,7 +64,7 @@ async fn demo() -> anyhow::Result<Exit> {
 
 /// The notification the demo sends: the real built-in templates, on a made-up GitHub build that
 /// was fixed, so the text reads like what a pipeline would send.
-fn notification() -> anyhow::Result<(Message, String)> {
+fn notification() -> anyhow::Result<(Outgoing, String)> {
     let mut build = Build::new(Provider::GithubActions, "example/app");
     build.repository = Some("example/app".to_owned());
     build.workflow = Some("CI".to_owned());
