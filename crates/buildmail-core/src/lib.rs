@@ -12,6 +12,7 @@
 //!   [`report`]; the network comes through a [`connector`], time through the [`clock`].
 //! - [`settings`]: what a user sets, named the core's way ([`settings::Setting`]), each front end
 //!   spelling it; [`settings::DeliverySettings`] builds the [`Delivery`].
+//! - [`sysexits`]: the exit-code table every front end that ends as a process uses.
 //! - [`untrusted`]: server text, file names and CI context made safe to print.
 //! - [`jenkins_reports`]: reports as Jenkins shows them (warnings-ng JSON, JUnit XML).
 //!
@@ -41,6 +42,7 @@ pub mod scan;
 pub mod server;
 mod session;
 pub mod settings;
+pub mod sysexits;
 pub mod testresults;
 mod tls_mode;
 pub mod transcript;
@@ -55,3 +57,4 @@ pub use error::{Error, Phase};
 pub use report::{DeliveryStatus, Report, Verdict};
 pub use server::{Server, Tls};
 pub use settings::{DeliverySettings, Setting, SettingsError};
+pub use sysexits::Sysexit;
