@@ -11,6 +11,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use buildmail_core::Report;
 use buildmail_core::ci::{self, Build, BuildStatus};
+use buildmail_core::compose::Addressing;
 use buildmail_core::compose::gather::AttachmentRequest;
 use buildmail_core::logtail::LogMatch;
 use buildmail_core::notify::{
@@ -20,9 +21,9 @@ use regex::Regex;
 
 use crate::cmd::choices::Choices;
 
-use crate::cmd::common::{AddressArgs, OutputFormat, SmtpArgs, addressed};
+use crate::cmd::common::{AddressArgs, OutputFormat, SmtpArgs};
 use crate::cmd::deliver::{deliver_and_report_added, print_dry_run, print_report};
-use crate::cmd::send::{Priority, split_header};
+use crate::cmd::send::{Priority, split_headers};
 use crate::exit::{Exit, UserError};
 
 #[derive(Debug, clap::Args)]
@@ -290,13 +291,11 @@ fn parse_regex(text: &str) -> Result<Regex, String> {
 fn request(args: &NotifyArgs, build: Build, dir: PathBuf) -> anyhow::Result<Request> {
     let options = &args.notify;
     let context = &args.context;
-    let mut addresses = addressed(&args.addresses);
-    addresses.priority = options.priority.into();
-    addresses.headers = options
-        .headers
-        .iter()
-        .map(|header| split_header(header))
-        .collect::<anyhow::Result<_>>()?;
+    let addresses = Addressing {
+        priority: options.priority.into(),
+        headers: split_headers(&options.headers)?,
+        ..args.addresses.addressing()
+    };
     Ok(Request {
         build,
         overrides: Overrides {
@@ -343,7 +342,7 @@ fn request(args: &NotifyArgs, build: Build, dir: PathBuf) -> anyhow::Result<Requ
             requester: options.to_requester,
             domains: options.authors_domain.clone(),
         },
-        addresses,
+        addresses: addresses.draft(),
     })
 }
 
