@@ -1,6 +1,6 @@
 //! One step, in order: mask the secrets, read the inputs, scan the logs, read the run's build,
 //! decide whether to send, compose ([`crate::message`]), send through the core's `Delivery`,
-//! keep a deferred message in the outbox, then tell the runner and GitHub ([`crate::outcome`]).
+//! keep a deferred message in the outbox, then tell the runner and GitHub ([`crate::step_report`]).
 
 use std::io::Write;
 
@@ -15,7 +15,7 @@ use crate::github::previous::Previous;
 use crate::github::{GitHub, RunContext};
 use crate::inputs::{InputError, RawInputs};
 use crate::message::{self, config};
-use crate::outcome::Outcome;
+use crate::step_report::StepReport;
 use crate::scan_logs;
 use crate::spelling::spell;
 use crate::workflow::{Annotation, Annotations, Commands, Level};
@@ -83,8 +83,8 @@ async fn step(
     build.previous_status =
         previous(inputs, &build, github.as_ref(), context, &mut annotations).await;
     if let Decision::Skip(reason) = decide(inputs, &build)? {
-        let outcome = Outcome::skipped(reason);
-        return outcome
+        let skipped = StepReport::skipped(reason);
+        return skipped
             .tell(inputs, env, github.as_ref(), context, annotations, out)
             .await;
     }
@@ -97,8 +97,8 @@ async fn step(
     if let Some(outbox) = &inputs.outbox {
         Outbox::keep_unsettled(outbox, &outgoing, &mut report);
     }
-    let outcome = Outcome::of(report, inputs.fail_on_error);
-    outcome
+    let step_report = StepReport::of(report, inputs.fail_on_error);
+    step_report
         .tell(inputs, env, github.as_ref(), context, annotations, out)
         .await
 }

@@ -29,7 +29,7 @@ pub use recipients::{Added, FromChanges, Picked};
 pub use request::{Composed, LogRequest, Overrides, Request, TemplateFiles};
 pub use template::{TemplateError, Templates};
 pub use thread::thread_id;
-pub use trigger::{BuildOutcome, Decision, Trigger, UnknownWhen};
+pub use trigger::{BuildOutcome, Decision, Trigger, UnknownTrigger};
 
 use crate::ci::{Build, Change};
 use crate::compose::Draft;

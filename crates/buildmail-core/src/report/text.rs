@@ -9,7 +9,9 @@ use std::time::Duration;
 use crate::Category;
 use crate::deliver::GiveUp;
 use crate::policy::WaitReason;
-use crate::report::{AttemptOutcome, AttemptReport, DeliveryStatus, RecipientStatus, Report};
+use crate::report::{
+    AttemptOutcome, AttemptReport, DeliveryStatus, RecipientStatus, Report, Verdict,
+};
 
 /// `1.5s`, `5s`, `10m`, `1h 5m`: a duration as a person reads it in a log.
 ///
@@ -212,6 +214,72 @@ pub fn accepted_by(report: &Report) -> Option<String> {
                 .join(", "),
         ),
     }
+}
+
+/// A headline and what it heads, for a place that shows both (an annotation, a check run).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// The headline: `Mail deferred: Greylisted`.
+    pub title: String,
+    /// What the server said, the cause and the fix, on a few lines.
+    pub message: String,
+}
+
+/// One line with the outcome: `deferred: why` when the report has a reason (a skip, a flush
+/// that left an entry untried), else `delivered (<message id>)`.
+pub fn outcome_line(report: &Report) -> String {
+    let status = report.status.as_str();
+    match &report.reason {
+        Some(reason) => format!("{status}: {reason}"),
+        None => format!("{status} ({})", report.message_id),
+    }
+}
+
+/// Why a report that was not delivered failed: its explanation's title, what the server said
+/// last, the cause and the fix; `None` when the verdict is delivered.
+pub fn failure(report: &Report) -> Option<Note> {
+    if report.verdict() == Verdict::Delivered {
+        return None;
+    }
+    let status = report.status.as_str();
+    let (title, message) = match &report.explanation {
+        Some(e) => {
+            let said = report.attempts.iter().rev().find_map(|a| a.reply.as_ref());
+            let said = said
+                .map(|r| format!("The server said: {r}\n"))
+                .unwrap_or_default();
+            let message = format!("{said}{}\nFix: {}", e.cause, e.fix.join(" "));
+            (e.title.clone(), message)
+        }
+        None => {
+            let reason = report.reason.clone().unwrap_or_else(|| status.to_owned());
+            ("not delivered".to_owned(), reason)
+        }
+    };
+    Some(Note {
+        title: format!("Mail {status}: {title}"),
+        message,
+    })
+}
+
+/// A delivery that took retries: what the server said first and how long the waits took;
+/// `None` for a failure or a delivery at the first attempt.
+pub fn retried(report: &Report) -> Option<Note> {
+    if report.verdict() != Verdict::Delivered || report.attempts.len() < 2 {
+        return None;
+    }
+    let said = report
+        .attempts
+        .iter()
+        .find_map(|a| a.reply.as_ref())
+        .map(|r| r.to_string())
+        .unwrap_or_default();
+    let waited: u64 = report.attempts.iter().map(|a| a.waited_ms).sum();
+    let waited = humantime::format_duration(Duration::from_secs(waited / 1000));
+    Some(Note {
+        title: format!("Delivered after {} attempts", report.attempts.len()),
+        message: format!("the server first said: {said}; the retries took {waited}"),
+    })
 }
 
 #[cfg(test)]
