@@ -3,7 +3,6 @@
 
 mod cli;
 mod cmd;
-mod config;
 mod exit;
 mod out;
 #[cfg(test)]

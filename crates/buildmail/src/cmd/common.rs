@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use buildmail_core::compose::gather::AttachmentRequest;
-use buildmail_core::compose::{Attachment, Draft};
+use buildmail_core::compose::{Addressing, Attachment};
 use buildmail_core::{Delivery, DeliverySettings, Setting};
 use clap::{Args, ValueEnum};
 
-use crate::config::{self, Resolved, Source};
+use buildmail_core::settings::accounts::{self, AccountsError, Resolved, Source};
+use buildmail_core::settings::spell_placeholders;
 use crate::exit::{Exit, UserError};
 use crate::spelling::spell;
 
@@ -200,9 +201,10 @@ impl SmtpArgs {
         &mut self,
         from: Option<&mut Option<String>>,
     ) -> Result<Option<Resolved>, UserError> {
-        let default = config::default_path(|key| std::env::var(key).ok());
+        let default = accounts::default_path(|key| std::env::var(key).ok());
         let Some(resolved) =
-            config::load(self.config.as_deref(), default, self.account.as_deref())?
+            accounts::load(self.config.as_deref(), default, self.account.as_deref())
+                .map_err(accounts_error)?
         else {
             return Ok(None);
         };
@@ -215,7 +217,8 @@ impl SmtpArgs {
             || self.password_file.is_some()
             || std::env::var_os(PASSWORD_ALIAS).is_some();
         if !password_given {
-            self.password = resolved.password()?.map(|(password, _)| password);
+            let password = resolved.password().map_err(accounts_error)?;
+            self.password = password.map(|(password, _)| password);
         }
         Ok(Some(resolved))
     }
@@ -231,6 +234,16 @@ impl SmtpArgs {
             .with_context(|| format!("reading --password-file {}", path.display()))?;
         Ok(Some(text.lines().next().unwrap_or_default().to_owned()))
     }
+}
+
+/// The accounts file's error with its exit code: a failing `password_command` is about the
+/// credentials (77), anything else is configuration (78).
+fn accounts_error(error: AccountsError) -> UserError {
+    let exit = match error {
+        AccountsError::PasswordCommand(_) => Exit::NoPerm,
+        _ => Exit::Config,
+    };
+    UserError::new(exit, spell_placeholders(&error.to_string(), spell))
 }
 
 /// Sets `slot` from the config file when the flags and the environment left it empty.
@@ -261,15 +274,17 @@ fn positive_duration(text: &str) -> Result<Duration, String> {
     Ok(duration)
 }
 
-/// The addresses of the flags as a draft's; the core parses and checks them.
-pub fn addressed(addresses: &AddressArgs) -> Draft {
-    Draft {
-        from: addresses.from.clone().unwrap_or_default(),
-        to: addresses.to.clone(),
-        cc: addresses.cc.clone(),
-        bcc: addresses.bcc.clone(),
-        reply_to: addresses.reply_to.clone(),
-        ..Draft::default()
+impl AddressArgs {
+    /// The addresses of the flags, the core's way; the core parses and checks them.
+    pub fn addressing(&self) -> Addressing {
+        Addressing {
+            from: self.from.clone().unwrap_or_default(),
+            to: self.to.clone(),
+            cc: self.cc.clone(),
+            bcc: self.bcc.clone(),
+            reply_to: self.reply_to.clone(),
+            ..Addressing::default()
+        }
     }
 }
 

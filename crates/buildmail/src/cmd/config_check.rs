@@ -5,7 +5,7 @@
 use buildmail_core::Server;
 
 use crate::cmd::common::SmtpArgs;
-use crate::config::Source;
+use buildmail_core::settings::accounts::{Account, Source};
 use crate::exit::Exit;
 use crate::out;
 
@@ -33,10 +33,10 @@ pub fn run(args: ConfigArgs) -> anyhow::Result<Exit> {
     let Action::Check { mut smtp, mut from } = args.action;
     let given = Given::of(&smtp, &from);
     let resolved = smtp.apply_config(Some(&mut from))?;
-    let source = |was_given: bool, pick: fn(&crate::config::Account) -> &Option<String>| match (
+    let source = |was_given: bool, pick: fn(&Account) -> &Option<String>| match (
         was_given, &resolved,
     ) {
-        (true, _) => Some(Source::FlagOrEnv),
+        (true, _) => Some(Source::Given),
         (false, Some(resolved)) => resolved.get(pick).map(|(_, source)| source),
         (false, None) => None,
     };
@@ -115,7 +115,7 @@ impl Given {
 
 fn from_where(source: Option<Source>) -> &'static str {
     match source {
-        Some(Source::FlagOrEnv) => " (flag or environment)",
+        Some(Source::Given) => " (flag or environment)",
         Some(Source::Account) => " (account)",
         Some(Source::Defaults) => " (config defaults)",
         None => "",
