@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::Context as _;
 use buildmail_core::ci::{self, Build, BuildStatus};
 use buildmail_core::notify::Decision;
-use buildmail_core::outbox::Outbox;
+use buildmail_core::sending::Sending;
 use buildmail_core::{Delivery, DeliverySettings};
 
 use crate::exit::{Exit, StepError};
@@ -15,9 +15,9 @@ use crate::github::previous::Previous;
 use crate::github::{GitHub, RunContext};
 use crate::inputs::{InputError, RawInputs};
 use crate::message::{self, config};
-use crate::step_report::StepReport;
 use crate::scan_logs;
 use crate::spelling::spell;
+use crate::step_report::StepReport;
 use crate::workflow::{Annotation, Annotations, Commands, Level};
 
 /// Runs the step with the environment `env` (the process's, or a test's).
@@ -88,15 +88,14 @@ async fn step(
             .tell(inputs, env, github.as_ref(), context, annotations, out)
             .await;
     }
-    let (outgoing, compose_warnings) = message::compose(inputs, build)?;
+    let (message, compose_warnings) = message::compose(inputs, build)?;
     let delivery = delivery(inputs)?;
-    let mut report = delivery.send(&outgoing, &mut |_| {}).await;
-    report
-        .warnings
-        .splice(0..0, warnings.into_iter().chain(compose_warnings));
-    if let Some(outbox) = &inputs.outbox {
-        Outbox::keep_unsettled(outbox, &outgoing, &mut report);
-    }
+    let sending = Sending {
+        warnings: warnings.into_iter().chain(compose_warnings).collect(),
+        outbox: inputs.outbox.clone(),
+        ..Sending::new(message)
+    };
+    let report = sending.run(&delivery, &mut |_| {}).await;
     let step_report = StepReport::of(report, inputs.fail_on_error);
     step_report
         .tell(inputs, env, github.as_ref(), context, annotations, out)

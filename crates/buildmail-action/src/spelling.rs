@@ -52,8 +52,8 @@ mod tests {
     fn every_setting_is_spelled_as_a_declared_input() {
         for setting in Setting::ALL {
             let input = spell(setting).split([' ', ':']).next().unwrap_or_default();
-            let declared =
-                crate::inputs::NAMES.contains(&input) || ["timeout", "outputs", "config"].contains(&input);
+            let declared = crate::inputs::NAMES.contains(&input)
+                || ["timeout", "outputs", "config"].contains(&input);
             assert!(declared, "{setting:?} is spelled {:?}", spell(setting));
         }
     }

@@ -58,11 +58,12 @@ impl Outgoing {
         bytes: Vec<u8>,
     ) -> Result<Self, ComposeError> {
         let parse = |field: &'static str, text: &str| {
-            text.parse::<Address>().map_err(|error| ComposeError::Address {
-                field,
-                input: text.to_owned(),
-                reason: error.to_string().to_lowercase(),
-            })
+            text.parse::<Address>()
+                .map_err(|error| ComposeError::Address {
+                    field,
+                    input: text.to_owned(),
+                    reason: error.to_string().to_lowercase(),
+                })
         };
         Ok(Outgoing {
             from: from.map(|from| parse("envelope-from", from)).transpose()?,

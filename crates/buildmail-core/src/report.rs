@@ -486,7 +486,11 @@ mod tests {
             let json = serde_json::to_value(status).unwrap();
             assert_eq!(json.as_str(), Some(status.as_str()));
         }
-        for outcome in [AttemptOutcome::Ok, AttemptOutcome::Transient, AttemptOutcome::Permanent] {
+        for outcome in [
+            AttemptOutcome::Ok,
+            AttemptOutcome::Transient,
+            AttemptOutcome::Permanent,
+        ] {
             let json = serde_json::to_value(outcome).unwrap();
             assert_eq!(json.as_str(), Some(outcome.as_str()));
         }

@@ -207,7 +207,13 @@ impl Connector for FakeNet {
 
 fn message(to: &[&str]) -> Outgoing {
     let bytes = b"Message-ID: <1@example.com>\r\nSubject: build\r\n\r\n.dot line\r\nbody\r\n";
-    Outgoing::new(Some("ci@example.com"), to, "<1@example.com>", bytes.to_vec()).unwrap()
+    Outgoing::new(
+        Some("ci@example.com"),
+        to,
+        "<1@example.com>",
+        bytes.to_vec(),
+    )
+    .unwrap()
 }
 
 fn delivery(fake: &Arc<Fake>) -> Delivery {

@@ -17,8 +17,8 @@ use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MessageBuilder, MultiPart, SinglePart};
 
 use super::attach::Attachment;
-use crate::deliver::Outgoing;
 use super::{encode, header_text};
+use crate::deliver::Outgoing;
 
 /// How urgent the mail is, as `X-Priority` and `Importance` headers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -16,6 +16,7 @@
 //! # Ok::<(), buildmail_core::notify::NotifyError>(())
 //! ```
 
+pub mod example;
 mod headers;
 mod recipients;
 mod request;

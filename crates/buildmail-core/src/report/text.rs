@@ -7,11 +7,12 @@
 use std::time::Duration;
 
 use crate::Category;
-use crate::deliver::GiveUp;
+use crate::deliver::{Event, GiveUp};
 use crate::policy::WaitReason;
 use crate::report::{
     AttemptOutcome, AttemptReport, DeliveryStatus, RecipientStatus, Report, Verdict,
 };
+use crate::settings::{Spelling, spell_placeholders};
 
 /// `1.5s`, `5s`, `10m`, `1h 5m`: a duration as a person reads it in a log.
 ///
@@ -213,6 +214,51 @@ pub fn accepted_by(report: &Report) -> Option<String> {
                 .collect::<Vec<_>>()
                 .join(", "),
         ),
+    }
+}
+
+/// The lines of a CI log as a delivery goes: an attempt's line waits for what comes next (the
+/// wait, or why the delivery stopped), which completes it: `attempt 1 via relay:587, RCPT: 451
+/// 4.7.1 Greylisted (greylisting, temporary); next try in 5m (greylisting schedule)`.
+pub struct Lines {
+    spell: Spelling,
+    open: Option<String>,
+}
+
+impl Lines {
+    /// Lines whose completions name settings as `spell` writes them.
+    pub fn new(spell: Spelling) -> Self {
+        Lines { spell, open: None }
+    }
+
+    /// The lines `event` finishes, in order: none while an attempt's line waits for its end.
+    pub fn on(&mut self, event: &Event) -> Vec<String> {
+        match event {
+            Event::Connecting { .. } => Vec::new(),
+            Event::Attempt(done) => {
+                let finished = self.open.replace(attempt(done));
+                finished.into_iter().collect()
+            }
+            Event::Waiting {
+                wait: delay,
+                reason,
+            } => self.complete(&wait(*delay, *reason)),
+            Event::GaveUp(why) => self.complete(&give_up(why)),
+        }
+    }
+
+    /// The line still open when the delivery ends.
+    pub fn finish(&mut self) -> Option<String> {
+        self.open.take()
+    }
+
+    fn complete(&mut self, tail: &str) -> Vec<String> {
+        let tail = spell_placeholders(tail, self.spell);
+        self.open
+            .take()
+            .map(|line| format!("{line}; {tail}"))
+            .into_iter()
+            .collect()
     }
 }
 

@@ -42,8 +42,6 @@ pub enum AccountsError {
     PasswordCommand(String),
 }
 
-
-
 /// The file, as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

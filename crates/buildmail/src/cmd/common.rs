@@ -11,10 +11,10 @@ use buildmail_core::compose::{Addressing, Attachment};
 use buildmail_core::{Delivery, DeliverySettings, Setting};
 use clap::{Args, ValueEnum};
 
-use buildmail_core::settings::accounts::{self, AccountsError, Resolved, Source};
-use buildmail_core::settings::spell_placeholders;
 use crate::exit::{Exit, UserError};
 use crate::spelling::spell;
+use buildmail_core::settings::accounts::{self, AccountsError, Resolved, Source};
+use buildmail_core::settings::spell_placeholders;
 
 /// How the outcome is reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -5,9 +5,9 @@
 use buildmail_core::Server;
 
 use crate::cmd::common::SmtpArgs;
-use buildmail_core::settings::accounts::{Account, Source};
 use crate::exit::Exit;
 use crate::out;
+use buildmail_core::settings::accounts::{Account, Source};
 
 #[derive(Debug, clap::Args)]
 pub struct ConfigArgs {
@@ -33,13 +33,12 @@ pub fn run(args: ConfigArgs) -> anyhow::Result<Exit> {
     let Action::Check { mut smtp, mut from } = args.action;
     let given = Given::of(&smtp, &from);
     let resolved = smtp.apply_config(Some(&mut from))?;
-    let source = |was_given: bool, pick: fn(&Account) -> &Option<String>| match (
-        was_given, &resolved,
-    ) {
-        (true, _) => Some(Source::Given),
-        (false, Some(resolved)) => resolved.get(pick).map(|(_, source)| source),
-        (false, None) => None,
-    };
+    let source =
+        |was_given: bool, pick: fn(&Account) -> &Option<String>| match (was_given, &resolved) {
+            (true, _) => Some(Source::Given),
+            (false, Some(resolved)) => resolved.get(pick).map(|(_, source)| source),
+            (false, None) => None,
+        };
     let mut lines = vec![match &resolved {
         Some(resolved) => format!(
             "config file: {} (account: {})",

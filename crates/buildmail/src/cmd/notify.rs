@@ -17,12 +17,13 @@ use buildmail_core::logtail::LogMatch;
 use buildmail_core::notify::{
     Composed, FromChanges, LogRequest, NotifyError, Overrides, Request, TemplateFiles, Trigger,
 };
+use buildmail_core::sending::Sending;
 use regex::Regex;
 
 use crate::cmd::choices::Choices;
 
 use crate::cmd::common::{AddressArgs, OutputFormat, SmtpArgs};
-use crate::cmd::deliver::{deliver_and_report_added, print_dry_run, print_report};
+use crate::cmd::deliver::{deliver_and_report, print_dry_run, print_report};
 use crate::cmd::send::{Priority, split_headers};
 use crate::exit::{Exit, UserError};
 
@@ -279,7 +280,12 @@ pub fn run(mut args: NotifyArgs) -> anyhow::Result<Exit> {
     if args.addresses.dry_run {
         return print_dry_run(&message, &warnings);
     }
-    deliver_and_report_added(&args.smtp, message, warnings, added)
+    let sending = Sending {
+        warnings,
+        added,
+        ..Sending::new(message)
+    };
+    deliver_and_report(&args.smtp, sending)
 }
 
 fn parse_regex(text: &str) -> Result<Regex, String> {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use buildmail_core::Outgoing;
 use buildmail_core::compose::{self, Addressing, Draft, markdown};
+use buildmail_core::sending::Sending;
 use clap::ValueEnum;
 
 pub use super::deliver::{deliver_and_report, print_dry_run};
@@ -129,7 +130,11 @@ pub fn run(mut args: SendArgs) -> anyhow::Result<Exit> {
     if args.addresses.dry_run {
         return print_dry_run(&message, &warnings);
     }
-    deliver_and_report(&args.smtp, message, warnings)
+    let sending = Sending {
+        warnings,
+        ..Sending::new(message)
+    };
+    deliver_and_report(&args.smtp, sending)
 }
 
 /// A sender and a recipient are what a message cannot go without: when one is missing, a usage
