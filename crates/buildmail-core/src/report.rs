@@ -2,6 +2,8 @@
 //! and the explanation of the final failure. Serialises exactly to the JSON report of the
 //! interface; the CLI renders the same data as text.
 
+#[cfg(test)]
+mod hostile_text_tests;
 pub mod markdown;
 pub mod text;
 

@@ -5,8 +5,6 @@ mod cli;
 mod cmd;
 mod exit;
 mod out;
-#[cfg(test)]
-mod report_text_tests;
 mod runtime;
 mod spelling;
 
