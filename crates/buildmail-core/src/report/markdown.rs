@@ -113,6 +113,50 @@ pub fn cell(text: &str, max_chars: usize) -> String {
 mod tests {
     use super::*;
 
+    use crate::report::RecipientStatus;
+    use crate::report::{AttemptOutcome, AttemptReport, DeliveryStatus, RecipientReport};
+    use crate::{Category, Phase, Reply};
+
+    #[test]
+    fn a_failure_has_its_recipients_attempts_and_explanation() {
+        let reply = Reply::new(550, None, "no | such <user>").expect("a valid code");
+        let report = Report {
+            status: DeliveryStatus::Rejected,
+            message_id: "<1@example.com>".to_owned(),
+            recipients: vec![RecipientReport {
+                address: "dev@example.com".to_owned(),
+                status: RecipientStatus::Rejected,
+                reply: Some(reply.clone()),
+                server: None,
+            }],
+            attempts: vec![AttemptReport {
+                number: 1,
+                server: "relay:25".to_owned(),
+                phase: Phase::Rcpt,
+                outcome: AttemptOutcome::Permanent,
+                reply: Some(reply.clone()),
+                category: Some(Category::Mailbox),
+                title: None,
+                waited_ms: 2_500,
+                relay_dropped: false,
+            }],
+            explanation: Some(crate::explain(&reply)),
+            reason: None,
+            ..Report::skipped("")
+        };
+        let page = summary(&report);
+        assert!(page.starts_with("## buildmail: rejected\n\n**Recipients:** dev@example.com\n"));
+        let row = page
+            .lines()
+            .find(|l| l.starts_with("| 1 |"))
+            .expect("a row");
+        assert_eq!(
+            row,
+            "| 1 | relay:25 | rcpt | permanent | 550 no \\| such &lt;user&gt; | mailbox | 2s |"
+        );
+        assert!(page.contains("\n**Fix:**\n- "), "{page}");
+    }
+
     #[test]
     fn a_cell_cannot_break_the_table_or_inject_html() {
         assert_eq!(

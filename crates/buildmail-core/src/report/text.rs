@@ -340,6 +340,98 @@ mod tests {
         assert_eq!(duration(Duration::from_secs(600)), "10m");
     }
 
+    fn attempt_report(number: u32, code: u16, outcome: AttemptOutcome) -> AttemptReport {
+        AttemptReport {
+            number,
+            server: "relay:587".to_owned(),
+            phase: crate::Phase::Rcpt,
+            outcome,
+            reply: Some(crate::Reply::new(code, None, "Greylisted").expect("a valid code")),
+            category: Some(Category::Greylisting),
+            title: Some("Greylisted".to_owned()),
+            waited_ms: 0,
+            relay_dropped: false,
+        }
+    }
+
+    #[test]
+    fn an_attempt_line_is_completed_by_what_comes_next() {
+        let mut lines = Lines::new(|_| "--retry-budget");
+        let first = Event::Attempt(attempt_report(1, 451, AttemptOutcome::Transient));
+        assert!(lines.on(&first).is_empty(), "waits for its end");
+        let waiting = Event::Waiting {
+            wait: Duration::from_secs(5),
+            reason: WaitReason::Greylisting,
+        };
+        let [done] = lines.on(&waiting).try_into().expect("one line");
+        assert!(done.starts_with("attempt 1 via relay:587"), "{done}");
+        assert!(
+            done.ends_with("; next try in 5s (greylisting schedule)"),
+            "{done}"
+        );
+        let second = Event::Attempt(attempt_report(2, 451, AttemptOutcome::Transient));
+        assert!(lines.on(&second).is_empty());
+        let gave_up = Event::GaveUp(GiveUp::BudgetSpent {
+            elapsed: Duration::from_secs(1),
+            budget: Duration::ZERO,
+        });
+        let [done] = lines.on(&gave_up).try_into().expect("one line");
+        assert!(done.ends_with("; no retry (--retry-budget 0)"), "{done}");
+        assert_eq!(lines.finish(), None);
+        let third = Event::Attempt(attempt_report(3, 250, AttemptOutcome::Ok));
+        assert!(lines.on(&third).is_empty());
+        assert!(
+            lines
+                .finish()
+                .is_some_and(|line| line.ends_with("(accepted)"))
+        );
+    }
+
+    #[test]
+    fn a_failure_is_told_with_what_the_server_said_and_the_fix() {
+        let reply = crate::Reply::new(550, None, "no such user").expect("a valid code");
+        let report = Report {
+            status: DeliveryStatus::Rejected,
+            attempts: vec![attempt_report(1, 550, AttemptOutcome::Permanent)],
+            explanation: Some(crate::explain(&reply)),
+            ..Report::skipped("")
+        };
+        let note = failure(&report).expect("not delivered");
+        assert!(note.title.starts_with("Mail rejected: "), "{note:?}");
+        assert!(
+            note.message
+                .starts_with("The server said: 550 Greylisted\n"),
+            "{note:?}"
+        );
+        assert!(note.message.contains("\nFix: "), "{note:?}");
+        assert_eq!(retried(&report), None);
+        assert_eq!(failure(&Report::skipped("trigger")), None);
+        assert_eq!(
+            outcome_line(&Report::skipped("trigger")),
+            "skipped: trigger"
+        );
+    }
+
+    #[test]
+    fn a_delivery_after_retries_says_what_the_server_said_first() {
+        let mut later = attempt_report(2, 250, AttemptOutcome::Ok);
+        later.waited_ms = 5_400;
+        let report = Report {
+            status: DeliveryStatus::Delivered,
+            message_id: "<1@example.com>".to_owned(),
+            attempts: vec![attempt_report(1, 451, AttemptOutcome::Transient), later],
+            reason: None,
+            ..Report::skipped("")
+        };
+        let note = retried(&report).expect("two attempts");
+        assert_eq!(note.title, "Delivered after 2 attempts");
+        assert_eq!(
+            note.message,
+            "the server first said: 451 Greylisted; the retries took 5s"
+        );
+        assert_eq!(outcome_line(&report), "delivered (<1@example.com>)");
+    }
+
     #[test]
     fn giving_up_names_the_setting_for_the_front_end_to_spell() {
         let line = give_up(&GiveUp::MaxAttempts(3));
