@@ -132,6 +132,27 @@ impl Resolved {
             })
     }
 
+    /// Fills what the front end was not given from the account, then from the defaults: the
+    /// URL, the user, the sender (`from`, when the front end has one) and the password
+    /// (`password`, unless one was given some other way: a file, another variable).
+    pub fn fill(
+        &self,
+        url: &mut Option<String>,
+        user: &mut Option<String>,
+        from: Option<&mut Option<String>>,
+        password: Option<&mut Option<String>>,
+    ) -> Result<(), AccountsError> {
+        fill(url, self.get(|a| &a.url));
+        fill(user, self.get(|a| &a.user));
+        if let Some(from) = from {
+            fill(from, self.get(|a| &a.from));
+        }
+        if let Some(password) = password.filter(|given| given.is_none()) {
+            *password = self.password()?.map(|(password, _)| password);
+        }
+        Ok(())
+    }
+
     /// The password the account names: its command's output, its file's first line, or the
     /// password written in the config file (only when the file is private).
     pub fn password(&self) -> Result<Option<(String, &'static str)>, AccountsError> {
@@ -156,6 +177,13 @@ impl Resolved {
             }
             None => Ok(None),
         }
+    }
+}
+
+/// Sets `slot` from the file when the front end left it empty.
+fn fill(slot: &mut Option<String>, from_file: Option<(String, Source)>) {
+    if slot.is_none() {
+        *slot = from_file.map(|(value, _)| value);
     }
 }
 

@@ -1,19 +1,18 @@
 //! The flags every sending subcommand shares (`send`, `notify`, `outbox flush`), one-to-one with
 //! what the user typed. Each can also come from the environment as `BUILDMAIL_<FLAG>`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use buildmail_core::compose::gather::AttachmentRequest;
-use buildmail_core::compose::{Addressing, Attachment};
+use buildmail_core::compose::Addressing;
 use buildmail_core::{Delivery, DeliverySettings, Setting};
 use clap::{Args, ValueEnum};
 
 use crate::exit::{Exit, UserError};
 use crate::spelling::spell;
-use buildmail_core::settings::accounts::{self, AccountsError, Resolved, Source};
+use buildmail_core::settings::accounts::{self, AccountsError, Resolved};
 use buildmail_core::settings::spell_placeholders;
 
 /// How the outcome is reported.
@@ -208,18 +207,12 @@ impl SmtpArgs {
         else {
             return Ok(None);
         };
-        fill(&mut self.smtp_url, resolved.get(|a| &a.url));
-        fill(&mut self.username, resolved.get(|a| &a.user));
-        if let Some(from) = from {
-            fill(from, resolved.get(|a| &a.from));
-        }
-        let password_given = self.password.is_some()
-            || self.password_file.is_some()
-            || std::env::var_os(PASSWORD_ALIAS).is_some();
-        if !password_given {
-            let password = resolved.password().map_err(accounts_error)?;
-            self.password = password.map(|(password, _)| password);
-        }
+        let password_elsewhere =
+            self.password_file.is_some() || std::env::var_os(PASSWORD_ALIAS).is_some();
+        let password = (!password_elsewhere).then_some(&mut self.password);
+        resolved
+            .fill(&mut self.smtp_url, &mut self.username, from, password)
+            .map_err(accounts_error)?;
         Ok(Some(resolved))
     }
 
@@ -244,13 +237,6 @@ fn accounts_error(error: AccountsError) -> UserError {
         _ => Exit::Config,
     };
     UserError::new(exit, spell_placeholders(&error.to_string(), spell))
-}
-
-/// Sets `slot` from the config file when the flags and the environment left it empty.
-fn fill(slot: &mut Option<String>, from_file: Option<(String, Source)>) {
-    if slot.is_none() {
-        *slot = from_file.map(|(value, _)| value);
-    }
 }
 
 /// `BUILDMAIL_PASSWORD`: the `BUILDMAIL_<FLAG>` name of `--password`, read besides
@@ -286,23 +272,4 @@ impl AddressArgs {
             ..Addressing::default()
         }
     }
-}
-
-/// The files of `--attach` (paths or globs, relative to `dir`) and a log to attach, gathered by
-/// the core under the caps, from `dir` and the `allowed` directories only, with warnings.
-pub fn attachments(
-    patterns: &[String],
-    log: Option<&Path>,
-    dir: &Path,
-    allowed: &[PathBuf],
-) -> anyhow::Result<(Vec<Attachment>, Vec<String>)> {
-    let request = AttachmentRequest {
-        patterns: patterns.to_vec(),
-        log: log.map(Path::to_path_buf),
-        dir: dir.to_path_buf(),
-        allowed: allowed.to_vec(),
-    };
-    request
-        .gather()
-        .map_err(|e| UserError::bad_input(e.to_string()).into())
 }

@@ -5,12 +5,13 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use buildmail_core::Outgoing;
+use buildmail_core::compose::gather::AttachmentRequest;
 use buildmail_core::compose::{self, Addressing, Draft, markdown};
 use buildmail_core::sending::Sending;
 use clap::ValueEnum;
 
 pub use super::deliver::{deliver_and_report, print_dry_run};
-use crate::cmd::common::{AddressArgs, SmtpArgs, attachments};
+use crate::cmd::common::{AddressArgs, SmtpArgs};
 use crate::exit::{Exit, UserError};
 
 #[derive(Debug, clap::Args)]
@@ -187,7 +188,15 @@ pub fn build(
         (None, false) => None,
     };
     let dir = std::env::current_dir().context("reading the current directory")?;
-    let (attachments, warnings) = attachments(&args.attach, None, &dir, &args.allow_attach_from)?;
+    let request = AttachmentRequest {
+        patterns: args.attach.clone(),
+        log: None,
+        dir,
+        allowed: args.allow_attach_from.clone(),
+    };
+    let (attachments, warnings) = request
+        .gather()
+        .map_err(|e| UserError::bad_input(e.to_string()))?;
     let addressing = Addressing {
         in_reply_to: args.in_reply_to.clone(),
         headers: split_headers(&args.headers)?,
