@@ -9,33 +9,9 @@ use crate::workflow::{Annotation, Annotations, Commands, Level};
 /// How the step ended: the core's table, shared with the CLI (`Usage` is the CLI's alone).
 pub use buildmail_core::Sysexit as Exit;
 
-/// An error the user can fix, with its exit code; the message names the input.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct StepError {
-    /// The exit code.
-    pub exit: Exit,
-    /// What is wrong and how to fix it.
-    pub message: String,
-}
-
-impl StepError {
-    /// A configuration error (exit 78).
-    pub fn config(message: impl Into<String>) -> Self {
-        StepError {
-            exit: Exit::Config,
-            message: message.into(),
-        }
-    }
-
-    /// Bad input (exit 65).
-    pub fn bad_input(message: impl Into<String>) -> Self {
-        StepError {
-            exit: Exit::DataErr,
-            message: message.into(),
-        }
-    }
-}
+/// An error the user can fix, with its exit code; the message names the input (the core's,
+/// shared with the CLI).
+pub use buildmail_core::sysexits::ExitError as StepError;
 
 /// Prints an error once, as an annotation (its text may hold untrusted parts: it is escaped),
 /// and turns the result into the process's exit code.

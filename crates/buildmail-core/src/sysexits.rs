@@ -65,6 +65,38 @@ impl From<Verdict> for Sysexit {
     }
 }
 
+/// An error the user can fix, tagged with the exit code it ends with; its message names the
+/// input and the fix. Each front end raises it for its own inputs (the CLI's flags, the Action's
+/// inputs) and finds it in an error's chain to choose the code.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct ExitError {
+    /// The exit code.
+    pub exit: Sysexit,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl ExitError {
+    /// An error that ends with `exit`.
+    pub fn new(exit: Sysexit, message: impl Into<String>) -> Self {
+        ExitError {
+            exit,
+            message: message.into(),
+        }
+    }
+
+    /// Bad input (exit 65).
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        ExitError::new(Sysexit::DataErr, message)
+    }
+
+    /// A configuration error (exit 78).
+    pub fn config(message: impl Into<String>) -> Self {
+        ExitError::new(Sysexit::Config, message)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

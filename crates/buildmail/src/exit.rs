@@ -7,32 +7,8 @@ use std::process::ExitCode;
 /// How a command ended: the core's table, shared with the Action.
 pub use buildmail_core::Sysexit as Exit;
 
-/// An error the user can cause, tagged with its exit code. The message names the input and the fix.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct UserError {
-    pub exit: Exit,
-    message: String,
-}
-
-impl UserError {
-    pub fn new(exit: Exit, message: impl Into<String>) -> Self {
-        UserError {
-            exit,
-            message: message.into(),
-        }
-    }
-
-    /// Bad input (exit 65).
-    pub fn bad_input(message: impl Into<String>) -> Self {
-        UserError::new(Exit::DataErr, message)
-    }
-
-    /// A configuration error (exit 78).
-    pub fn config(message: impl Into<String>) -> Self {
-        UserError::new(Exit::Config, message)
-    }
-}
+/// An error the user can cause, tagged with its exit code (the core's, shared with the Action).
+pub use buildmail_core::sysexits::ExitError as UserError;
 
 /// The exit code for an error: the first tagged cause in its chain decides ([`UserError`]); an
 /// untagged one (a reply that does not parse, a file that cannot be read, anything else) is bad
