@@ -1,6 +1,7 @@
 //! What a delivery report becomes on GitHub: log lines, outputs, the job summary, annotations,
 //! the check run and the pull-request comment, and the exit code. Untrusted text (replies,
 //! addresses) only reaches the runner through [`crate::workflow`].
+//!
 //! What the report says is the core's: the attempt and outcome lines and the annotations' text
 //! (`report::text`, the lines the CLI prints), the job summary (`report::markdown`); the exit
 //! code maps the core's `Report::verdict()`. Here are only the runner's and GitHub's forms.
