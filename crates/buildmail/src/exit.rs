@@ -37,13 +37,14 @@ pub fn finish(outcome: anyhow::Result<Exit>) -> ExitCode {
             ExitCode::from(Exit::Ok.code())
         }
         Err(error) => {
-            // The core's messages name settings as `{key}`: here they become our flags.
-            let message = buildmail_core::settings::spell_placeholders(
-                &format!("{error:#}"),
-                crate::spelling::spell,
-            );
-            crate::out::note(&format!("buildmail: error: {message}"));
+            crate::out::note(&format!("buildmail: error: {}", message(&error)));
             ExitCode::from(exit_for(&error).code())
         }
     }
+}
+
+/// The error's message with its causes, the core's `{key}` placeholders written as our flags:
+/// the same words on stderr and in the JSON report's `error.message`.
+pub fn message(error: &anyhow::Error) -> String {
+    buildmail_core::settings::spell_placeholders(&format!("{error:#}"), crate::spelling::spell)
 }
