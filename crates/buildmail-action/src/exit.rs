@@ -1,70 +1,17 @@
-//! The step's exit code, mapped in one place: the sysexits of `interface.md` (as the CLI), so
-//! a log reader sees the same numbers; any non-zero code fails the step.
+//! The step's exit code: the core's sysexits table ([`buildmail_core::Sysexit`], the CLI's
+//! too), so a log reader sees the same numbers; any non-zero code fails the step. Errors are
+//! tagged with their code here and printed once, as an annotation.
 
 use std::process::ExitCode;
 
-use buildmail_core::Verdict;
-
 use crate::workflow::{Annotation, Annotations, Commands, Level};
 
-/// How the step ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    /// 0: delivered, skipped on purpose, or failed with `fail_on_error: false`.
-    Ok = 0,
-    /// 65: bad input: an address, a file, a header value.
-    DataErr = 65,
-    /// 69: permanently rejected for at least one recipient.
-    Unavailable = 69,
-    /// 75: deferred: a transient failure outlasted the retry budget.
-    TempFail = 75,
-    /// 77: authentication refused.
-    NoPerm = 77,
-    /// 78: configuration: an input, the SMTP server, TLS.
-    Config = 78,
-}
+/// How the step ended: the core's table, shared with the CLI (`Usage` is the CLI's alone).
+pub use buildmail_core::Sysexit as Exit;
 
-impl From<Verdict> for Exit {
-    /// The core's verdict on a delivery as the step's exit code (the table of `interface.md`).
-    fn from(verdict: Verdict) -> Exit {
-        match verdict {
-            Verdict::Delivered => Exit::Ok,
-            Verdict::Rejected => Exit::Unavailable,
-            Verdict::BadAddress => Exit::DataErr,
-            Verdict::Misconfigured => Exit::Config,
-            Verdict::AuthRefused => Exit::NoPerm,
-            Verdict::Deferred => Exit::TempFail,
-        }
-    }
-}
-
-/// An error the user can fix, with its exit code; the message names the input.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct StepError {
-    /// The exit code.
-    pub exit: Exit,
-    /// What is wrong and how to fix it.
-    pub message: String,
-}
-
-impl StepError {
-    /// A configuration error (exit 78).
-    pub fn config(message: impl Into<String>) -> Self {
-        StepError {
-            exit: Exit::Config,
-            message: message.into(),
-        }
-    }
-
-    /// Bad input (exit 65).
-    pub fn bad_input(message: impl Into<String>) -> Self {
-        StepError {
-            exit: Exit::DataErr,
-            message: message.into(),
-        }
-    }
-}
+/// An error the user can fix, with its exit code; the message names the input (the core's,
+/// shared with the CLI).
+pub use buildmail_core::sysexits::ExitError as StepError;
 
 /// Prints an error once, as an annotation (its text may hold untrusted parts: it is escaped),
 /// and turns the result into the process's exit code.
@@ -90,5 +37,5 @@ pub fn report(result: anyhow::Result<Exit>) -> ExitCode {
             exit
         }
     };
-    ExitCode::from(exit as u8)
+    ExitCode::from(exit.code())
 }

@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use buildmail_core::Outgoing;
 use buildmail_core::ci::Build;
 use buildmail_core::compose::gather::AttachmentRequest;
-use buildmail_core::compose::{Draft, markdown};
+use buildmail_core::compose::{Addressing, Draft, markdown};
 use buildmail_core::notify::{
     Composed, FromChanges, LogRequest, NotifyError, Overrides, Request, TemplateFiles, Trigger,
 };
@@ -78,7 +78,7 @@ fn written(
     let message = draft
         .build()
         .map_err(|e| StepError::bad_input(e.to_string()))?;
-    Ok((Outgoing::from_message(&message), warnings))
+    Ok((message, warnings))
 }
 
 /// The build notification, composed by the core. `notify_when` has decided already (with the
@@ -128,7 +128,7 @@ fn notification(
             ..
         }) => {
             warnings.extend(composed);
-            Ok((Outgoing::from_message(&message), warnings))
+            Ok((message, warnings))
         }
         Ok(Composed::Skipped { reason }) => Err(StepError::config(reason).into()),
         Err(NotifyError::NoStatus) => Err(config(InputError::new(
@@ -155,20 +155,19 @@ fn addressed(inputs: &RawInputs) -> anyhow::Result<Draft> {
             "nobody to send to: set to, cc or bcc",
         )));
     }
-    Ok(Draft {
+    let addressing = Addressing {
         from,
         to: inputs.to.clone(),
         cc: inputs.cc.clone(),
         bcc: inputs.bcc.clone(),
         reply_to: inputs.reply_to.clone(),
         in_reply_to: inputs.in_reply_to.clone(),
-        references: inputs.in_reply_to.iter().cloned().collect(),
         headers: inputs.headers.clone(),
         priority: inputs.priority.unwrap_or_default(),
         envelope_from: inputs.envelope_from.clone(),
         envelope_to: inputs.envelope_to.clone(),
-        ..Draft::default()
-    })
+    };
+    Ok(addressing.draft())
 }
 
 /// An input error as the step's configuration error (exit 78).

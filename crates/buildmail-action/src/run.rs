@@ -1,13 +1,13 @@
 //! One step, in order: mask the secrets, read the inputs, scan the logs, read the run's build,
 //! decide whether to send, compose ([`crate::message`]), send through the core's `Delivery`,
-//! keep a deferred message in the outbox, then tell the runner and GitHub ([`crate::outcome`]).
+//! keep a deferred message in the outbox, then tell the runner and GitHub ([`crate::step_report`]).
 
 use std::io::Write;
 
 use anyhow::Context as _;
 use buildmail_core::ci::{self, Build, BuildStatus};
 use buildmail_core::notify::Decision;
-use buildmail_core::outbox::Outbox;
+use buildmail_core::sending::Sending;
 use buildmail_core::{Delivery, DeliverySettings};
 
 use crate::exit::{Exit, StepError};
@@ -15,9 +15,9 @@ use crate::github::previous::Previous;
 use crate::github::{GitHub, RunContext};
 use crate::inputs::{InputError, RawInputs};
 use crate::message::{self, config};
-use crate::outcome::Outcome;
 use crate::scan_logs;
 use crate::spelling::spell;
+use crate::step_report::StepReport;
 use crate::workflow::{Annotation, Annotations, Commands, Level};
 
 /// Runs the step with the environment `env` (the process's, or a test's).
@@ -83,22 +83,21 @@ async fn step(
     build.previous_status =
         previous(inputs, &build, github.as_ref(), context, &mut annotations).await;
     if let Decision::Skip(reason) = decide(inputs, &build)? {
-        let outcome = Outcome::skipped(reason);
-        return outcome
+        let skipped = StepReport::skipped(reason);
+        return skipped
             .tell(inputs, env, github.as_ref(), context, annotations, out)
             .await;
     }
-    let (outgoing, compose_warnings) = message::compose(inputs, build)?;
+    let (message, compose_warnings) = message::compose(inputs, build)?;
     let delivery = delivery(inputs)?;
-    let mut report = delivery.send(&outgoing, &mut |_| {}).await;
-    report
-        .warnings
-        .splice(0..0, warnings.into_iter().chain(compose_warnings));
-    if let Some(outbox) = &inputs.outbox {
-        Outbox::keep_unsettled(outbox, &outgoing, &mut report);
-    }
-    let outcome = Outcome::of(report, inputs.fail_on_error);
-    outcome
+    let sending = Sending {
+        warnings: warnings.into_iter().chain(compose_warnings).collect(),
+        outbox: inputs.outbox.clone(),
+        ..Sending::new(message)
+    };
+    let report = sending.run(&delivery, &mut |_| {}).await;
+    let step_report = StepReport::of(report, inputs.fail_on_error);
+    step_report
         .tell(inputs, env, github.as_ref(), context, annotations, out)
         .await
 }

@@ -38,6 +38,7 @@ pub fn spell(setting: Setting) -> &'static str {
         Setting::SubjectTemplate => "subject",
         Setting::Log => "log_file",
         Setting::Header => "headers",
+        Setting::ConfigFile | Setting::Account => "config file (the Action reads none)",
         _ => "an input",
     }
 }
@@ -51,8 +52,8 @@ mod tests {
     fn every_setting_is_spelled_as_a_declared_input() {
         for setting in Setting::ALL {
             let input = spell(setting).split([' ', ':']).next().unwrap_or_default();
-            let declared =
-                crate::inputs::NAMES.contains(&input) || ["timeout", "outputs"].contains(&input);
+            let declared = crate::inputs::NAMES.contains(&input)
+                || ["timeout", "outputs", "config"].contains(&input);
             assert!(declared, "{setting:?} is spelled {:?}", spell(setting));
         }
     }

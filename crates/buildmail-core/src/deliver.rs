@@ -10,6 +10,7 @@ use lettre::{Address, Message};
 
 use crate::category::Category;
 use crate::clock::{self, Instant};
+use crate::compose::ComposeError;
 use crate::connector::{Connector, TcpConnector, TlsTrust};
 use crate::error::{Error, Phase, TlsMode};
 use crate::explain::{Explanation, explain};
@@ -20,14 +21,16 @@ use crate::server::{Server, Tls};
 use crate::session::{self, AttemptSpec, SessionOutcome};
 use crate::transcript::Transcript;
 
-/// A message ready to go: the exact bytes, the envelope, and its Message-ID. The bytes are
-/// formatted once, so every attempt sends the same Message-ID and Date.
+/// A message ready to go, the core's own message type: the exact bytes, the envelope, and its
+/// Message-ID. [`Draft::build`](crate::compose::Draft::build) formats the bytes once, so every
+/// attempt sends the same Message-ID and Date. Nothing of lettre shows in it, so a front end
+/// does not pin lettre's version.
 #[derive(Debug, Clone)]
 pub struct Outgoing {
     /// The envelope sender (MAIL FROM); `None` for the null sender `<>`.
-    pub from: Option<Address>,
+    pub(crate) from: Option<Address>,
     /// The envelope recipients (RCPT TO).
-    pub to: Vec<Address>,
+    pub(crate) to: Vec<Address>,
     /// The RFC 5322 message, as sent after DATA.
     pub bytes: Vec<u8>,
     /// The Message-ID header's value.
@@ -38,8 +41,44 @@ pub struct Outgoing {
 }
 
 impl Outgoing {
+    /// A message from bytes formatted elsewhere and its envelope (`None`: the null sender).
+    ///
+    /// ```
+    /// use buildmail_core::Outgoing;
+    ///
+    /// let bytes = b"Message-ID: <1@example.com>\r\n\r\nhello\r\n".to_vec();
+    /// let message = Outgoing::new(Some("ci@example.com"), ["dev@example.com"], "<1@example.com>", bytes)?;
+    /// assert_eq!(message.envelope_to(), ["dev@example.com"]);
+    /// # Ok::<(), buildmail_core::compose::ComposeError>(())
+    /// ```
+    pub fn new(
+        from: Option<&str>,
+        to: impl IntoIterator<Item = impl AsRef<str>>,
+        message_id: &str,
+        bytes: Vec<u8>,
+    ) -> Result<Self, ComposeError> {
+        let parse = |field: &'static str, text: &str| {
+            text.parse::<Address>()
+                .map_err(|error| ComposeError::Address {
+                    field,
+                    input: text.to_owned(),
+                    reason: error.to_string().to_lowercase(),
+                })
+        };
+        Ok(Outgoing {
+            from: from.map(|from| parse("envelope-from", from)).transpose()?,
+            to: to
+                .into_iter()
+                .map(|to| parse("envelope-to", to.as_ref()))
+                .collect::<Result<_, _>>()?,
+            bytes,
+            message_id: message_id.to_owned(),
+            possibly_sent_before: false,
+        })
+    }
+
     /// Formats a lettre message once, with its envelope and Message-ID.
-    pub fn from_message(message: &Message) -> Self {
+    pub(crate) fn from_message(message: &Message) -> Self {
         let envelope = message.envelope();
         Outgoing {
             from: envelope.from().cloned(),
@@ -52,6 +91,16 @@ impl Outgoing {
                 .to_owned(),
             possibly_sent_before: false,
         }
+    }
+
+    /// The envelope sender (MAIL FROM); `None` for the null sender `<>`.
+    pub fn envelope_from(&self) -> Option<&str> {
+        self.from.as_ref().map(AsRef::as_ref)
+    }
+
+    /// The envelope recipients (RCPT TO), each once.
+    pub fn envelope_to(&self) -> Vec<&str> {
+        self.to.iter().map(AsRef::as_ref).collect()
     }
 }
 
@@ -83,11 +132,11 @@ pub use crate::policy::GiveUp;
 /// How to deliver: relays, TLS trust, timeouts, retry policy, and the network.
 ///
 /// ```no_run
-/// # async fn run(message: lettre::Message) {
-/// use buildmail_core::deliver::{Delivery, Outgoing};
+/// # async fn run(message: buildmail_core::Outgoing) {
+/// use buildmail_core::deliver::Delivery;
 ///
 /// let server = "smtp://relay.example.com".parse().unwrap();
-/// let report = Delivery::new(server).send(&Outgoing::from_message(&message), &mut |_| {}).await;
+/// let report = Delivery::new(server).send(&message, &mut |_| {}).await;
 /// println!("{:?}", report.status);
 /// # }
 /// ```
@@ -187,9 +236,9 @@ impl Delivery {
         self
     }
 
-    /// The name sent with EHLO.
-    pub fn client_id(mut self, client_id: ClientId) -> Self {
-        self.client_id = client_id;
+    /// The name sent with EHLO (default: this host's name).
+    pub fn ehlo_name(mut self, name: impl Into<String>) -> Self {
+        self.client_id = ClientId::Domain(name.into());
         self
     }
 

@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use crate::catalog;
 use crate::category::Category;
-use crate::reply::{Class, EnhancedCode, Reply};
+use crate::reply::{Class, EnhancedCode, Reply, ReplyError};
+use crate::scan::Finding;
 
 /// What a reply means, for a person and for the retry policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -141,6 +142,36 @@ fn transient_advice(category: Category) -> &'static str {
             "A retry can succeed once the server's condition clears, but check the cause first: \
              retrying unchanged rarely helps."
         }
+    }
+}
+
+/// The explanations of a reply pasted as text: the reply itself or, when the text is a log line
+/// that quotes replies (a Java exception, a nodemailer error), each reply it quotes, found as
+/// [`crate::scan`] finds them. The reply's own parse error when the text neither is nor quotes
+/// one.
+///
+/// ```
+/// use buildmail_core::explain::explain_pasted;
+///
+/// let quoted = "javax.mail.SendFailedException: 550 5.1.1 <dev@example.com>: User unknown";
+/// assert_eq!(explain_pasted(quoted).unwrap().len(), 1);
+/// assert!(explain_pasted("all good").is_err());
+/// ```
+pub fn explain_pasted(text: &str) -> Result<Vec<Explanation>, ReplyError> {
+    let error = match Reply::parse(text) {
+        Ok(reply) => return Ok(vec![explain(&reply)]),
+        Err(error) => error,
+    };
+    let quoted: Vec<Explanation> = crate::scan::scan(text.as_bytes())
+        .filter_map(Result::ok)
+        .filter_map(|found| match found.finding {
+            Finding::Reply(reply) => Some(explain(&reply)),
+            Finding::Connection(_) => None,
+        })
+        .collect();
+    match quoted.is_empty() {
+        true => Err(error),
+        false => Ok(quoted),
     }
 }
 

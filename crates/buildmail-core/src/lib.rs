@@ -10,8 +10,11 @@
 //! - [`scan`]: every SMTP reply in an arbitrary log, streamed line by line.
 //! - [`deliver`]: sending a message through [`server`]s with the retry [`policy`], reported as a
 //!   [`report`]; the network comes through a [`connector`], time through the [`clock`].
+//! - [`sending`]: one message delivered, reported and, when it did not reach everyone, kept
+//!   in the [`outbox`], as every front end sends it.
 //! - [`settings`]: what a user sets, named the core's way ([`settings::Setting`]), each front end
 //!   spelling it; [`settings::DeliverySettings`] builds the [`Delivery`].
+//! - [`sysexits`]: the exit-code table every front end that ends as a process uses.
 //! - [`untrusted`]: server text, file names and CI context made safe to print.
 //! - [`jenkins_reports`]: reports as Jenkins shows them (warnings-ng JSON, JUnit XML).
 //!
@@ -38,9 +41,11 @@ pub mod policy;
 pub mod reply;
 pub mod report;
 pub mod scan;
+pub mod sending;
 pub mod server;
 mod session;
 pub mod settings;
+pub mod sysexits;
 pub mod testresults;
 mod tls_mode;
 pub mod transcript;
@@ -55,3 +60,4 @@ pub use error::{Error, Phase};
 pub use report::{DeliveryStatus, Report, Verdict};
 pub use server::{Server, Tls};
 pub use settings::{DeliverySettings, Setting, SettingsError};
+pub use sysexits::Sysexit;

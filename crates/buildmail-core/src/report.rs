@@ -2,6 +2,9 @@
 //! and the explanation of the final failure. Serialises exactly to the JSON report of the
 //! interface; the CLI renders the same data as text.
 
+#[cfg(test)]
+mod hostile_text_tests;
+pub mod markdown;
 pub mod text;
 
 use serde::{Deserialize, Serialize, Serializer};
@@ -47,6 +50,21 @@ pub enum RecipientStatus {
     NotSent,
 }
 
+impl DeliveryStatus {
+    /// The status as the JSON report and the Action's `status` output write it (`delivered`,
+    /// `partial`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Delivered => "delivered",
+            DeliveryStatus::Partial => "partial",
+            DeliveryStatus::Deferred => "deferred",
+            DeliveryStatus::Rejected => "rejected",
+            DeliveryStatus::Failed => "failed",
+            DeliveryStatus::Skipped => "skipped",
+        }
+    }
+}
+
 impl RecipientStatus {
     /// Whether nothing is left to do for this recipient: delivered, or refused for good by a
     /// reply about it. A recipient that is deferred or was never offered is not settled.
@@ -65,6 +83,17 @@ pub enum AttemptOutcome {
     Transient,
     /// Refused for good.
     Permanent,
+}
+
+impl AttemptOutcome {
+    /// The outcome as the JSON report writes it (`ok`, `transient`, `permanent`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptOutcome::Ok => "ok",
+            AttemptOutcome::Transient => "transient",
+            AttemptOutcome::Permanent => "permanent",
+        }
+    }
 }
 
 /// A recipient in the report.
@@ -450,6 +479,23 @@ mod tests {
         let mixed = report(&[Rejected, NotSent], None);
         assert_eq!(mixed.status, DeliveryStatus::Rejected);
         assert!(mixed.any_unsettled());
+    }
+
+    #[test]
+    fn the_status_words_are_the_json_reports() {
+        use DeliveryStatus::*;
+        for status in [Delivered, Partial, Deferred, Rejected, Failed, Skipped] {
+            let json = serde_json::to_value(status).unwrap();
+            assert_eq!(json.as_str(), Some(status.as_str()));
+        }
+        for outcome in [
+            AttemptOutcome::Ok,
+            AttemptOutcome::Transient,
+            AttemptOutcome::Permanent,
+        ] {
+            let json = serde_json::to_value(outcome).unwrap();
+            assert_eq!(json.as_str(), Some(outcome.as_str()));
+        }
     }
 
     #[test]

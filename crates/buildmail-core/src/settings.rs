@@ -15,6 +15,8 @@ use crate::deliver::Delivery;
 use crate::policy::RetryPolicy;
 use crate::server::{Server, Tls};
 
+pub mod accounts;
+
 /// A setting a user can give, whatever a front end calls it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -79,11 +81,15 @@ pub enum Setting {
     PreviousStatus,
     /// The form of the report (text or JSON).
     Output,
+    /// The accounts file.
+    ConfigFile,
+    /// The account of the accounts file to use.
+    Account,
 }
 
 impl Setting {
     /// Every setting, for a front end's table test.
-    pub const ALL: [Setting; 30] = [
+    pub const ALL: [Setting; 32] = [
         Setting::SmtpUrl,
         Setting::Username,
         Setting::Password,
@@ -114,6 +120,8 @@ impl Setting {
         Setting::Status,
         Setting::PreviousStatus,
         Setting::Output,
+        Setting::ConfigFile,
+        Setting::Account,
     ];
 
     /// The setting's neutral name (`smtp_url`), used when no front end spells it and in the
@@ -150,6 +158,8 @@ impl Setting {
             Setting::Status => "status",
             Setting::PreviousStatus => "previous_status",
             Setting::Output => "output",
+            Setting::ConfigFile => "config",
+            Setting::Account => "account",
         }
     }
 

@@ -245,38 +245,8 @@ impl<'a> Parser<'a> {
         let mut seen_root = false;
         loop {
             match reader.read_event_into(&mut buf)? {
-                Event::Start(e) => {
-                    if self.depth == 0 {
-                        seen_root = true;
-                        self.root(&e)?;
-                    }
-                    self.depth += 1;
-                    self.open(&e, false)?;
-                }
-                Event::Empty(e) => {
-                    if self.depth == 0 {
-                        seen_root = true;
-                        self.root(&e)?;
-                    }
-                    self.open(&e, true)?;
-                }
-                Event::End(e) => {
-                    self.depth = self.depth.saturating_sub(1);
-                    self.close(e.local_name().as_ref());
-                }
-                Event::Text(t) => self.text(&t.decode()?),
-                Event::CData(t) => self.text(&t.decode()?),
-                Event::GeneralRef(r) => {
-                    if let Some(c) = r.resolve_char_ref()? {
-                        self.text(c.encode_utf8(&mut [0; 4]));
-                    } else if let Some(text) =
-                        quick_xml::escape::resolve_predefined_entity(&r.decode()?)
-                    {
-                        self.text(text);
-                    }
-                }
                 Event::Eof => break,
-                _ => {}
+                event => self.event(event, &mut seen_root)?,
             }
             buf.clear();
         }
@@ -286,8 +256,54 @@ impl<'a> Parser<'a> {
         if self.depth > 0 {
             return Err(ReportError::CutShort);
         }
-        // The root's own time, else its suites' (pytest's <testsuites> has none), else the sum
-        // of the cases' (which leaves out setup).
+        self.add_time();
+        Ok(())
+    }
+
+    /// One event of the XML: an element opens or closes, or text comes (a failure's).
+    fn event(&mut self, event: Event<'_>, seen_root: &mut bool) -> Result<(), ReportError> {
+        match event {
+            Event::Start(e) => {
+                self.root_once(&e, seen_root)?;
+                self.depth += 1;
+                self.open(&e, false)?;
+            }
+            Event::Empty(e) => {
+                self.root_once(&e, seen_root)?;
+                self.open(&e, true)?;
+            }
+            Event::End(e) => {
+                self.depth = self.depth.saturating_sub(1);
+                self.close(e.local_name().as_ref());
+            }
+            Event::Text(t) => self.text(&t.decode()?),
+            Event::CData(t) => self.text(&t.decode()?),
+            Event::GeneralRef(r) => {
+                if let Some(c) = r.resolve_char_ref()? {
+                    self.text(c.encode_utf8(&mut [0; 4]));
+                } else if let Some(text) =
+                    quick_xml::escape::resolve_predefined_entity(&r.decode()?)
+                {
+                    self.text(text);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Checks the first element, the root.
+    fn root_once(&mut self, e: &BytesStart<'_>, seen_root: &mut bool) -> Result<(), ReportError> {
+        if self.depth == 0 {
+            *seen_root = true;
+            self.root(e)?;
+        }
+        Ok(())
+    }
+
+    /// The report's time: the root's own, else its suites' (pytest's `<testsuites>` has none),
+    /// else the sum of the cases' (which leaves out setup).
+    fn add_time(&mut self) {
         let time = self
             .root_time
             .or(self.suites_time)
@@ -295,7 +311,6 @@ impl<'a> Parser<'a> {
         if time > 0.0 {
             *self.results.duration.get_or_insert(0.0) += time;
         }
-        Ok(())
     }
 
     /// The root must be `<testsuites>` or `<testsuite>`: anything else is not a JUnit report.
@@ -311,57 +326,71 @@ impl<'a> Parser<'a> {
 
     fn open(&mut self, e: &BytesStart<'_>, empty: bool) -> Result<(), ReportError> {
         match e.local_name().as_ref() {
-            b"testsuite" => {
-                if self.depth == 2 {
-                    let time = attribute(e, "time")?.and_then(|t| seconds(&t));
-                    if let Some(time) = time {
-                        *self.suites_time.get_or_insert(0.0) += time;
-                    }
-                }
-                if !empty {
-                    self.suites.push(attribute(e, "name")?);
-                }
-            }
-            b"testcase" => {
-                let case = Case {
-                    suite: self.suites.iter().rev().flatten().next().cloned(),
-                    class: attribute(e, "classname")?,
-                    name: attribute(e, "name")?.unwrap_or_default(),
-                    file: attribute(e, "file")?,
-                    line: attribute(e, "line")?.and_then(|l| l.trim().parse().ok()),
-                    ..Case::default()
-                };
-                self.case_time += attribute(e, "time")?
-                    .and_then(|t| seconds(&t))
-                    .unwrap_or(0.0);
-                if empty {
-                    self.results.record(case);
-                } else {
-                    self.case = Some(case);
-                }
-            }
-            name @ (b"failure" | b"error") => {
-                let message = attribute(e, "message")?;
-                if let Some(case) = &mut self.case
-                    && case.broken.is_none()
-                {
-                    case.broken = Some(if name == b"failure" {
-                        FailureKind::Failure
-                    } else {
-                        FailureKind::Error
-                    });
-                    case.message = message.filter(|m| !m.trim().is_empty());
-                    if !empty {
-                        self.collect = Collect::Failure;
-                    }
-                }
-            }
+            b"testsuite" => self.open_suite(e, empty)?,
+            b"testcase" => self.open_case(e, empty)?,
+            b"failure" => self.open_failure(e, empty, FailureKind::Failure)?,
+            b"error" => self.open_failure(e, empty, FailureKind::Error)?,
             b"skipped" => {
                 if let Some(case) = &mut self.case {
                     case.skipped = true;
                 }
             }
             _ => {}
+        }
+        Ok(())
+    }
+
+    /// A suite: its time counts when it is a child of the root; its name names its cases.
+    fn open_suite(&mut self, e: &BytesStart<'_>, empty: bool) -> Result<(), ReportError> {
+        if self.depth == 2 {
+            let time = attribute(e, "time")?.and_then(|t| seconds(&t));
+            if let Some(time) = time {
+                *self.suites_time.get_or_insert(0.0) += time;
+            }
+        }
+        if !empty {
+            self.suites.push(attribute(e, "name")?);
+        }
+        Ok(())
+    }
+
+    /// A test case: recorded at once when empty (it passed), else when it closes.
+    fn open_case(&mut self, e: &BytesStart<'_>, empty: bool) -> Result<(), ReportError> {
+        let case = Case {
+            suite: self.suites.iter().rev().flatten().next().cloned(),
+            class: attribute(e, "classname")?,
+            name: attribute(e, "name")?.unwrap_or_default(),
+            file: attribute(e, "file")?,
+            line: attribute(e, "line")?.and_then(|l| l.trim().parse().ok()),
+            ..Case::default()
+        };
+        self.case_time += attribute(e, "time")?
+            .and_then(|t| seconds(&t))
+            .unwrap_or(0.0);
+        if empty {
+            self.results.record(case);
+        } else {
+            self.case = Some(case);
+        }
+        Ok(())
+    }
+
+    /// A case's first failure or error, with its message; its text follows unless it is empty.
+    fn open_failure(
+        &mut self,
+        e: &BytesStart<'_>,
+        empty: bool,
+        kind: FailureKind,
+    ) -> Result<(), ReportError> {
+        let message = attribute(e, "message")?;
+        if let Some(case) = &mut self.case
+            && case.broken.is_none()
+        {
+            case.broken = Some(kind);
+            case.message = message.filter(|m| !m.trim().is_empty());
+            if !empty {
+                self.collect = Collect::Failure;
+            }
         }
         Ok(())
     }

@@ -183,17 +183,13 @@ async fn soak(seed: u64) -> Report {
             budget: BUDGET,
             max_attempts: MAX_ATTEMPTS,
         });
-    let message = Outgoing {
-        from: Some("ci@example.com".parse().unwrap()),
-        to: setup
-            .recipients
-            .iter()
-            .map(|a| a.parse().unwrap())
-            .collect(),
-        bytes: MESSAGE.to_vec(),
-        message_id: "<soak@example.com>".into(),
-        possibly_sent_before: false,
-    };
+    let message = Outgoing::new(
+        Some("ci@example.com"),
+        &setup.recipients,
+        "<soak@example.com>",
+        MESSAGE.to_vec(),
+    )
+    .unwrap();
     // The jitter of the backoff comes from the thread's generator: seeded, the run repeats.
     fastrand::seed(seed);
     let start = Instant::now();

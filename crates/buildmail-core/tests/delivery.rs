@@ -206,14 +206,14 @@ impl Connector for FakeNet {
 }
 
 fn message(to: &[&str]) -> Outgoing {
-    Outgoing {
-        from: Some("ci@example.com".parse().unwrap()),
-        to: to.iter().map(|a| a.parse().unwrap()).collect(),
-        bytes: b"Message-ID: <1@example.com>\r\nSubject: build\r\n\r\n.dot line\r\nbody\r\n"
-            .to_vec(),
-        message_id: "<1@example.com>".into(),
-        possibly_sent_before: false,
-    }
+    let bytes = b"Message-ID: <1@example.com>\r\nSubject: build\r\n\r\n.dot line\r\nbody\r\n";
+    Outgoing::new(
+        Some("ci@example.com"),
+        to,
+        "<1@example.com>",
+        bytes.to_vec(),
+    )
+    .unwrap()
 }
 
 fn delivery(fake: &Arc<Fake>) -> Delivery {

@@ -61,13 +61,14 @@ impl Connector for SimNet {
 }
 
 fn message() -> Outgoing {
-    Outgoing {
-        from: Some("ci@example.com".parse().unwrap()),
-        to: vec!["dev@example.com".parse().unwrap()],
-        bytes: b"Message-ID: <1@example.com>\r\nSubject: build\r\n\r\nthe body\r\n".to_vec(),
-        message_id: "<1@example.com>".into(),
-        possibly_sent_before: false,
-    }
+    let bytes = b"Message-ID: <1@example.com>\r\nSubject: build\r\n\r\nthe body\r\n";
+    Outgoing::new(
+        Some("ci@example.com"),
+        ["dev@example.com"],
+        "<1@example.com>",
+        bytes.to_vec(),
+    )
+    .unwrap()
 }
 
 async fn send(delivery: &Delivery) -> (buildmail_core::Report, Vec<Event>) {

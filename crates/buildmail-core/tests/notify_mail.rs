@@ -46,7 +46,7 @@ fn wire(build: &Build, attachments: Vec<Attachment>) -> (Notification, Vec<u8>) 
     let mut draft = mail.clone().into_draft(addressed());
     draft.attachments = attachments;
     let message = draft.build().expect("builds");
-    (mail, message.formatted())
+    (mail, message.bytes)
 }
 
 fn header_names(raw: &[u8]) -> Vec<String> {
@@ -216,7 +216,7 @@ fn a_header_given_by_hand_replaces_the_notifications_own() {
         .expect("renders");
     let mut draft = addressed();
     draft.headers = vec![("auto-submitted".into(), "no".into())];
-    let raw = mail.into_draft(draft).build().expect("builds").formatted();
+    let raw = mail.into_draft(draft).build().expect("builds").bytes;
     let parsed = MessageParser::default().parse(&raw).expect("parses");
     assert_eq!(
         parsed.header_raw("Auto-Submitted").map(str::trim),

@@ -1,4 +1,5 @@
-//! A fault-injecting SMTP server for tests, `buildmail sim` and `buildmail demo`.
+//! A fault-injecting SMTP server for tests, `buildmail sim` and `buildmail demo` (what those
+//! commands run is in [`program`]).
 //!
 //! It speaks real RFC 5321 (STARTTLS, implicit TLS, AUTH PLAIN and LOGIN, pipelining, SIZE) and
 //! misbehaves the way real servers do, as [`Scenario`]s: greylisting, rate limits, busy
@@ -22,6 +23,7 @@
 #![deny(missing_docs)]
 
 mod policy;
+pub mod program;
 mod record;
 mod scenario;
 mod server;

@@ -3,11 +3,8 @@
 
 mod cli;
 mod cmd;
-mod config;
 mod exit;
 mod out;
-#[cfg(test)]
-mod report_text_tests;
 mod runtime;
 mod spelling;
 

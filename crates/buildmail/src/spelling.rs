@@ -36,6 +36,8 @@ pub fn spell(setting: Setting) -> &'static str {
         Setting::SubjectTemplate => "--subject-template",
         Setting::Log => "--log",
         Setting::Header => "--header",
+        Setting::ConfigFile => "--config",
+        Setting::Account => "--account",
         _ => "a setting",
     }
 }

@@ -284,6 +284,33 @@ fn json_output_is_one_object_for_errors_before_sending_too() {
     assert_eq!(json(&out)["error"]["kind"], "bad_input");
 }
 
+/// The JSON error and the Jenkins report name the flag to give as stderr does, never the core's
+/// `{status}`.
+#[test]
+fn a_json_error_names_the_flag_not_a_placeholder() {
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("junit.xml");
+    let out = buildmail([
+        "notify",
+        "--junit-report",
+        junit.to_str().unwrap(),
+        "--smtp-url",
+        "smtp://127.0.0.1:1?tls=none",
+        "--from",
+        "ci@example.com",
+        "--to",
+        "dev@example.com",
+        "--output",
+        "json",
+    ])
+    .expect_code(2);
+    let message = json(&out)["error"]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("give --status "), "{message}");
+    assert!(out.stderr.contains("give --status "), "{}", out.stderr);
+    let report = std::fs::read_to_string(&junit).unwrap();
+    assert!(report.contains("give --status "), "{report}");
+}
+
 #[test]
 fn json_output_keeps_attempt_lines_on_stderr_and_names_the_outbox_entry() {
     let dir = tempfile::tempdir().unwrap();

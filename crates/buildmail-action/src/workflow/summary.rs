@@ -54,29 +54,8 @@ impl Summary {
     }
 }
 
-/// Untrusted text for one Markdown table cell: no line break, pipe or HTML can break the table
-/// or inject markup; long text is cut (the log has it all).
-pub fn cell(text: &str, max_chars: usize) -> String {
-    let mut out = String::new();
-    for (n, ch) in text.chars().enumerate() {
-        if n == max_chars {
-            out.push('…');
-            break;
-        }
-        match ch {
-            '|' => out.push_str("\\|"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '`' => out.push_str("&#96;"),
-            '\\' => out.push_str("\\\\"),
-            '\r' => {}
-            '\n' => out.push_str("<br>"),
-            _ => out.push(ch),
-        }
-    }
-    out
-}
+/// Untrusted text for one Markdown table cell (the core's, shared with its report Markdown).
+pub use buildmail_core::report::markdown::cell;
 
 #[cfg(test)]
 mod tests {
@@ -99,15 +78,6 @@ mod tests {
         assert!(cut.len() <= SUMMARY_BUDGET);
         assert!(cut.ends_with("the step's log has it all._\n"));
         assert!(cut.lines().rev().nth(2).unwrap().ends_with("reply |"));
-    }
-
-    #[test]
-    fn a_cell_cannot_break_the_table_or_inject_html() {
-        assert_eq!(
-            cell("550 a|b\r\n<img src=x> `c`", 100),
-            "550 a\\|b<br>&lt;img src=x&gt; &#96;c&#96;"
-        );
-        assert_eq!(cell("abcdef", 3), "abc…");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! A [`Draft`]: the parts of one mail, built into a `lettre::Message`.
+//! A [`Draft`]: the parts of one mail, built (with lettre, which stays inside the core) into an
+//! [`Outgoing`], the formatted bytes and their envelope.
 //!
 //! Every header value is written by `compose::encode`, which RFC 2047-encodes what a client
 //! would misread and folds every line under 998 octets; before that, [`super::header_text`]
@@ -17,6 +18,7 @@ use lettre::message::{Mailbox, MessageBuilder, MultiPart, SinglePart};
 
 use super::attach::Attachment;
 use super::{encode, header_text};
+use crate::deliver::Outgoing;
 
 /// How urgent the mail is, as `X-Priority` and `Importance` headers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -115,9 +117,10 @@ pub enum ComposeError {
     /// A Message-ID that is not `<left@right>`.
     #[error("{0:?} is not a valid message id: write <unique@your.domain>")]
     MessageId(String),
-    /// lettre refused the message.
+    /// The message could not be put together (lettre's reason, as text: no lettre type in the
+    /// core's API).
     #[error("building the message: {0}")]
-    Build(#[from] lettre::error::Error),
+    Build(String),
 }
 
 impl ComposeError {
@@ -170,11 +173,11 @@ impl Draft {
     ///     ..Draft::default()
     /// }
     /// .build()?;
-    /// let raw = String::from_utf8(message.formatted()).expect("ascii");
+    /// let raw = String::from_utf8(message.bytes).expect("ascii");
     /// assert!(raw.contains("Subject: [app] main #12 passed\r\n"));
     /// # Ok::<(), buildmail_core::compose::ComposeError>(())
     /// ```
-    pub fn build(&self) -> Result<Message, ComposeError> {
+    pub fn build(&self) -> Result<Outgoing, ComposeError> {
         self.check_addressed()?;
         let from = mailbox("from", &self.from)?;
         let to = mailboxes("to", &self.to)?;
@@ -196,7 +199,10 @@ impl Draft {
         {
             builder = builder.raw_header(header);
         }
-        Ok(builder.multipart_or_single(self.body())?)
+        let message = builder
+            .multipart_or_single(self.body())
+            .map_err(|error| ComposeError::Build(error.to_string()))?;
+        Ok(Outgoing::from_message(&message))
     }
 
     /// A sender and at least one recipient, before any address is parsed.
@@ -274,7 +280,8 @@ impl Draft {
                 .map(|input| Ok(mailbox("envelope-to", input)?.email))
                 .collect::<Result<_, ComposeError>>()?
         };
-        Ok(Envelope::new(Some(sender), each_once(recipients))?)
+        Envelope::new(Some(sender), each_once(recipients))
+            .map_err(|error| ComposeError::Build(error.to_string()))
     }
 
     fn priority_headers(&self) -> Vec<HeaderValue> {
@@ -497,7 +504,7 @@ mod tests {
     }
 
     fn formatted(draft: &Draft) -> String {
-        String::from_utf8(draft.build().expect("builds").formatted()).expect("utf-8")
+        String::from_utf8(draft.build().expect("builds").bytes).expect("utf-8")
     }
 
     fn header_names(raw: &str) -> Vec<String> {
@@ -537,15 +544,12 @@ mod tests {
         let mut with_bcc = draft();
         with_bcc.bcc = vec!["hidden@example.com".into()];
         let message = with_bcc.build().expect("builds");
-        let raw = String::from_utf8(message.formatted()).expect("utf-8");
+        let raw = String::from_utf8(message.bytes.clone()).expect("utf-8");
         assert!(!raw.contains("hidden@example.com"), "{raw}");
-        let envelope: Vec<String> = message
-            .envelope()
-            .to()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        assert_eq!(envelope, ["dev@example.com", "hidden@example.com"]);
+        assert_eq!(
+            message.envelope_to(),
+            ["dev@example.com", "hidden@example.com"]
+        );
     }
 
     #[test]
@@ -634,7 +638,7 @@ mod tests {
 
     fn envelope_to(draft: &Draft) -> Vec<String> {
         let message = draft.build().expect("builds");
-        let to = message.envelope().to().iter().map(ToString::to_string);
+        let to = message.envelope_to().into_iter().map(str::to_owned);
         to.collect()
     }
 
@@ -656,11 +660,10 @@ mod tests {
         intl.from = "CI <ci@bücher.example>".into();
         intl.to = vec!["dev@Bücher.example".into()];
         let message = intl.build().expect("builds");
-        let envelope = message.envelope();
-        let from = envelope.from().expect("a sender").to_string();
+        let from = message.envelope_from().expect("a sender");
         assert_eq!(from, "ci@xn--bcher-kva.example");
         assert_eq!(envelope_to(&intl), ["dev@xn--bcher-kva.example"]);
-        let raw = String::from_utf8(message.formatted()).expect("utf-8");
+        let raw = String::from_utf8(message.bytes.clone()).expect("utf-8");
         assert!(raw.is_ascii(), "{raw}");
         assert!(raw.contains("To: dev@xn--bcher-kva.example\r\n"), "{raw}");
     }

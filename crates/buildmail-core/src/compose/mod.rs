@@ -1,13 +1,16 @@
 //! Composing a mail from parts: shared by `send` and `notify`.
 //!
 //! - [`address_list`]: address lists split as RFC 5322 does, `"Doe, Jane" <j@b>` staying whole.
+//! - [`Addressing`]: from, to, threading, headers and priority as a front end reads them, made
+//!   into a [`Draft`] in one place.
 //! - [`markdown`]: Markdown to HTML, raw HTML in untrusted input escaped.
 //! - [`attach`]: attachments from paths and globs, under a total size cap, logs gzip-compressed.
-//! - [`draft`]: a [`Draft`] (addresses, subject, text, HTML, attachments, threading) built into a
-//!   `lettre::Message`, so untrusted text never becomes a header line.
+//! - [`draft`]: a [`Draft`] (addresses, subject, text, HTML, attachments, threading) built into an
+//!   [`Outgoing`](crate::Outgoing), so untrusted text never becomes a header line.
 //! - `encode`: header values and text bodies made wire-safe (encoded, folded, CRLF only).
 
 mod address_list;
+mod addressing;
 pub mod attach;
 pub mod draft;
 mod encode;
@@ -17,6 +20,7 @@ pub mod markdown;
 mod wire_tests;
 
 pub use address_list::address_list;
+pub use addressing::Addressing;
 pub use attach::{AttachError, Attacher, Attachment, Collected, LeftOut, SizePolicy};
 pub use draft::{ComposeError, Draft, Priority, new_message_id, sender_domain};
 

@@ -106,7 +106,7 @@ proptest! {
     #[test]
     fn the_bytes_after_data_keep_the_line_rules(draft in draft()) {
         let message = draft.build().expect("builds");
-        let wire = dot_stuffed(&message.formatted());
+        let wire = dot_stuffed(&message.bytes);
         let problems = line_problems(&wire);
         prop_assert!(problems.is_empty(), "{problems:?}\n{}", String::from_utf8_lossy(&wire));
     }
@@ -120,6 +120,6 @@ fn a_cr_dot_cr_in_the_body_is_no_end_of_data() {
         text: "one\r.\r\nMAIL FROM:<evil@example.com>\r\n".into(),
         ..Draft::default()
     };
-    let wire = dot_stuffed(&draft.build().expect("builds").formatted());
+    let wire = dot_stuffed(&draft.build().expect("builds").bytes);
     assert_eq!(line_problems(&wire), Vec::<String>::new());
 }

@@ -200,20 +200,8 @@ pub fn from_failure<R: Read + Seek>(log: &mut R, options: TailOptions) -> io::Re
     else {
         return Ok(Excerpt::from(tail));
     };
-    let head_count = options.lines / 2;
-    let tail_count = options.lines - head_count;
-    let head_end = (first + head_count).min(source.len());
     let before_end = source.len() - first;
-    let end_starts = source.len().saturating_sub(tail_count);
-    let mut lines: Vec<String> = Vec::new();
-    // A gap of a line or two is not worth its marker.
-    if before_end <= options.lines + 2 {
-        lines.extend(fold_all(&source[first..], options.fold_at));
-    } else {
-        lines.extend(fold_all(&source[first..head_end], options.fold_at));
-        lines.push(format!("[… {} lines …]", end_starts - head_end));
-        lines.extend(fold_all(&source[end_starts..], options.fold_at));
-    }
+    let mut lines = from_line(&source, first, options);
     cap_bytes(&mut lines, options.max_bytes);
     Ok(Excerpt {
         lines,
@@ -225,6 +213,22 @@ pub fn from_failure<R: Read + Seek>(log: &mut R, options: TailOptions) -> io::Re
             options.lines
         ),
     })
+}
+
+/// The lines from `first` on: half of what may be shown from there, a marker of the gap, and
+/// the end of the log; all of them when the gap would be a line or two.
+fn from_line(source: &[&[u8]], first: usize, options: TailOptions) -> Vec<String> {
+    let head_count = options.lines / 2;
+    let head_end = (first + head_count).min(source.len());
+    let end_starts = source.len().saturating_sub(options.lines - head_count);
+    // A gap of a line or two is not worth its marker.
+    if source.len() - first <= options.lines + 2 {
+        return fold_all(&source[first..], options.fold_at);
+    }
+    let mut lines = fold_all(&source[first..head_end], options.fold_at);
+    lines.push(format!("[… {} lines …]", end_starts - head_end));
+    lines.extend(fold_all(&source[end_starts..], options.fold_at));
+    lines
 }
 
 fn fold_all(lines: &[&[u8]], width: usize) -> Vec<String> {
@@ -242,84 +246,134 @@ pub fn matches<R: BufRead>(
     pattern: &LogMatch,
     options: TailOptions,
 ) -> io::Result<Option<Excerpt>> {
-    let mut before: VecDeque<(u64, Vec<u8>)> = VecDeque::with_capacity(pattern.context + 1);
-    let mut lines: Vec<String> = Vec::new();
-    let mut bytes = 0;
-    let mut found = 0;
-    let mut after = 0;
-    let mut last_shown: Option<u64> = None;
-    let mut number = 0;
-    let mut stopped_early = false;
+    let mut shown = MatchedLines::new(pattern, options);
     let mut raw = Vec::new();
-    let show = |line: &str, lines: &mut Vec<String>, bytes: &mut usize| {
-        *bytes += line.len() + 1;
-        lines.extend(fold(line, options.fold_at));
-    };
     while read_line(log, &mut raw)? {
-        number += 1;
-        let line = as_shown(&raw);
-        if pattern.regex.is_match(&line) {
-            if found == pattern.max_matches || bytes > options.max_bytes {
-                stopped_early = true;
-                break;
-            }
-            found += 1;
-            let first = before.front().map_or(number, |(n, _)| *n);
-            if last_shown.is_none_or(|shown| shown + 1 < first) {
-                lines.push(format!("[line {number}]"));
-            }
-            for (_, earlier) in before.drain(..) {
-                show(&as_shown(&earlier), &mut lines, &mut bytes);
-            }
-            show(&line, &mut lines, &mut bytes);
-            last_shown = Some(number);
-            after = pattern.context;
-        } else if after > 0 {
-            after -= 1;
-            show(&line, &mut lines, &mut bytes);
-            last_shown = Some(number);
-        } else if pattern.context > 0 {
-            let mut kept = if before.len() == pattern.context {
-                before
-                    .pop_front()
-                    .map(|(_, buffer)| buffer)
-                    .unwrap_or_default()
-            } else {
-                Vec::new()
-            };
-            kept.clear();
-            kept.extend_from_slice(&raw);
-            before.push_back((number, kept));
+        if !shown.take(&raw) {
+            break;
         }
     }
-    if found == 0 {
-        return Ok(None);
+    Ok(shown.into_excerpt())
+}
+
+/// What a pattern search has shown so far, and the lines it keeps in case a match follows.
+struct MatchedLines<'a> {
+    pattern: &'a LogMatch,
+    options: TailOptions,
+    /// The last lines before the current one, with their numbers, up to the context.
+    before: VecDeque<(u64, Vec<u8>)>,
+    lines: Vec<String>,
+    bytes: usize,
+    found: usize,
+    /// Lines of context still to show after the last match.
+    after: usize,
+    last_shown: Option<u64>,
+    number: u64,
+    stopped_early: bool,
+}
+
+impl<'a> MatchedLines<'a> {
+    fn new(pattern: &'a LogMatch, options: TailOptions) -> Self {
+        MatchedLines {
+            pattern,
+            options,
+            before: VecDeque::with_capacity(pattern.context + 1),
+            lines: Vec::new(),
+            bytes: 0,
+            found: 0,
+            after: 0,
+            last_shown: None,
+            number: 0,
+            stopped_early: false,
+        }
     }
-    let truncated = cap_bytes(&mut lines, options.max_bytes) || stopped_early;
-    let limit = if stopped_early {
-        format!(" (the first {found}; there are more)")
-    } else {
-        String::new()
-    };
-    Ok(Some(Excerpt {
-        lines,
-        truncated: true,
-        kind: ExcerptKind::Matches,
-        heading: format!(
-            "The lines of the build log that match {}{limit}, with {} of context{}",
-            pattern.regex.as_str(),
-            if pattern.context == 1 {
-                "1 line".to_owned()
-            } else {
-                format!("{} lines", pattern.context)
-            },
-            if truncated && !stopped_early {
-                " (cut to fit)"
-            } else {
-                ""
+
+    /// Takes the log's next line; `false` once the search has shown all it may.
+    fn take(&mut self, raw: &[u8]) -> bool {
+        self.number += 1;
+        let line = as_shown(raw);
+        if self.pattern.regex.is_match(&line) {
+            if self.found == self.pattern.max_matches || self.bytes > self.options.max_bytes {
+                self.stopped_early = true;
+                return false;
             }
-        ),
-    }))
+            self.show_match(&line);
+        } else if self.after > 0 {
+            self.after -= 1;
+            self.show(&line);
+            self.last_shown = Some(self.number);
+        } else if self.pattern.context > 0 {
+            self.remember(raw);
+        }
+        true
+    }
+
+    /// A match, after the lines before it and a `[line N]` marker when it does not follow what
+    /// was shown last.
+    fn show_match(&mut self, line: &str) {
+        self.found += 1;
+        let first = self.before.front().map_or(self.number, |(n, _)| *n);
+        if self.last_shown.is_none_or(|shown| shown + 1 < first) {
+            self.lines.push(format!("[line {}]", self.number));
+        }
+        let mut before = std::mem::take(&mut self.before);
+        for (_, earlier) in before.drain(..) {
+            self.show(&as_shown(&earlier));
+        }
+        self.before = before;
+        self.show(line);
+        self.last_shown = Some(self.number);
+        self.after = self.pattern.context;
+    }
+
+    fn show(&mut self, line: &str) {
+        self.bytes += line.len() + 1;
+        self.lines.extend(fold(line, self.options.fold_at));
+    }
+
+    /// Keeps a line that may come before a match, in the buffer of the one it pushes out.
+    fn remember(&mut self, raw: &[u8]) {
+        let mut kept = match self.before.len() == self.pattern.context {
+            true => self.before.pop_front().map(|(_, buffer)| buffer),
+            false => None,
+        }
+        .unwrap_or_default();
+        kept.clear();
+        kept.extend_from_slice(raw);
+        self.before.push_back((self.number, kept));
+    }
+
+    fn into_excerpt(mut self) -> Option<Excerpt> {
+        if self.found == 0 {
+            return None;
+        }
+        let cut = cap_bytes(&mut self.lines, self.options.max_bytes);
+        let heading = self.heading(cut && !self.stopped_early);
+        Some(Excerpt {
+            lines: self.lines,
+            truncated: true,
+            kind: ExcerptKind::Matches,
+            heading,
+        })
+    }
+
+    /// `The lines of the build log that match PATTERN (the first 20; there are more), with 3
+    /// lines of context (cut to fit)`.
+    fn heading(&self, cut_to_fit: bool) -> String {
+        let limit = match self.stopped_early {
+            true => format!(" (the first {}; there are more)", self.found),
+            false => String::new(),
+        };
+        let context = match self.pattern.context {
+            1 => "1 line".to_owned(),
+            n => format!("{n} lines"),
+        };
+        format!(
+            "The lines of the build log that match {}{limit}, with {context} of context{}",
+            self.pattern.regex.as_str(),
+            if cut_to_fit { " (cut to fit)" } else { "" }
+        )
+    }
 }
 
 /// A line as a terminal shows it: borrowed as it is when it is plain UTF-8 text, with only its

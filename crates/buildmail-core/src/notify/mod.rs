@@ -16,6 +16,7 @@
 //! # Ok::<(), buildmail_core::notify::NotifyError>(())
 //! ```
 
+pub mod example;
 mod headers;
 mod recipients;
 mod request;
@@ -29,7 +30,7 @@ pub use recipients::{Added, FromChanges, Picked};
 pub use request::{Composed, LogRequest, Overrides, Request, TemplateFiles};
 pub use template::{TemplateError, Templates};
 pub use thread::thread_id;
-pub use trigger::{BuildOutcome, Decision, Trigger, UnknownWhen};
+pub use trigger::{BuildOutcome, Decision, Trigger, UnknownTrigger};
 
 use crate::ci::{Build, Change};
 use crate::compose::Draft;

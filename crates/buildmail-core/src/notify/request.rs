@@ -217,7 +217,7 @@ pub enum Composed {
     /// A message to send, and what the user should know about it (a log or a file left out).
     Message {
         /// The message.
-        message: lettre::Message,
+        message: crate::deliver::Outgoing,
         /// Warnings: none stops the notification.
         warnings: Vec<String>,
         /// The recipients taken from the build, each with why.

@@ -147,17 +147,17 @@ impl fmt::Display for Trigger {
 #[error(
     "{0:?} is not a trigger: use always, failure, first-failure, still-failing, fixed, unstable, first-unstable, still-unstable, changed, not-success, success, aborted or not-built"
 )]
-pub struct UnknownWhen(pub String);
+pub struct UnknownTrigger(pub String);
 
 impl FromStr for Trigger {
-    type Err = UnknownWhen;
+    type Err = UnknownTrigger;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let wanted = text.trim().to_ascii_lowercase().replace('_', "-");
         Trigger::ALL
             .into_iter()
             .find(|when| when.as_str() == wanted)
-            .ok_or_else(|| UnknownWhen(text.to_owned()))
+            .ok_or_else(|| UnknownTrigger(text.to_owned()))
     }
 }
 

@@ -17,8 +17,10 @@
 
 mod files;
 mod flush;
+mod listing;
 
 pub use flush::FlushEvent;
+pub use listing::escape_controls;
 
 use std::fs::{self, File, TryLockError};
 use std::io;

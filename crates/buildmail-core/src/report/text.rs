@@ -7,9 +7,12 @@
 use std::time::Duration;
 
 use crate::Category;
-use crate::deliver::GiveUp;
+use crate::deliver::{Event, GiveUp};
 use crate::policy::WaitReason;
-use crate::report::{AttemptOutcome, AttemptReport, DeliveryStatus, RecipientStatus, Report};
+use crate::report::{
+    AttemptOutcome, AttemptReport, DeliveryStatus, RecipientStatus, Report, Verdict,
+};
+use crate::settings::{Spelling, spell_placeholders};
 
 /// `1.5s`, `5s`, `10m`, `1h 5m`: a duration as a person reads it in a log.
 ///
@@ -214,6 +217,117 @@ pub fn accepted_by(report: &Report) -> Option<String> {
     }
 }
 
+/// The lines of a CI log as a delivery goes: an attempt's line waits for what comes next (the
+/// wait, or why the delivery stopped), which completes it: `attempt 1 via relay:587, RCPT: 451
+/// 4.7.1 Greylisted (greylisting, temporary); next try in 5m (greylisting schedule)`.
+pub struct Lines {
+    spell: Spelling,
+    open: Option<String>,
+}
+
+impl Lines {
+    /// Lines whose completions name settings as `spell` writes them.
+    pub fn new(spell: Spelling) -> Self {
+        Lines { spell, open: None }
+    }
+
+    /// The lines `event` finishes, in order: none while an attempt's line waits for its end.
+    pub fn on(&mut self, event: &Event) -> Vec<String> {
+        match event {
+            Event::Connecting { .. } => Vec::new(),
+            Event::Attempt(done) => {
+                let finished = self.open.replace(attempt(done));
+                finished.into_iter().collect()
+            }
+            Event::Waiting {
+                wait: delay,
+                reason,
+            } => self.complete(&wait(*delay, *reason)),
+            Event::GaveUp(why) => self.complete(&give_up(why)),
+        }
+    }
+
+    /// The line still open when the delivery ends.
+    pub fn finish(&mut self) -> Option<String> {
+        self.open.take()
+    }
+
+    fn complete(&mut self, tail: &str) -> Vec<String> {
+        let tail = spell_placeholders(tail, self.spell);
+        self.open
+            .take()
+            .map(|line| format!("{line}; {tail}"))
+            .into_iter()
+            .collect()
+    }
+}
+
+/// A headline and what it heads, for a place that shows both (an annotation, a check run).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// The headline: `Mail deferred: Greylisted`.
+    pub title: String,
+    /// What the server said, the cause and the fix, on a few lines.
+    pub message: String,
+}
+
+/// One line with the outcome: `deferred: why` when the report has a reason (a skip, a flush
+/// that left an entry untried), else `delivered (<message id>)`.
+pub fn outcome_line(report: &Report) -> String {
+    let status = report.status.as_str();
+    match &report.reason {
+        Some(reason) => format!("{status}: {reason}"),
+        None => format!("{status} ({})", report.message_id),
+    }
+}
+
+/// Why a report that was not delivered failed: its explanation's title, what the server said
+/// last, the cause and the fix; `None` when the verdict is delivered.
+pub fn failure(report: &Report) -> Option<Note> {
+    if report.verdict() == Verdict::Delivered {
+        return None;
+    }
+    let status = report.status.as_str();
+    let (title, message) = match &report.explanation {
+        Some(e) => {
+            let said = report.attempts.iter().rev().find_map(|a| a.reply.as_ref());
+            let said = said
+                .map(|r| format!("The server said: {r}\n"))
+                .unwrap_or_default();
+            let message = format!("{said}{}\nFix: {}", e.cause, e.fix.join(" "));
+            (e.title.clone(), message)
+        }
+        None => {
+            let reason = report.reason.clone().unwrap_or_else(|| status.to_owned());
+            ("not delivered".to_owned(), reason)
+        }
+    };
+    Some(Note {
+        title: format!("Mail {status}: {title}"),
+        message,
+    })
+}
+
+/// A delivery that took retries: what the server said first and how long the waits took;
+/// `None` for a failure or a delivery at the first attempt.
+pub fn retried(report: &Report) -> Option<Note> {
+    if report.verdict() != Verdict::Delivered || report.attempts.len() < 2 {
+        return None;
+    }
+    let said = report
+        .attempts
+        .iter()
+        .find_map(|a| a.reply.as_ref())
+        .map(|r| r.to_string())
+        .unwrap_or_default();
+    let waited: u64 = report.attempts.iter().map(|a| a.waited_ms).sum();
+    let waited = humantime::format_duration(Duration::from_secs(waited / 1000));
+    Some(Note {
+        title: format!("Delivered after {} attempts", report.attempts.len()),
+        message: format!("the server first said: {said}; the retries took {waited}"),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,6 +338,98 @@ mod tests {
         assert_eq!(duration(Duration::from_secs(5)), "5s");
         assert_eq!(duration(Duration::from_millis(12_400)), "12s");
         assert_eq!(duration(Duration::from_secs(600)), "10m");
+    }
+
+    fn attempt_report(number: u32, code: u16, outcome: AttemptOutcome) -> AttemptReport {
+        AttemptReport {
+            number,
+            server: "relay:587".to_owned(),
+            phase: crate::Phase::Rcpt,
+            outcome,
+            reply: Some(crate::Reply::new(code, None, "Greylisted").expect("a valid code")),
+            category: Some(Category::Greylisting),
+            title: Some("Greylisted".to_owned()),
+            waited_ms: 0,
+            relay_dropped: false,
+        }
+    }
+
+    #[test]
+    fn an_attempt_line_is_completed_by_what_comes_next() {
+        let mut lines = Lines::new(|_| "--retry-budget");
+        let first = Event::Attempt(attempt_report(1, 451, AttemptOutcome::Transient));
+        assert!(lines.on(&first).is_empty(), "waits for its end");
+        let waiting = Event::Waiting {
+            wait: Duration::from_secs(5),
+            reason: WaitReason::Greylisting,
+        };
+        let [done] = lines.on(&waiting).try_into().expect("one line");
+        assert!(done.starts_with("attempt 1 via relay:587"), "{done}");
+        assert!(
+            done.ends_with("; next try in 5s (greylisting schedule)"),
+            "{done}"
+        );
+        let second = Event::Attempt(attempt_report(2, 451, AttemptOutcome::Transient));
+        assert!(lines.on(&second).is_empty());
+        let gave_up = Event::GaveUp(GiveUp::BudgetSpent {
+            elapsed: Duration::from_secs(1),
+            budget: Duration::ZERO,
+        });
+        let [done] = lines.on(&gave_up).try_into().expect("one line");
+        assert!(done.ends_with("; no retry (--retry-budget 0)"), "{done}");
+        assert_eq!(lines.finish(), None);
+        let third = Event::Attempt(attempt_report(3, 250, AttemptOutcome::Ok));
+        assert!(lines.on(&third).is_empty());
+        assert!(
+            lines
+                .finish()
+                .is_some_and(|line| line.ends_with("(accepted)"))
+        );
+    }
+
+    #[test]
+    fn a_failure_is_told_with_what_the_server_said_and_the_fix() {
+        let reply = crate::Reply::new(550, None, "no such user").expect("a valid code");
+        let report = Report {
+            status: DeliveryStatus::Rejected,
+            attempts: vec![attempt_report(1, 550, AttemptOutcome::Permanent)],
+            explanation: Some(crate::explain(&reply)),
+            ..Report::skipped("")
+        };
+        let note = failure(&report).expect("not delivered");
+        assert!(note.title.starts_with("Mail rejected: "), "{note:?}");
+        assert!(
+            note.message
+                .starts_with("The server said: 550 Greylisted\n"),
+            "{note:?}"
+        );
+        assert!(note.message.contains("\nFix: "), "{note:?}");
+        assert_eq!(retried(&report), None);
+        assert_eq!(failure(&Report::skipped("trigger")), None);
+        assert_eq!(
+            outcome_line(&Report::skipped("trigger")),
+            "skipped: trigger"
+        );
+    }
+
+    #[test]
+    fn a_delivery_after_retries_says_what_the_server_said_first() {
+        let mut later = attempt_report(2, 250, AttemptOutcome::Ok);
+        later.waited_ms = 5_400;
+        let report = Report {
+            status: DeliveryStatus::Delivered,
+            message_id: "<1@example.com>".to_owned(),
+            attempts: vec![attempt_report(1, 451, AttemptOutcome::Transient), later],
+            reason: None,
+            ..Report::skipped("")
+        };
+        let note = retried(&report).expect("two attempts");
+        assert_eq!(note.title, "Delivered after 2 attempts");
+        assert_eq!(
+            note.message,
+            "the server first said: 451 Greylisted; the retries took 5s"
+        );
+        assert_eq!(outcome_line(&report), "delivered (<1@example.com>)");
     }
 
     #[test]

@@ -1,19 +1,19 @@
 //! The flags every sending subcommand shares (`send`, `notify`, `outbox flush`), one-to-one with
 //! what the user typed. Each can also come from the environment as `BUILDMAIL_<FLAG>`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use buildmail_core::compose::gather::AttachmentRequest;
-use buildmail_core::compose::{Attachment, Draft};
+use buildmail_core::compose::Addressing;
 use buildmail_core::{Delivery, DeliverySettings, Setting};
 use clap::{Args, ValueEnum};
 
-use crate::config::{self, Resolved, Source};
 use crate::exit::{Exit, UserError};
 use crate::spelling::spell;
+use buildmail_core::settings::accounts::{self, AccountsError, Resolved};
+use buildmail_core::settings::spell_placeholders;
 
 /// How the outcome is reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -200,23 +200,19 @@ impl SmtpArgs {
         &mut self,
         from: Option<&mut Option<String>>,
     ) -> Result<Option<Resolved>, UserError> {
-        let default = config::default_path(|key| std::env::var(key).ok());
+        let default = accounts::default_path(|key| std::env::var(key).ok());
         let Some(resolved) =
-            config::load(self.config.as_deref(), default, self.account.as_deref())?
+            accounts::load(self.config.as_deref(), default, self.account.as_deref())
+                .map_err(accounts_error)?
         else {
             return Ok(None);
         };
-        fill(&mut self.smtp_url, resolved.get(|a| &a.url));
-        fill(&mut self.username, resolved.get(|a| &a.user));
-        if let Some(from) = from {
-            fill(from, resolved.get(|a| &a.from));
-        }
-        let password_given = self.password.is_some()
-            || self.password_file.is_some()
-            || std::env::var_os(PASSWORD_ALIAS).is_some();
-        if !password_given {
-            self.password = resolved.password()?.map(|(password, _)| password);
-        }
+        let password_elsewhere =
+            self.password_file.is_some() || std::env::var_os(PASSWORD_ALIAS).is_some();
+        let password = (!password_elsewhere).then_some(&mut self.password);
+        resolved
+            .fill(&mut self.smtp_url, &mut self.username, from, password)
+            .map_err(accounts_error)?;
         Ok(Some(resolved))
     }
 
@@ -233,11 +229,14 @@ impl SmtpArgs {
     }
 }
 
-/// Sets `slot` from the config file when the flags and the environment left it empty.
-fn fill(slot: &mut Option<String>, from_file: Option<(String, Source)>) {
-    if slot.is_none() {
-        *slot = from_file.map(|(value, _)| value);
-    }
+/// The accounts file's error with its exit code: a failing `password_command` is about the
+/// credentials (77), anything else is configuration (78).
+fn accounts_error(error: AccountsError) -> UserError {
+    let exit = match error {
+        AccountsError::PasswordCommand(_) => Exit::NoPerm,
+        _ => Exit::Config,
+    };
+    UserError::new(exit, spell_placeholders(&error.to_string(), spell))
 }
 
 /// `BUILDMAIL_PASSWORD`: the `BUILDMAIL_<FLAG>` name of `--password`, read besides
@@ -261,33 +260,16 @@ fn positive_duration(text: &str) -> Result<Duration, String> {
     Ok(duration)
 }
 
-/// The addresses of the flags as a draft's; the core parses and checks them.
-pub fn addressed(addresses: &AddressArgs) -> Draft {
-    Draft {
-        from: addresses.from.clone().unwrap_or_default(),
-        to: addresses.to.clone(),
-        cc: addresses.cc.clone(),
-        bcc: addresses.bcc.clone(),
-        reply_to: addresses.reply_to.clone(),
-        ..Draft::default()
+impl AddressArgs {
+    /// The addresses of the flags, the core's way; the core parses and checks them.
+    pub fn addressing(&self) -> Addressing {
+        Addressing {
+            from: self.from.clone().unwrap_or_default(),
+            to: self.to.clone(),
+            cc: self.cc.clone(),
+            bcc: self.bcc.clone(),
+            reply_to: self.reply_to.clone(),
+            ..Addressing::default()
+        }
     }
-}
-
-/// The files of `--attach` (paths or globs, relative to `dir`) and a log to attach, gathered by
-/// the core under the caps, from `dir` and the `allowed` directories only, with warnings.
-pub fn attachments(
-    patterns: &[String],
-    log: Option<&Path>,
-    dir: &Path,
-    allowed: &[PathBuf],
-) -> anyhow::Result<(Vec<Attachment>, Vec<String>)> {
-    let request = AttachmentRequest {
-        patterns: patterns.to_vec(),
-        log: log.map(Path::to_path_buf),
-        dir: dir.to_path_buf(),
-        allowed: allowed.to_vec(),
-    };
-    request
-        .gather()
-        .map_err(|e| UserError::bad_input(e.to_string()).into())
 }

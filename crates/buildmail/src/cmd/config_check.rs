@@ -3,11 +3,12 @@
 //! Nothing is sent and nothing connects: the settings are only checked.
 
 use buildmail_core::Server;
+use buildmail_core::server::UrlError;
 
 use crate::cmd::common::SmtpArgs;
-use crate::config::Source;
 use crate::exit::Exit;
 use crate::out;
+use buildmail_core::settings::accounts::{Account, Resolved, Source};
 
 #[derive(Debug, clap::Args)]
 pub struct ConfigArgs {
@@ -33,67 +34,97 @@ pub fn run(args: ConfigArgs) -> anyhow::Result<Exit> {
     let Action::Check { mut smtp, mut from } = args.action;
     let given = Given::of(&smtp, &from);
     let resolved = smtp.apply_config(Some(&mut from))?;
-    let source = |was_given: bool, pick: fn(&crate::config::Account) -> &Option<String>| match (
-        was_given, &resolved,
-    ) {
-        (true, _) => Some(Source::FlagOrEnv),
-        (false, Some(resolved)) => resolved.get(pick).map(|(_, source)| source),
-        (false, None) => None,
+    let origin = Origin {
+        given,
+        resolved: resolved.as_ref(),
     };
-    let mut lines = vec![match &resolved {
+    let server = smtp.smtp_url.as_deref().map(str::parse::<Server>);
+    let lines = [
+        file_line(resolved.as_ref()),
+        server_line(server.as_ref(), &origin),
+        user_line(&smtp, server.as_ref(), &origin),
+        password_line(&smtp),
+        match &from {
+            Some(from) => format!("from: {from}{}", origin.of(origin.given.from, |a| &a.from)),
+            None => "from: not set".to_owned(),
+        },
+        format!(
+            "timeout: {}, retry budget: {}, max attempts: {}",
+            humantime::format_duration(smtp.timeout),
+            humantime::format_duration(smtp.retry_budget),
+            smtp.max_attempts
+        ),
+    ];
+    out::stdout(format!("{}\n", lines.join("\n")).as_bytes())?;
+    smtp.delivery()?;
+    out::note("config check: the settings are complete and valid (nothing was sent)");
+    Ok(Exit::Ok)
+}
+
+fn file_line(resolved: Option<&Resolved>) -> String {
+    match resolved {
         Some(resolved) => format!(
             "config file: {} (account: {})",
             resolved.path.display(),
             resolved.name.as_deref().unwrap_or("none, defaults only")
         ),
         None => "config file: none".to_owned(),
-    }];
-    let server = smtp.smtp_url.as_deref().map(str::parse::<Server>);
-    lines.push(match &server {
+    }
+}
+
+fn server_line(server: Option<&Result<Server, UrlError>>, origin: &Origin<'_>) -> String {
+    match server {
         Some(Ok(server)) => format!(
             "server: {server}, TLS {}{}",
             server.tls().as_str(),
-            from_where(source(given.url, |a| &a.url))
+            origin.of(origin.given.url, |a| &a.url)
         ),
         Some(Err(error)) => format!("server: invalid: {error}"),
         None => "server: not set (--smtp-url, BUILDMAIL_SMTP_URL or an account's url)".to_owned(),
-    });
-    let user = smtp.username.clone().or_else(|| {
-        server
-            .as_ref()
-            .and_then(|s| s.as_ref().ok())
-            .and_then(|s| s.username().map(str::to_owned))
-    });
-    lines.push(match user {
-        Some(user) => format!(
-            "user: {user}{}",
-            from_where(source(given.user, |a| &a.user))
-        ),
+    }
+}
+
+/// The user: `--username` (or the account's), else the URL's.
+fn user_line(
+    smtp: &SmtpArgs,
+    server: Option<&Result<Server, UrlError>>,
+    origin: &Origin<'_>,
+) -> String {
+    let from_url = || {
+        let server = server?.as_ref().ok()?;
+        server.username().map(str::to_owned)
+    };
+    match smtp.username.clone().or_else(from_url) {
+        Some(user) => format!("user: {user}{}", origin.of(origin.given.user, |a| &a.user)),
         None => "user: none (no AUTH)".to_owned(),
-    });
-    let password = smtp.password().ok().flatten();
-    lines.push(match password {
+    }
+}
+
+/// Whether there is a password, never the password.
+fn password_line(smtp: &SmtpArgs) -> String {
+    match smtp.password().ok().flatten() {
         Some(password) if password.is_empty() => "password: set but empty".to_owned(),
         Some(_) => "password: ****".to_owned(),
         None => "password: not set".to_owned(),
-    });
-    lines.push(match &from {
-        Some(from) => format!(
-            "from: {from}{}",
-            from_where(source(given.from, |a| &a.from))
-        ),
-        None => "from: not set".to_owned(),
-    });
-    lines.push(format!(
-        "timeout: {}, retry budget: {}, max attempts: {}",
-        humantime::format_duration(smtp.timeout),
-        humantime::format_duration(smtp.retry_budget),
-        smtp.max_attempts
-    ));
-    out::stdout(format!("{}\n", lines.join("\n")).as_bytes())?;
-    smtp.delivery()?;
-    out::note("config check: the settings are complete and valid (nothing was sent)");
-    Ok(Exit::Ok)
+    }
+}
+
+/// Where a shown setting came from: the flags, else the config file.
+struct Origin<'a> {
+    given: Given,
+    resolved: Option<&'a Resolved>,
+}
+
+impl Origin<'_> {
+    /// ` (account)`: where the setting `pick` takes came from, for the end of its line.
+    fn of(&self, was_given: bool, pick: fn(&Account) -> &Option<String>) -> &'static str {
+        let source = match (was_given, self.resolved) {
+            (true, _) => Some(Source::Given),
+            (false, Some(resolved)) => resolved.get(pick).map(|(_, source)| source),
+            (false, None) => None,
+        };
+        from_where(source)
+    }
 }
 
 /// Which settings the flags or the environment gave, before the config file fills the rest.
@@ -115,7 +146,7 @@ impl Given {
 
 fn from_where(source: Option<Source>) -> &'static str {
     match source {
-        Some(Source::FlagOrEnv) => " (flag or environment)",
+        Some(Source::Given) => " (flag or environment)",
         Some(Source::Account) => " (account)",
         Some(Source::Defaults) => " (config defaults)",
         None => "",

@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use buildmail_core::deliver::Event;
-use buildmail_core::notify::Added;
-use buildmail_core::outbox::Outbox;
 use buildmail_core::report::text;
+use buildmail_core::sending::Sending;
 use buildmail_core::settings::spell_placeholders;
 use buildmail_core::{Delivery, Outgoing, Report};
 
@@ -17,48 +16,29 @@ use crate::cmd::common::{OutputFormat, SmtpArgs};
 use crate::exit::Exit;
 use crate::spelling::spell;
 
-/// Sends `message` as `smtp` says, prints the report (with the `warnings` of composing it) and
-/// returns the exit code.
-pub fn deliver_and_report(
-    smtp: &SmtpArgs,
-    message: lettre::Message,
-    warnings: Vec<String>,
-) -> anyhow::Result<Exit> {
-    deliver_and_report_added(smtp, message, warnings, Vec::new())
-}
-
-/// As [`deliver_and_report`], for a notification that took `added` recipients from the CI
-/// context: the report lists them with why.
-pub fn deliver_and_report_added(
-    smtp: &SmtpArgs,
-    message: lettre::Message,
-    warnings: Vec<String>,
-    added: Vec<Added>,
-) -> anyhow::Result<Exit> {
+/// Sends as `smtp` says (keeping the message in `--outbox` when it did not reach everyone),
+/// prints the report and returns the exit code.
+pub fn deliver_and_report(smtp: &SmtpArgs, sending: Sending) -> anyhow::Result<Exit> {
     let delivery = smtp.delivery()?;
-    let outgoing = Outgoing::from_message(&message);
+    let sending = Sending {
+        outbox: smtp.outbox.clone(),
+        ..sending
+    };
     let runtime = crate::runtime::runtime()?;
-    let mut report = runtime.block_on(deliver(&delivery, &outgoing));
-    report.added_recipients = added;
-    // The composer's warnings first, then the delivery's own (a final reply that named a delay).
-    report.warnings.splice(0..0, warnings);
+    let mut report = runtime.block_on(deliver(&delivery, sending));
     report.spell(spell);
-    match &smtp.outbox {
-        Some(dir) => Outbox::keep_unsettled(dir, &outgoing, &mut report),
-        None if report.any_deferred() && smtp.output == OutputFormat::Text => note(
-            "not kept anywhere: pass --outbox DIR (or set BUILDMAIL_OUTBOX) to keep a deferred \
-             message and send it later with `buildmail outbox flush`",
-        ),
-        None => {}
-    }
-    if let (Some(id), Some(dir), OutputFormat::Text) =
-        (&report.outbox_id, &smtp.outbox, smtp.output)
-    {
-        note(&format!(
+    let text = smtp.output == OutputFormat::Text;
+    match (&report.outbox_id, &smtp.outbox) {
+        (Some(id), Some(dir)) if text => note(&format!(
             "kept in the outbox as {id}: send it later with `buildmail outbox flush --outbox {} \
              --smtp-url URL` (the same server and credentials as now)",
             dir.display()
-        ));
+        )),
+        (_, None) if report.any_deferred() && text => note(
+            "not kept anywhere: pass --outbox DIR (or set BUILDMAIL_OUTBOX) to keep a deferred \
+             message and send it later with `buildmail outbox flush`",
+        ),
+        _ => {}
     }
     smtp.reports.write(std::slice::from_ref(&report))?;
     print_report(&report, smtp.output)?;
@@ -66,7 +46,7 @@ pub fn deliver_and_report_added(
 }
 
 /// `--dry-run`: the complete RFC 5322 message on stdout, nothing sent; warnings on stderr.
-pub fn print_dry_run(message: &lettre::Message, warnings: &[String]) -> anyhow::Result<Exit> {
+pub fn print_dry_run(message: &Outgoing, warnings: &[String]) -> anyhow::Result<Exit> {
     for warning in warnings {
         note(&format!(
             "buildmail: warning: {}",
@@ -74,17 +54,15 @@ pub fn print_dry_run(message: &lettre::Message, warnings: &[String]) -> anyhow::
         ));
     }
     // `--dry-run | head` has what it wanted: a closed stdout ends the command with exit 0.
-    crate::out::stdout(&message.formatted())?;
+    crate::out::stdout(&message.bytes)?;
     Ok(Exit::Ok)
 }
 
 /// Runs a delivery, printing each attempt on stderr as it happens, whatever the output format:
 /// with `--output json` too, a CI log shows the waits as they happen.
-pub async fn deliver(delivery: &Delivery, outgoing: &Outgoing) -> Report {
-    let mut progress = Progress::new(true);
-    let report = delivery
-        .send(outgoing, &mut |event| progress.on(event))
-        .await;
+pub async fn deliver(delivery: &Delivery, sending: Sending) -> Report {
+    let mut progress = Progress::new();
+    let report = sending.run(delivery, &mut |event| progress.on(event)).await;
     progress.finish();
     report
 }
@@ -107,57 +85,36 @@ pub fn print_report(report: &Report, output: OutputFormat) -> anyhow::Result<()>
     }
 }
 
-/// How the text report follows a delivery: an attempt's line is completed by what comes next
-/// (the wait, or the reason to stop); on a terminal the wait counts down.
+/// How the text report follows a delivery: the core's lines (an attempt's line completed by
+/// what comes next) as they are finished; on a terminal the wait counts down.
 pub struct Progress {
-    enabled: bool,
-    line: Option<String>,
+    lines: text::Lines,
     countdown: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Progress {
-    pub fn new(enabled: bool) -> Self {
+    pub fn new() -> Self {
         Progress {
-            enabled,
-            line: None,
+            lines: text::Lines::new(spell),
             countdown: None,
         }
     }
 
     pub fn on(&mut self, event: Event) {
-        if !self.enabled {
-            return;
-        }
         self.stop_countdown();
-        match event {
-            Event::Connecting { .. } => {}
-            Event::Attempt(attempt) => {
-                self.flush_line();
-                self.line = Some(text::attempt(&attempt));
-            }
-            Event::Waiting { wait, reason } => {
-                self.complete(&text::wait(wait, reason));
-                self.start_countdown(wait);
-            }
-            Event::GaveUp(give_up) => self.complete(&text::give_up(&give_up)),
-        }
-    }
-
-    fn complete(&mut self, tail: &str) {
-        if let Some(line) = self.line.take() {
-            note(&format!("{line}; {}", spell_placeholders(tail, spell)));
-        }
-    }
-
-    fn flush_line(&mut self) {
-        if let Some(line) = self.line.take() {
+        for line in self.lines.on(&event) {
             note(&line);
+        }
+        if let Event::Waiting { wait, .. } = event {
+            self.start_countdown(wait);
         }
     }
 
     pub fn finish(&mut self) {
         self.stop_countdown();
-        self.flush_line();
+        if let Some(line) = self.lines.finish() {
+            note(&line);
+        }
     }
 
     /// A live countdown, only when a person watches a terminal; CI logs get the one line.

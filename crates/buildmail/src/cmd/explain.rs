@@ -6,8 +6,8 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use buildmail_core::scan::Finding;
-use buildmail_core::{Explanation, Reply, explain, scan};
+use buildmail_core::explain::explain_pasted;
+use buildmail_core::{Explanation, scan};
 use serde::Serialize;
 
 use crate::cmd::common::OutputFormat;
@@ -59,22 +59,14 @@ fn run_replies(inputs: &[String], output: OutputFormat) -> anyhow::Result<Exit> 
         } else {
             input.clone()
         };
-        match Reply::parse(&text) {
-            Ok(reply) => explanations.push(spelled(explain(&reply))),
-            // A pasted log line (a Java exception, a nodemailer error) quotes the reply.
-            Err(e) => {
-                let quoted = replies_in(&text);
-                if quoted.is_empty() {
-                    return Err(UserError::bad_input(format!(
-                        "cannot explain {}: {e}; to find the replies and connection failures in \
-                         a log, use `buildmail explain --scan -` (or `--scan FILE`)",
-                        describe(input)
-                    ))
-                    .into());
-                }
-                explanations.extend(quoted.iter().map(|reply| spelled(explain(reply))));
-            }
-        }
+        let explained = explain_pasted(&text).map_err(|e| {
+            UserError::bad_input(format!(
+                "cannot explain {}: {e}; to find the replies and connection failures in a log, \
+                 use `buildmail explain --scan -` (or `--scan FILE`)",
+                describe(input)
+            ))
+        })?;
+        explanations.extend(explained.into_iter().map(spelled));
     }
     match output {
         OutputFormat::Text => {
@@ -138,7 +130,6 @@ fn run_scan(path: &PathBuf, output: OutputFormat) -> anyhow::Result<Exit> {
     Ok(Exit::Ok)
 }
 
-/// What `--scan` found, with the line of the log where it starts.
 /// The explanation naming the command line's flags.
 fn spelled(mut explanation: Explanation) -> Explanation {
     explanation.spell(spell);
@@ -150,17 +141,6 @@ fn write_json(value: &impl Serialize) -> anyhow::Result<()> {
     json.push(b'\n');
     out::stdout(&json)?;
     Ok(())
-}
-
-/// The replies a pasted log line (or a few) quotes, found as `--scan` finds them.
-fn replies_in(text: &str) -> Vec<Reply> {
-    scan::scan(text.as_bytes())
-        .filter_map(Result::ok)
-        .filter_map(|found| match found.finding {
-            Finding::Reply(reply) => Some(reply),
-            Finding::Connection(_) => None,
-        })
-        .collect()
 }
 
 /// One reply from stdin, at most [`MAX_REPLY_BYTES`] of it: `yes | buildmail explain -` ends

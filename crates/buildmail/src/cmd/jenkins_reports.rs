@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use buildmail_core::Report;
 use buildmail_core::jenkins_reports::{RunOutcome, junit_xml, warnings_json};
 
-use crate::exit::Exit;
+use crate::exit::{Exit, message};
 
 /// Where to write the reports; none by default.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -35,7 +35,7 @@ impl ReportFiles {
     /// sent and why, so a build that reads them never mistakes a failure for silence.
     pub fn after(&self, result: anyhow::Result<Exit>) -> anyhow::Result<Exit> {
         match result {
-            Err(error) => match self.write_outcome(RunOutcome::Stopped(&format!("{error:#}"))) {
+            Err(error) => match self.write_outcome(RunOutcome::Stopped(&message(&error))) {
                 Ok(()) => Err(error),
                 Err(also) => Err(error.context(format!("{also:#}"))),
             },

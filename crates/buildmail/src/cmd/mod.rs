@@ -26,7 +26,7 @@ pub(crate) fn json_on_error(
         let exit = crate::exit::exit_for(error);
         let object = serde_json::json!({
             "status": "failed",
-            "error": {"kind": exit.kind(), "message": format!("{error:#}")},
+            "error": {"kind": exit.kind(), "message": crate::exit::message(error)},
         });
         // A closed stdout is no reason to hide the error itself: stderr and the code still say it.
         let _ = crate::out::stdout(format!("{object:#}\n").as_bytes());

@@ -11,18 +11,20 @@ use std::time::Duration;
 use anyhow::Context as _;
 use buildmail_core::Report;
 use buildmail_core::ci::{self, Build, BuildStatus};
+use buildmail_core::compose::Addressing;
 use buildmail_core::compose::gather::AttachmentRequest;
 use buildmail_core::logtail::LogMatch;
 use buildmail_core::notify::{
     Composed, FromChanges, LogRequest, NotifyError, Overrides, Request, TemplateFiles, Trigger,
 };
+use buildmail_core::sending::Sending;
 use regex::Regex;
 
 use crate::cmd::choices::Choices;
 
-use crate::cmd::common::{AddressArgs, OutputFormat, SmtpArgs, addressed};
-use crate::cmd::deliver::{deliver_and_report_added, print_dry_run, print_report};
-use crate::cmd::send::{Priority, split_header};
+use crate::cmd::common::{AddressArgs, OutputFormat, SmtpArgs};
+use crate::cmd::deliver::{deliver_and_report, print_dry_run, print_report};
+use crate::cmd::send::{Priority, split_headers};
 use crate::exit::{Exit, UserError};
 
 #[derive(Debug, clap::Args)]
@@ -278,7 +280,12 @@ pub fn run(mut args: NotifyArgs) -> anyhow::Result<Exit> {
     if args.addresses.dry_run {
         return print_dry_run(&message, &warnings);
     }
-    deliver_and_report_added(&args.smtp, message, warnings, added)
+    let sending = Sending {
+        warnings,
+        added,
+        ..Sending::new(message)
+    };
+    deliver_and_report(&args.smtp, sending)
 }
 
 fn parse_regex(text: &str) -> Result<Regex, String> {
@@ -290,13 +297,11 @@ fn parse_regex(text: &str) -> Result<Regex, String> {
 fn request(args: &NotifyArgs, build: Build, dir: PathBuf) -> anyhow::Result<Request> {
     let options = &args.notify;
     let context = &args.context;
-    let mut addresses = addressed(&args.addresses);
-    addresses.priority = options.priority.into();
-    addresses.headers = options
-        .headers
-        .iter()
-        .map(|header| split_header(header))
-        .collect::<anyhow::Result<_>>()?;
+    let addresses = Addressing {
+        priority: options.priority.into(),
+        headers: split_headers(&options.headers)?,
+        ..args.addresses.addressing()
+    };
     Ok(Request {
         build,
         overrides: Overrides {
@@ -343,7 +348,7 @@ fn request(args: &NotifyArgs, build: Build, dir: PathBuf) -> anyhow::Result<Requ
             requester: options.to_requester,
             domains: options.authors_domain.clone(),
         },
-        addresses,
+        addresses: addresses.draft(),
     })
 }
 

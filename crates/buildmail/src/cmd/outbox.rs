@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use buildmail_core::Report;
-use buildmail_core::outbox::{Broken, Dropped, EntryInfo, FlushEvent, Listed, Outbox};
+use buildmail_core::outbox::{Broken, Dropped, FlushEvent, Listed, Outbox, escape_controls};
 use buildmail_core::report::Verdict;
 
 use crate::cmd::common::{OutputFormat, SmtpArgs};
@@ -86,51 +86,26 @@ fn list(outbox: &Outbox, output: OutputFormat) -> anyhow::Result<Exit> {
     Ok(Exit::Ok)
 }
 
-/// One line per item, control characters escaped: file names (and so ids) are anybody's text.
+/// One line per item (the core's, control characters escaped), a broken file with its fix.
 fn render_listed(listed: &Listed) -> String {
-    escape_controls(&match listed {
-        Listed::Entry(entry) => render_entry(entry),
-        Listed::Broken(broken) => format!("{}  broken: {}", broken.id, render_broken(broken)),
-    })
-}
-
-fn render_entry(entry: &EntryInfo) -> String {
-    format!(
-        "{}  {}  to {}  ({} attempt{} so far{})",
-        entry.id,
-        entry.message_id,
-        entry.to.join(", "),
-        entry.attempts.len(),
-        if entry.attempts.len() == 1 { "" } else { "s" },
-        if entry.possible_duplicate {
-            ", possible duplicate"
-        } else {
-            ""
+    match listed {
+        Listed::Entry(entry) => entry.line(),
+        Listed::Broken(broken) => {
+            format!(
+                "{}  broken: {}",
+                escape_controls(&broken.id),
+                render_broken(broken)
+            )
         }
-    )
+    }
 }
 
 fn render_broken(broken: &Broken) -> String {
     format!(
-        "{}: {}; remove it with `buildmail outbox drop {}`",
-        broken.path.display(),
-        broken.problem,
-        broken.id
+        "{}; remove it with `buildmail outbox drop {}`",
+        broken.line(),
+        escape_controls(&broken.id)
     )
-}
-
-/// `text` with its control characters escaped (`\n`, `\u{1b}`), so no line of ours can be
-/// split or recoloured by it.
-fn escape_controls(text: &str) -> String {
-    let mut shown = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            shown.extend(c.escape_debug());
-        } else {
-            shown.push(c);
-        }
-    }
-    shown
 }
 
 fn drop_entry(outbox: &Outbox, id: &str) -> anyhow::Result<Exit> {
@@ -156,14 +131,14 @@ fn flush(smtp: &SmtpArgs) -> anyhow::Result<Exit> {
     let delivery = smtp.delivery()?;
     let text = smtp.output == OutputFormat::Text;
     // Attempt lines on stderr in JSON mode too, as for `send`.
-    let mut progress = Progress::new(true);
+    let mut progress = Progress::new();
     let mut on_event = |event: FlushEvent<'_>| match event {
         FlushEvent::Delivery(event) => progress.on(event),
-        FlushEvent::Skipped(broken) => note(&escape_controls(&format!(
+        FlushEvent::Skipped(broken) => note(&format!(
             "buildmail: warning: skipped outbox entry {}: {}",
-            broken.id,
+            escape_controls(&broken.id),
             render_broken(broken)
-        ))),
+        )),
         FlushEvent::Done { id, report } => {
             progress.finish();
             let mut report = report.clone();

@@ -4,12 +4,14 @@ use std::io::Read as _;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use buildmail_core::compose::{self, Draft, markdown};
+use buildmail_core::Outgoing;
+use buildmail_core::compose::gather::AttachmentRequest;
+use buildmail_core::compose::{self, Addressing, Draft, markdown};
+use buildmail_core::sending::Sending;
 use clap::ValueEnum;
-use lettre::Message;
 
 pub use super::deliver::{deliver_and_report, print_dry_run};
-use crate::cmd::common::{AddressArgs, SmtpArgs, addressed, attachments};
+use crate::cmd::common::{AddressArgs, SmtpArgs};
 use crate::exit::{Exit, UserError};
 
 #[derive(Debug, clap::Args)]
@@ -129,7 +131,11 @@ pub fn run(mut args: SendArgs) -> anyhow::Result<Exit> {
     if args.addresses.dry_run {
         return print_dry_run(&message, &warnings);
     }
-    deliver_and_report(&args.smtp, message, warnings)
+    let sending = Sending {
+        warnings,
+        ..Sending::new(message)
+    };
+    deliver_and_report(&args.smtp, sending)
 }
 
 /// A sender and a recipient are what a message cannot go without: when one is missing, a usage
@@ -171,7 +177,7 @@ fn required(args: &SendArgs) -> Result<(), UserError> {
 pub fn build(
     addresses: &AddressArgs,
     args: &MessageArgs,
-) -> anyhow::Result<(Message, Vec<String>)> {
+) -> anyhow::Result<(Outgoing, Vec<String>)> {
     let text = body(args)?;
     let html = match (&args.html_file, args.markdown) {
         (Some(path), _) => Some(
@@ -182,24 +188,30 @@ pub fn build(
         (None, false) => None,
     };
     let dir = std::env::current_dir().context("reading the current directory")?;
-    let (attachments, warnings) = attachments(&args.attach, None, &dir, &args.allow_attach_from)?;
+    let request = AttachmentRequest {
+        patterns: args.attach.clone(),
+        log: None,
+        dir,
+        allowed: args.allow_attach_from.clone(),
+    };
+    let (attachments, warnings) = request
+        .gather()
+        .map_err(|e| UserError::bad_input(e.to_string()))?;
+    let addressing = Addressing {
+        in_reply_to: args.in_reply_to.clone(),
+        headers: split_headers(&args.headers)?,
+        priority: args.priority.into(),
+        envelope_from: args.envelope_from.clone(),
+        envelope_to: args.envelope_to.clone(),
+        ..addresses.addressing()
+    };
     let draft = Draft {
         subject: args.subject.clone(),
         text,
         html,
         attachments,
         message_id: args.message_id.clone(),
-        in_reply_to: args.in_reply_to.clone(),
-        references: args.in_reply_to.iter().cloned().collect(),
-        headers: args
-            .headers
-            .iter()
-            .map(|header| split_header(header))
-            .collect::<anyhow::Result<_>>()?,
-        priority: args.priority.into(),
-        envelope_from: args.envelope_from.clone(),
-        envelope_to: args.envelope_to.clone(),
-        ..addressed(addresses)
+        ..addressing.draft()
     };
     let message = draft
         .build()
@@ -221,6 +233,11 @@ fn body(args: &MessageArgs) -> anyhow::Result<String> {
             .with_context(|| format!("reading --body-file {}", path.display())),
         (None, None) => Ok(String::new()),
     }
+}
+
+/// Every `--header`, split; the first that is not one line with a colon is bad input.
+pub fn split_headers(headers: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+    headers.iter().map(|header| split_header(header)).collect()
 }
 
 /// A `--header 'Name: value'` as its name and its one-line value; the core checks the name.

@@ -2,10 +2,10 @@
 //! SIGTERM, for rehearsing a pipeline's notification step.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context as _;
-use buildmail_sim::{PHASES_HELP, SCENARIO_HELP, Scenario, Sim, SimHandle, SimTls};
+use buildmail_sim::{Scenario, Sim, SimHandle, SimTls, program};
 
 use crate::exit::{Exit, UserError};
 
@@ -64,13 +64,12 @@ pub fn run(args: SimArgs) -> anyhow::Result<Exit> {
 }
 
 fn credentials(text: &str) -> Result<(String, String), UserError> {
-    match text.split_once(':') {
-        Some((user, password)) if !user.is_empty() => Ok((user.to_owned(), password.to_owned())),
-        _ => Err(UserError::new(
+    program::credentials(text).ok_or_else(|| {
+        UserError::new(
             Exit::Usage,
             "--auth takes USER:PASS, such as --auth ci-bot:secret",
-        )),
-    }
+        )
+    })
 }
 
 async fn serve(args: SimArgs, credentials: Option<(String, String)>) -> anyhow::Result<Exit> {
@@ -94,13 +93,13 @@ async fn serve(args: SimArgs, credentials: Option<(String, String)>) -> anyhow::
     }
     // Listen for the stop signals before announcing the address: a script may send SIGTERM as
     // soon as it has read it.
-    let stop = stop_signal()?;
+    let stop = program::stop_signal().context("listening for Ctrl-C and SIGTERM")?;
     let sim = builder
         .start()
         .await
         .context("starting the sim (choose another address with --listen)")?;
     announce(&sim, &args)?;
-    stop.await?;
+    stop.await;
     let record = sim.record();
     sim.shutdown().await;
     crate::out::note(&format!(
@@ -114,90 +113,24 @@ async fn serve(args: SimArgs, credentials: Option<(String, String)>) -> anyhow::
 /// One line scripts can read (`listening on ADDR`), then the CA file when there is TLS.
 fn announce(sim: &SimHandle, args: &SimArgs) -> anyhow::Result<()> {
     crate::out::stdout(format!("listening on {}\n", sim.addr()).as_bytes())?;
-    if let Some(pem) = sim.tls_ca_pem() {
-        let path = args.ca_out.clone().unwrap_or_else(|| {
-            std::env::temp_dir().join(format!("buildmail-sim-{}-ca.pem", sim.addr().port()))
-        });
-        write_ca(&path, &pem)?;
-        crate::out::stdout(format!("ca certificate {}\n", path.display()).as_bytes())?;
-    }
-    let specs: Vec<String> = args.scenarios.iter().map(ToString::to_string).collect();
-    crate::out::note(&format!(
-        "buildmail sim: scenarios: {}; Ctrl-C stops",
-        if specs.is_empty() {
-            "none".to_owned()
-        } else {
-            specs.join(", ")
-        }
-    ));
-    Ok(())
-}
-
-fn write_ca(path: &Path, pem: &str) -> anyhow::Result<()> {
-    std::fs::write(path, pem).with_context(|| {
+    let path = args.ca_out.clone().unwrap_or_else(|| sim.default_ca_path());
+    let written = sim.write_ca(&path).with_context(|| {
         format!(
             "writing the CA certificate to {} (--ca-out)",
             path.display()
         )
-    })
-}
-
-/// A future that ends on Ctrl-C or SIGTERM; the handlers are installed when this returns.
-#[cfg(unix)]
-fn stop_signal() -> anyhow::Result<impl Future<Output = anyhow::Result<()>>> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut interrupt = signal(SignalKind::interrupt()).context("listening for Ctrl-C")?;
-    let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
-    Ok(async move {
-        tokio::select! {
-            _ = interrupt.recv() => {}
-            _ = terminate.recv() => {}
-        }
-        Ok(())
-    })
-}
-
-/// A future that ends on Ctrl-C.
-#[cfg(not(unix))]
-fn stop_signal() -> anyhow::Result<impl Future<Output = anyhow::Result<()>>> {
-    Ok(async {
-        tokio::signal::ctrl_c()
-            .await
-            .context("listening for Ctrl-C")
-    })
+    })?;
+    if written {
+        crate::out::stdout(format!("ca certificate {}\n", path.display()).as_bytes())?;
+    }
+    crate::out::note(&format!(
+        "buildmail sim: scenarios: {}; Ctrl-C stops",
+        program::scenario_list(&args.scenarios)
+    ));
+    Ok(())
 }
 
 /// The scenario reference under `buildmail sim --help`, from the library's own table.
 fn scenario_reference() -> String {
-    let mut text =
-        String::from("Scenarios (repeat --scenario; quote specs that contain spaces):\n");
-    for help in SCENARIO_HELP {
-        text.push_str(&format!(
-            "  {}\n      {}\n      e.g. --scenario '{}'\n",
-            help.syntax, help.summary, help.example
-        ));
-    }
-    text.push_str(&format!(
-        "  {PHASES_HELP}\n  WINDOW, PERIOD, DURATION: 30s, 5m, 1h (humantime)\n\n\
-         Examples:\n  \
-         buildmail sim --listen 127.0.0.1:2525 --scenario greylist:1m --scenario busy:1\n  \
-         buildmail sim --listen 127.0.0.1:0 --tls --auth ci-bot:secret --ca-out ca.pem --record sim.jsonl\n\n\
-         Exact reply texts and a CI rehearsal guide: docs/sim.md"
-    ));
-    text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn auth_needs_a_user_and_keeps_colons_in_the_password() {
-        assert_eq!(
-            credentials("ci:a:b").ok(),
-            Some(("ci".to_owned(), "a:b".to_owned()))
-        );
-        assert!(credentials("nocolon").is_err());
-        assert!(credentials(":pass").is_err());
-    }
+    program::scenario_reference()
 }

@@ -2,13 +2,13 @@
 //! file names are, the report printed on stderr has no hidden character and no line a GitHub
 //! runner would take for a workflow command (docs/security.md).
 
-use buildmail_core::compose::LeftOut;
-use buildmail_core::report::{AttemptOutcome, AttemptReport, RecipientReport, RecipientStatus};
-use buildmail_core::untrusted::{is_hidden, is_workflow_command};
-use buildmail_core::{Category, DeliveryStatus, Phase, Reply, Report, explain};
+use crate::compose::LeftOut;
+use crate::report::{AttemptOutcome, AttemptReport, RecipientReport, RecipientStatus};
+use crate::untrusted::{is_hidden, is_workflow_command};
+use crate::{Category, DeliveryStatus, Phase, Reply, Report, explain};
 use proptest::prelude::*;
 
-use buildmail_core::report::text::{attempt as render_attempt, summary as render_summary};
+use crate::report::text::{attempt as render_attempt, summary as render_summary};
 
 fn report(server_text: &str, file_name: &str) -> Report {
     let reply = Reply::new(451, None, server_text).expect("a valid code");

@@ -1,9 +1,11 @@
-//! The config file, as msmtp users keep `~/.msmtprc`: named accounts for a laptop or a Jenkins
-//! agent with several jobs, in `$XDG_CONFIG_HOME/buildmail/config.toml` or `--config PATH`.
+//! The accounts file, as msmtp users keep `~/.msmtprc`: named accounts for a laptop or a Jenkins
+//! agent with several jobs, in `$XDG_CONFIG_HOME/buildmail/config.toml` or a path the front end
+//! is given (the CLI's `--config`). The front end decides where to look ([`default_path`] takes
+//! a lookup function, as `ci::detect` does) and fills what its own inputs left out.
 //!
 //! ```toml
 //! [defaults]
-//! account = "work"                 # used when --account is not given
+//! account = "work"                 # used when no account is named
 //! from = "CI <ci@example.com>"     # what every account may leave out
 //!
 //! [accounts.work]
@@ -12,8 +14,8 @@
 //! password_command = "pass show smtp/work"   # or password_file = "/run/secrets/smtp"
 //! ```
 //!
-//! Precedence: a flag, then the environment (clap merges those two), then the account, then the
-//! defaults. A password written in the file itself is read only when nobody else can read the
+//! Precedence: what the front end was given (a flag, the environment), then the account, then
+//! the defaults. A password written in the file itself is read only when nobody else can read the
 //! file (mode 0600): anything looser is refused, naming the fix.
 
 use std::collections::BTreeMap;
@@ -22,7 +24,23 @@ use std::process::Command;
 
 use serde::Deserialize;
 
-use crate::exit::{Exit, UserError};
+/// Why the accounts file cannot give what was asked. Every one is a configuration error but a
+/// failing `password_command`, which is about credentials.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountsError {
+    /// An account was named and there is no file to find it in.
+    #[error(
+        "{{account}} needs a config file: write $XDG_CONFIG_HOME/buildmail/config.toml or pass \
+         {{config}} PATH (see docs/troubleshooting.md)"
+    )]
+    NoFile,
+    /// The file, an account or a password source in it is wrong: the message names which.
+    #[error("{0}")]
+    Invalid(String),
+    /// `password_command` could not run or failed.
+    #[error("{0}")]
+    PasswordCommand(String),
+}
 
 /// The file, as written.
 #[derive(Debug, Default, Deserialize)]
@@ -34,7 +52,7 @@ pub struct ConfigFile {
     accounts: BTreeMap<String, Account>,
 }
 
-/// What every account may leave out, and the account to use without `--account`. (serde's
+/// What every account may leave out, and the account to use when none is named. (serde's
 /// `flatten` cannot be combined with `deny_unknown_fields`, so the keys are spelled out.)
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -79,11 +97,11 @@ pub struct Account {
     pub password: Option<String>,
 }
 
-/// Where a setting came from, as `config check` shows it.
+/// Where a setting came from, as the CLI's `config check` shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
-    /// A flag or its environment variable.
-    FlagOrEnv,
+    /// Given to the front end (a flag or its environment variable, an input): not the file's.
+    Given,
     /// The account in the config file.
     Account,
     /// The `[defaults]` of the config file.
@@ -114,15 +132,36 @@ impl Resolved {
             })
     }
 
+    /// Fills what the front end was not given from the account, then from the defaults: the
+    /// URL, the user, the sender (`from`, when the front end has one) and the password
+    /// (`password`, unless one was given some other way: a file, another variable).
+    pub fn fill(
+        &self,
+        url: &mut Option<String>,
+        user: &mut Option<String>,
+        from: Option<&mut Option<String>>,
+        password: Option<&mut Option<String>>,
+    ) -> Result<(), AccountsError> {
+        fill(url, self.get(|a| &a.url));
+        fill(user, self.get(|a| &a.user));
+        if let Some(from) = from {
+            fill(from, self.get(|a| &a.from));
+        }
+        if let Some(password) = password.filter(|given| given.is_none()) {
+            *password = self.password()?.map(|(password, _)| password);
+        }
+        Ok(())
+    }
+
     /// The password the account names: its command's output, its file's first line, or the
     /// password written in the config file (only when the file is private).
-    pub fn password(&self) -> Result<Option<(String, &'static str)>, UserError> {
+    pub fn password(&self) -> Result<Option<(String, &'static str)>, AccountsError> {
         if let Some((command, _)) = self.get(|a| &a.password_command) {
             return run_password_command(&command).map(|p| Some((p, "password_command")));
         }
         if let Some((file, _)) = self.get(|a| &a.password_file) {
             let text = std::fs::read_to_string(&file).map_err(|e| {
-                UserError::config(format!(
+                AccountsError::Invalid(format!(
                     "reading password_file {} of {}: {e}",
                     file.display(),
                     self.path.display()
@@ -141,6 +180,13 @@ impl Resolved {
     }
 }
 
+/// Sets `slot` from the file when the front end left it empty.
+fn fill(slot: &mut Option<String>, from_file: Option<(String, Source)>) {
+    if slot.is_none() {
+        *slot = from_file.map(|(value, _)| value);
+    }
+}
+
 /// The config file's default place: `$XDG_CONFIG_HOME/buildmail/config.toml`, else
 /// `$HOME/.config/buildmail/config.toml`.
 pub fn default_path(env: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
@@ -151,29 +197,26 @@ pub fn default_path(env: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
     Some(base.join("buildmail").join("config.toml"))
 }
 
-/// Loads the account to use. `explicit` is `--config`: a file that must exist. Without it, the
-/// default file is read when it exists. `--account` names an account that must exist in it.
+/// Loads the account to use. `explicit` is a file the user named: it must exist. Without it, the
+/// default file is read when it exists. `account` names an account that must exist in it.
 pub fn load(
     explicit: Option<&Path>,
     default: Option<PathBuf>,
     account: Option<&str>,
-) -> Result<Option<Resolved>, UserError> {
+) -> Result<Option<Resolved>, AccountsError> {
     let path = match (explicit, default) {
         (Some(path), _) => path.to_owned(),
         (None, Some(path)) if path.is_file() => path,
         (None, _) if account.is_some() => {
-            return Err(UserError::config(
-                "--account needs a config file: write $XDG_CONFIG_HOME/buildmail/config.toml or \
-                 pass --config PATH (see docs/troubleshooting.md)",
-            ));
+            return Err(AccountsError::NoFile);
         }
         (None, _) => return Ok(None),
     };
     let text = std::fs::read_to_string(&path).map_err(|e| {
-        UserError::config(format!("reading the config file {}: {e}", path.display()))
+        AccountsError::Invalid(format!("reading the config file {}: {e}", path.display()))
     })?;
     let file: ConfigFile = toml::from_str(&text)
-        .map_err(|e| UserError::config(format!("the config file {}: {e}", path.display())))?;
+        .map_err(|e| AccountsError::Invalid(format!("the config file {}: {e}", path.display())))?;
     resolve(file, path, account).map(Some)
 }
 
@@ -181,14 +224,14 @@ fn resolve(
     mut file: ConfigFile,
     path: PathBuf,
     account: Option<&str>,
-) -> Result<Resolved, UserError> {
+) -> Result<Resolved, AccountsError> {
     let name = account
         .map(str::to_owned)
         .or_else(|| file.defaults.account.clone());
     let chosen = match &name {
         Some(name) => file.accounts.remove(name).ok_or_else(|| {
             let known: Vec<&str> = file.accounts.keys().map(String::as_str).collect();
-            UserError::config(format!(
+            AccountsError::Invalid(format!(
                 "no account {name:?} in {}: it has {}",
                 path.display(),
                 if known.is_empty() {
@@ -209,12 +252,11 @@ fn resolve(
 }
 
 /// Runs `password_command` with `sh -c`; its first line is the password.
-fn run_password_command(command: &str) -> Result<String, UserError> {
+fn run_password_command(command: &str) -> Result<String, AccountsError> {
     let failed = |why: String| {
-        UserError::new(
-            Exit::NoPerm,
-            format!("password_command {command:?} {why}: fix the command or use password_file"),
-        )
+        AccountsError::PasswordCommand(format!(
+            "password_command {command:?} {why}: fix the command or use password_file"
+        ))
     };
     let output = Command::new("sh")
         .args(["-c", command])
@@ -229,14 +271,14 @@ fn run_password_command(command: &str) -> Result<String, UserError> {
 
 /// A password in the file itself is only read when nobody but its owner can read the file.
 #[cfg(unix)]
-fn ensure_private(path: &Path) -> Result<(), UserError> {
+fn ensure_private(path: &Path) -> Result<(), AccountsError> {
     use std::os::unix::fs::PermissionsExt as _;
     let mode = std::fs::metadata(path)
-        .map_err(|e| UserError::config(format!("reading {}: {e}", path.display())))?
+        .map_err(|e| AccountsError::Invalid(format!("reading {}: {e}", path.display())))?
         .permissions()
         .mode();
     if mode & 0o077 != 0 {
-        return Err(UserError::config(format!(
+        return Err(AccountsError::Invalid(format!(
             "{} holds a password but others may read it (mode {:o}): chmod 600 {}, or use \
              password_command or password_file",
             path.display(),
@@ -248,8 +290,8 @@ fn ensure_private(path: &Path) -> Result<(), UserError> {
 }
 
 #[cfg(not(unix))]
-fn ensure_private(path: &Path) -> Result<(), UserError> {
-    Err(UserError::config(format!(
+fn ensure_private(path: &Path) -> Result<(), AccountsError> {
+    Err(AccountsError::Invalid(format!(
         "{} holds a password, which buildmail reads only from a file it can check is private: \
          use password_command or password_file",
         path.display()
@@ -260,7 +302,7 @@ fn ensure_private(path: &Path) -> Result<(), UserError> {
 mod tests {
     use super::*;
 
-    fn parsed(text: &str, account: Option<&str>) -> Result<Resolved, UserError> {
+    fn parsed(text: &str, account: Option<&str>) -> Result<Resolved, AccountsError> {
         resolve(toml::from_str(text).unwrap(), "c.toml".into(), account)
     }
 

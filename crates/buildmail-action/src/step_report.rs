@@ -1,8 +1,10 @@
 //! What a delivery report becomes on GitHub: log lines, outputs, the job summary, annotations,
 //! the check run and the pull-request comment, and the exit code. Untrusted text (replies,
 //! addresses) only reaches the runner through [`crate::workflow`].
-//! The attempt lines are the core's (`report::text`), the same the CLI prints; the exit code
-//! maps the core's `Report::verdict()`.
+//!
+//! What the report says is the core's: the attempt and outcome lines and the annotations' text
+//! (`report::text`, the lines the CLI prints), the job summary (`report::markdown`); the exit
+//! code maps the core's `Report::verdict()`. Here are only the runner's and GitHub's forms.
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -10,26 +12,27 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use buildmail_core::Report;
-use buildmail_core::report::{AttemptOutcome, DeliveryStatus, Verdict, text};
+use buildmail_core::report::markdown::{self, cell};
+use buildmail_core::report::{DeliveryStatus, Verdict, text};
 
 use crate::exit::Exit;
 use crate::github::check_run::{AnnotationLevel, CheckAnnotation, CheckRun, Conclusion};
 use crate::github::{GitHub, RunContext};
 use crate::inputs::RawInputs;
-use crate::workflow::summary::cell;
 use crate::workflow::{Annotation, Annotations, Commands, Level, Summary, append_file_command};
 
-/// A report, or a skip, and whether a failure fails the step.
-pub struct Outcome {
+/// What the step reports to the runner and GitHub: the delivery's report (or a skip), and
+/// whether a failure fails the step.
+pub struct StepReport {
     report: Report,
     fail_on_error: bool,
 }
 
-impl Outcome {
+impl StepReport {
     /// The outcome of a delivery.
     pub fn of(mut report: Report, fail_on_error: bool) -> Self {
         report.spell(crate::spelling::spell);
-        Outcome {
+        StepReport {
             report,
             fail_on_error,
         }
@@ -37,7 +40,7 @@ impl Outcome {
 
     /// Nothing sent on purpose (`notify_when` did not match).
     pub fn skipped(reason: String) -> Self {
-        Outcome {
+        StepReport {
             report: Report::skipped(buildmail_core::settings::spell_placeholders(
                 &reason,
                 crate::spelling::spell,
@@ -52,10 +55,7 @@ impl Outcome {
 
     /// The status word of the outputs and the JSON report (`delivered`, `deferred`, ...).
     fn status_word(&self) -> String {
-        serde_json::to_value(self.report.status)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
+        self.report.status.as_str().to_owned()
     }
 
     /// The exit code: the core's verdict as a sysexit, unless `fail_on_error: false`.
@@ -102,10 +102,7 @@ impl Outcome {
     fn log_lines(&self) -> Vec<String> {
         let report = &self.report;
         let mut lines: Vec<String> = report.attempts.iter().map(text::attempt).collect();
-        lines.push(match &report.reason {
-            Some(reason) => format!("buildmail: {}: {reason}", self.status_word()),
-            None => format!("buildmail: {} ({})", self.status_word(), report.message_id),
-        });
+        lines.push(format!("buildmail: {}", text::outcome_line(report)));
         lines
     }
 
@@ -120,102 +117,25 @@ impl Outcome {
                 warning.clone(),
             ));
         }
-        if self.failed() {
-            let level = if self.fail_on_error {
-                Level::Error
-            } else {
-                Level::Warning
-            };
-            let (title, message) = match &report.explanation {
-                Some(e) => {
-                    let said = report.attempts.iter().rev().find_map(|a| a.reply.as_ref());
-                    let said = said
-                        .map(|r| format!("The server said: {r}\n"))
-                        .unwrap_or_default();
-                    (
-                        e.title.clone(),
-                        format!("{said}{}\nFix: {}", e.cause, e.fix.join(" ")),
-                    )
-                }
-                None => (
-                    "not delivered".to_owned(),
-                    report.reason.clone().unwrap_or_else(|| self.status_word()),
-                ),
-            };
-            annotations.push(Annotation::new(
-                level,
-                format!("Mail {}: {title}", self.status_word()),
-                message,
-            ));
-        } else if report.attempts.len() > 1 {
-            let said = report
-                .attempts
-                .iter()
-                .find_map(|a| a.reply.as_ref())
-                .map(|r| r.to_string())
-                .unwrap_or_default();
-            let waited: u64 = report.attempts.iter().map(|a| a.waited_ms).sum();
+        let level = match self.fail_on_error {
+            true => Level::Error,
+            false => Level::Warning,
+        };
+        if let Some(failure) = text::failure(report) {
+            annotations.push(Annotation::new(level, failure.title, failure.message));
+        } else if let Some(retried) = text::retried(report) {
             annotations.push(Annotation::new(
                 Level::Warning,
-                format!("Delivered after {} attempts", report.attempts.len()),
-                format!(
-                    "the server first said: {said}; the retries took {}",
-                    humantime::format_duration(std::time::Duration::from_millis(
-                        waited / 1000 * 1000
-                    ))
-                ),
+                retried.title,
+                retried.message,
             ));
         }
     }
 
-    /// The job summary: outcome, recipients, attempts, and the explanation of a failure.
+    /// The job summary: the core's Markdown of the report, and every annotation when the
+    /// runner shows only some.
     fn summary(&self, annotations: &Annotations) -> Summary {
-        let report = &self.report;
-        let mut md = String::new();
-        let _ = writeln!(md, "## buildmail: {}\n", self.status_word());
-        if let Some(reason) = &report.reason {
-            let _ = writeln!(md, "{}\n", cell(reason, 2000));
-        }
-        if !report.recipients.is_empty() {
-            let to: Vec<_> = report
-                .recipients
-                .iter()
-                .map(|r| cell(&r.address, 200))
-                .collect();
-            let _ = writeln!(md, "**Recipients:** {}\n", to.join(", "));
-        }
-        if !report.attempts.is_empty() {
-            md.push_str("| # | server | phase | outcome | reply | category | wait |\n|---|---|---|---|---|---|---|\n");
-            for a in &report.attempts {
-                let reply = a.reply.as_ref().map(|r| r.to_string()).unwrap_or_default();
-                let wait = humantime::format_duration(std::time::Duration::from_millis(
-                    a.waited_ms / 1000 * 1000,
-                ));
-                let _ = writeln!(
-                    md,
-                    "| {} | {} | {} | {} | {} | {} | {wait} |",
-                    a.number,
-                    cell(&a.server, 200),
-                    a.phase,
-                    outcome_word(a.outcome),
-                    cell(&reply, 500),
-                    a.category.map(|c| c.to_string()).unwrap_or_default()
-                );
-            }
-            md.push('\n');
-        }
-        if let (true, Some(e)) = (self.failed(), &report.explanation) {
-            let _ = writeln!(
-                md,
-                "### {}\n\n{}\n\n**Fix:**\n",
-                cell(&e.title, 300),
-                cell(&e.cause, 2000)
-            );
-            for fix in &e.fix {
-                let _ = writeln!(md, "- {}", cell(fix, 1000));
-            }
-            md.push('\n');
-        }
+        let mut md = markdown::summary(&self.report);
         let all = annotations.all();
         if all.len() > annotations.shown().len() {
             md.push_str("### All annotations\n\n| level | title | message |\n|---|---|---|\n");
@@ -322,13 +242,5 @@ fn check_annotation(annotation: &Annotation, fallback_path: &str) -> CheckAnnota
         },
         title: annotation.title.clone().unwrap_or_default(),
         message: annotation.message.clone(),
-    }
-}
-
-fn outcome_word(outcome: AttemptOutcome) -> &'static str {
-    match outcome {
-        AttemptOutcome::Ok => "ok",
-        AttemptOutcome::Transient => "transient",
-        AttemptOutcome::Permanent => "permanent",
     }
 }

@@ -1,0 +1,100 @@
+//! `Sending::run`, as every front end sends one message: the composer's warnings come first in
+//! the report, the recipients a notification added are listed, and a message that did not
+//! reach everyone is kept in the outbox, while a delivered one is not.
+
+#![allow(clippy::unwrap_used)] // a test helper that fails should panic
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use buildmail_core::connector::{BoxStream, ConnectFuture, Connector};
+use buildmail_core::deliver::{Delivery, Outgoing};
+use buildmail_core::notify::Added;
+use buildmail_core::outbox::{Listed, Outbox};
+use buildmail_core::policy::RetryPolicy;
+use buildmail_core::sending::Sending;
+use buildmail_core::{DeliveryStatus, Server};
+use buildmail_sim::{Sim, SimHandle};
+
+/// Every connection is refused, as on a port where nothing listens: the delivery defers.
+struct NothingListens;
+
+impl Connector for NothingListens {
+    fn connect<'a>(&'a self, _server: &'a Server) -> ConnectFuture<'a> {
+        Box::pin(async { Err(std::io::ErrorKind::ConnectionRefused.into()) })
+    }
+}
+
+/// Every connection goes to the sim over an in-memory pipe.
+struct SimNet(Arc<SimHandle>);
+
+impl Connector for SimNet {
+    fn connect<'a>(&'a self, _server: &'a Server) -> ConnectFuture<'a> {
+        Box::pin(async move {
+            let (client, server) = tokio::io::duplex(64 * 1024);
+            self.0.serve_stream(server);
+            Ok(Box::new(client) as BoxStream)
+        })
+    }
+}
+
+fn sending(outbox: &std::path::Path) -> Sending {
+    let bytes = b"Message-ID: <1@example.com>\r\nSubject: build\r\n\r\nbody\r\n".to_vec();
+    let message = Outgoing::new(
+        Some("ci@example.com"),
+        ["dev@example.com"],
+        "<1@example.com>",
+        bytes,
+    )
+    .unwrap();
+    Sending {
+        warnings: vec!["the log was left out".to_owned()],
+        added: vec![Added {
+            address: "dev@example.com".to_owned(),
+            reason: "author of the commits".to_owned(),
+        }],
+        outbox: Some(outbox.to_path_buf()),
+        ..Sending::new(message)
+    }
+}
+
+fn delivery(connector: Arc<dyn Connector>) -> Delivery {
+    Delivery::new("smtp://relay.example.com:25?tls=none".parse().unwrap())
+        .connector(connector)
+        .timeout(Duration::from_secs(5))
+        .policy(RetryPolicy {
+            budget: Duration::ZERO,
+            max_attempts: 1,
+        })
+}
+
+#[tokio::test]
+async fn a_deferred_message_is_kept_with_the_composers_warnings_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = sending(dir.path())
+        .run(&delivery(Arc::new(NothingListens)), &mut |_| {})
+        .await;
+    assert_eq!(report.status, DeliveryStatus::Deferred, "{report:#?}");
+    assert_eq!(report.warnings.first().unwrap(), "the log was left out");
+    assert_eq!(report.added_recipients[0].reason, "author of the commits");
+    assert_eq!(report.kept, Some(true));
+    let listed = Outbox::open(dir.path()).unwrap().list().unwrap();
+    let [Listed::Entry(entry)] = listed.as_slice() else {
+        panic!("one entry: {listed:#?}");
+    };
+    assert_eq!(Some(&entry.id), report.outbox_id.as_ref());
+    assert_eq!(entry.to, ["dev@example.com"]);
+}
+
+#[tokio::test]
+async fn a_delivered_message_is_not_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Arc::new(Sim::builder().start().await.unwrap());
+    let report = sending(dir.path())
+        .run(&delivery(Arc::new(SimNet(sim.clone()))), &mut |_| {})
+        .await;
+    assert_eq!(report.status, DeliveryStatus::Delivered, "{report:#?}");
+    assert_eq!(report.kept, None);
+    assert!(Outbox::open(dir.path()).unwrap().list().unwrap().is_empty());
+    assert_eq!(sim.record().messages.len(), 1);
+}
