@@ -13,9 +13,16 @@
 //! - Relays are tried in turn; only a new round over them waits, and a relay's stated delay
 //!   holds for the whole round. A relay that refuses the session for good is left out.
 //!
+//! - In a batch (an outbox flush), a rate-limit refusal that states its delay teaches the server's
+//!   limit: the messages accepted since the window began, and the window, up to the moment the
+//!   server names. The next messages are then paced to that limit ([`Pace`]) instead of each
+//!   being refused in turn.
+//!
 //! `Retry::next` is the one place that decides, after an attempt that left recipients pending,
-//! whether to try the next relay now, wait, or give up (and why).
+//! whether to try the next relay now, wait, or give up (and why); `Retry::paced` says how long
+//! an attempt waits for the learned rate before it starts.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use backon::{BackoffBuilder, ExponentialBuilder};
@@ -24,6 +31,7 @@ use crate::category::Category;
 use crate::clock::Instant;
 use crate::error::{Error, Phase};
 use crate::reply::Reply;
+use crate::session::MailAccepted;
 
 /// How long and how often a delivery may keep trying.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +95,9 @@ pub enum WaitReason {
     Backoff,
     /// The short schedule for a refused connection ([`REFUSED_SCHEDULE`]).
     Refused,
+    /// In a batch, the server's rate limit learned from its refusals: the message waits for a
+    /// place in the server's window instead of being refused.
+    Pacing,
 }
 
 /// Why a delivery stopped while recipients were still deferred.
@@ -174,6 +185,8 @@ pub(crate) struct Retry {
     /// Rounds over the relays in which every connection was refused, in a row.
     refused_rounds: usize,
     round_refused: bool,
+    /// The rate each relay allows, as a batch learned it (empty for a single message).
+    pace: Pace,
 }
 
 impl Retry {
@@ -191,6 +204,37 @@ impl Retry {
             basis: None,
             refused_rounds: 0,
             round_refused: true,
+            pace: Pace::default(),
+        }
+    }
+
+    /// Goes on from what earlier messages of a batch learned of the relays' rates.
+    pub(crate) fn set_pace(&mut self, pace: Pace) {
+        self.pace = pace;
+    }
+
+    /// What this delivery learned of the relays' rates, for the next message of the batch.
+    pub(crate) fn take_pace(&mut self) -> Pace {
+        std::mem::take(&mut self.pace)
+    }
+
+    /// Notes that the current relay accepted a MAIL FROM: what its rate limit counts.
+    pub(crate) fn mail_accepted(&mut self, mail: MailAccepted) {
+        self.pace.accepted(self.relay, mail);
+    }
+
+    /// How long the next attempt waits for a place in the current relay's learned window, if
+    /// it must; gives up when that wait would end at or after the end of the budget.
+    pub(crate) fn paced(&self, now: Instant) -> Result<Option<Duration>, GiveUp> {
+        let Some(wait) = self.pace.wait(self.relay, now) else {
+            return Ok(None);
+        };
+        match self.deadline() {
+            Some(deadline) if now + wait >= deadline => Err(GiveUp::Budget {
+                wait,
+                left: deadline.saturating_duration_since(now),
+            }),
+            _ => Ok(Some(wait)),
         }
     }
 
@@ -266,6 +310,9 @@ impl Retry {
         if let Some(delay) = stated_delay(attempt.decisive) {
             let until = now + delay;
             self.hold_until = Some(self.hold_until.map_or(until, |held| held.max(until)));
+            if attempt.category == Some(Category::RateLimit) {
+                self.pace.refused(self.relay, until);
+            }
         }
         self.basis = Some((attempt.category, attempt.phase));
     }
@@ -403,6 +450,100 @@ fn greylist_wait(greylisted_for: Duration) -> Duration {
         .find(|&&at| at >= greylisted_for + MIN_GAP)
         .map(|&at| at - greylisted_for)
         .unwrap_or(GREYLIST_AFTER)
+}
+
+/// The most messages a server accepts in any window of time, as a batch learned it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Limit {
+    /// MAIL commands accepted in one window.
+    messages: usize,
+    /// The window.
+    window: Duration,
+}
+
+/// What a batch learns of each relay's rate limit from its refusals, and the MAIL commands the
+/// relay accepted, which is what such limits count (Postfix anvil, Exim ratelimit, Exchange).
+///
+/// A refusal at `t` that names a delay `d` says that a place in the window frees at `t + d`: the
+/// oldest message the window holds then leaves it. Taking the oldest accepted message still in
+/// the window (all of them, the first time) as that one gives the window (from when its MAIL was
+/// sent to `t + d`, never shorter than the server's) and the limit (how many were accepted since,
+/// never more than the server's). A later refusal only narrows the limit or widens the window.
+/// A message then waits until fewer than `messages` were accepted in the last `window`.
+#[derive(Debug, Default)]
+pub(crate) struct Pace {
+    relays: Vec<RelayPace>,
+}
+
+#[derive(Debug, Default)]
+struct RelayPace {
+    /// Accepted MAIL commands, oldest first; only as many as a learned limit can need.
+    accepted: VecDeque<MailAccepted>,
+    limit: Option<Limit>,
+}
+
+/// How many accepted MAIL commands a relay's pace remembers before it has learned a limit.
+const PACE_MEMORY: usize = 10_000;
+
+impl Pace {
+    fn relay(&mut self, relay: usize) -> &mut RelayPace {
+        if self.relays.len() <= relay {
+            self.relays.resize_with(relay + 1, RelayPace::default);
+        }
+        &mut self.relays[relay]
+    }
+
+    fn accepted(&mut self, relay: usize, mail: MailAccepted) {
+        let pace = self.relay(relay);
+        pace.accepted.push_back(mail);
+        let keep = pace
+            .limit
+            .map_or(PACE_MEMORY, |limit| limit.messages.max(1) * 4);
+        while pace.accepted.len() > keep {
+            pace.accepted.pop_front();
+        }
+    }
+
+    /// `relay` refused a message for its rate and said a place frees at `free_at`.
+    fn refused(&mut self, relay: usize, free_at: Instant) {
+        let pace = self.relay(relay);
+        let in_window: Vec<&MailAccepted> = match pace.limit {
+            Some(limit) => pace
+                .accepted
+                .iter()
+                .filter(|mail| mail.accepted + limit.window > free_at)
+                .collect(),
+            None => pace.accepted.iter().collect(),
+        };
+        let Some(oldest) = in_window.first() else {
+            return; // refused before anything was accepted: nothing to learn a rate from
+        };
+        let learned = Limit {
+            messages: in_window.len(),
+            window: free_at.saturating_duration_since(oldest.sent),
+        };
+        pace.limit = Some(match pace.limit {
+            None => learned,
+            Some(known) => Limit {
+                messages: known.messages.min(learned.messages),
+                window: known.window.max(learned.window),
+            },
+        });
+    }
+
+    /// How long a message to `relay` waits at `now` for a place in the learned window.
+    fn wait(&self, relay: usize, now: Instant) -> Option<Duration> {
+        let pace = self.relays.get(relay)?;
+        let limit = pace.limit?;
+        let recent: Vec<&MailAccepted> = pace
+            .accepted
+            .iter()
+            .filter(|mail| mail.accepted + limit.window > now)
+            .collect();
+        let excess = (recent.len() + 1).checked_sub(limit.messages)?;
+        let frees = recent.get(excess.checked_sub(1)?)?.accepted + limit.window;
+        Some(frees.saturating_duration_since(now)).filter(|wait| !wait.is_zero())
+    }
 }
 
 #[cfg(test)]

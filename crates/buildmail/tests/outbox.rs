@@ -342,3 +342,63 @@ fn a_refused_session_keeps_the_message_in_the_outbox_for_a_later_flush() {
     assert!(report.get("kept").is_none(), "{report:#}");
     assert_eq!(list(dir), "", "a recipient refused for good is never kept");
 }
+
+/// How many accepted messages each connection of `server` carried, in connection order.
+fn messages_per_connection(server: &Server) -> Vec<usize> {
+    let record = server.record();
+    (0..record.connections.len())
+        .map(|c| record.messages.iter().filter(|m| m.connection == c).count())
+        .collect()
+}
+
+#[test]
+fn a_flush_sends_its_entries_over_one_connection() {
+    let outbox = tempfile::tempdir().unwrap();
+    let dir = outbox.path().to_str().unwrap();
+    keep(dir, 5, &[]);
+    let good = Server::start(&[]);
+    let reports = json(&flush_json(dir, &good.url()));
+    assert_eq!(reports.as_array().unwrap().len(), 5);
+    assert_eq!(messages_per_connection(&good), [5]);
+    assert!(good.record().duplicate_message_ids().is_empty());
+    let commands: Vec<String> = good.record().connections[0]
+        .events
+        .iter()
+        .filter_map(|event| match event {
+            buildmail_sim::Event::Command { line } => Some(line.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(commands.iter().filter(|c| c.starts_with("EHLO")).count(), 1);
+    assert_eq!(commands.last().map(String::as_str), Some("QUIT"));
+    assert_eq!(list(dir), "");
+}
+
+#[test]
+fn a_flush_through_a_rate_limit_is_paced_after_the_first_refusal() {
+    let outbox = tempfile::tempdir().unwrap();
+    let dir = outbox.path().to_str().unwrap();
+    keep(dir, 9, &[]);
+    // 3 messages per 2 s: the fourth MAIL is refused with the seconds left, which teaches the
+    // rate; the six after it wait for their place instead of being refused in turn.
+    let limited = Server::start(&["ratelimit:3/2s"]);
+    let reports = json(&flush_json(dir, &limited.url()));
+    let reports = reports.as_array().unwrap();
+    assert_eq!(reports.len(), 9);
+    assert!(
+        reports.iter().all(|r| r["status"] == "delivered"),
+        "{reports:#?}"
+    );
+    let refused: Vec<&serde_json::Value> = reports
+        .iter()
+        .flat_map(|r| r["attempts"].as_array().unwrap())
+        .filter(|a| a["outcome"] != "ok")
+        .collect();
+    assert_eq!(refused.len(), 1, "{refused:#?}");
+    assert_eq!(refused[0]["category"], "rate_limit");
+    assert_eq!(limited.record().messages.len(), 9);
+    assert!(limited.record().duplicate_message_ids().is_empty());
+    // The 421 closes the first connection after 3 messages; the paced 6 share the second.
+    assert_eq!(messages_per_connection(&limited), [3, 6]);
+    assert_eq!(list(dir), "");
+}

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::clock;
-use crate::deliver::{Delivery, Event, Outgoing};
+use crate::deliver::{Batch, Delivery, Event, Outgoing};
 use crate::policy::RetryPolicy;
 use crate::report::{DeliveryStatus, RecipientReport, RecipientStatus, Report};
 
@@ -37,6 +37,10 @@ impl Outbox {
     /// reported deferred, not tried. Broken files are skipped (see [`FlushEvent::Skipped`]).
     /// Fails only when the directory cannot be read, before anything is sent.
     ///
+    /// The entries go over one connection for as long as the server keeps it (until a 421, a
+    /// lost connection, a transient refusal or a long wait), and a rate limit that states its
+    /// delay paces the entries after it rather than having each refused in turn.
+    ///
     /// ```no_run
     /// # async fn run(delivery: buildmail_core::Delivery) -> std::io::Result<()> {
     /// use buildmail_core::outbox::Outbox;
@@ -61,6 +65,7 @@ impl Outbox {
         let start = clock::now();
         let policy = delivery.retry_policy();
         let mut reports = Vec::new();
+        let mut batch = Batch::default();
         for entry in &entries {
             let left = policy.budget.saturating_sub(start.elapsed());
             let tried = !left.is_zero();
@@ -71,7 +76,10 @@ impl Outbox {
                     budget: left,
                     ..policy
                 });
-                match self.send_entry(&entry.id, &delivery, events).await {
+                match self
+                    .send_entry(&entry.id, &delivery, &mut batch, events)
+                    .await
+                {
                     Some(report) => report,
                     None => continue,
                 }
@@ -86,6 +94,7 @@ impl Outbox {
                 break;
             }
         }
+        batch.close().await;
         Ok(reports)
     }
 
@@ -94,6 +103,7 @@ impl Outbox {
         &self,
         id: &str,
         delivery: &Delivery,
+        batch: &mut Batch,
         events: &mut (dyn FnMut(FlushEvent<'_>) + Send),
     ) -> Option<Report> {
         let claim = match self.claim(id) {
@@ -120,7 +130,9 @@ impl Outbox {
             }
         };
         let mut report = delivery
-            .send(&outgoing, &mut |event| events(FlushEvent::Delivery(event)))
+            .send_in(&outgoing, batch, &mut |event| {
+                events(FlushEvent::Delivery(event))
+            })
             .await;
         settle(claim, &mut report);
         Some(report)
