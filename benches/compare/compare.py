@@ -35,6 +35,7 @@ FROM = "ci@example.com"
 RECIPIENTS = ["dev1@example.com", "dev2@example.com", "dev3@example.com"]
 RUSAGE = "rusage"  # set by main: the launcher compiled from rusage.c
 TOOLS = ["buildmail", "msmtp", "swaks", "smtplib", "nodemailer"]
+ALL_SECTIONS = ["cost", "refusal", "flush", "scan"]
 
 
 class Run:
@@ -424,7 +425,7 @@ def main():
     parser.add_argument("--bin", required=True)
     parser.add_argument("--work", required=True)
     parser.add_argument("--results", required=True)
-    parser.add_argument("--sections", default="cost,refusal,flush,scan")
+    parser.add_argument("--sections", default=",".join(ALL_SECTIONS))
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--bound", type=float, default=90)
     parser.add_argument("--flush-count", type=int, default=500)
@@ -469,7 +470,25 @@ def main():
             postfix.stop()
         run.stop_all()
     results["load_average_at_end"] = os.getloadavg()
-    Path(args.results).write_text(json.dumps(results, indent=2) + "\n")
+    Path(args.results).write_text(json.dumps(merged(args.results, sections, results), indent=2)
+                                  + "\n")
+
+
+def merged(path, sections, results):
+    """A run of some sections (`--sections flush`) replaces only theirs in the results file; the
+    others keep their numbers, and the run is listed under `partial_runs` with its date and load."""
+    previous = Path(path)
+    if set(sections) >= set(ALL_SECTIONS) or not previous.exists():
+        return results
+    kept = json.loads(previous.read_text())
+    for section in sections:
+        if section in results:
+            kept[section] = results[section]
+    kept.setdefault("partial_runs", []).append(
+        {"sections": sections, "date": results["date"], "load": results["load"],
+         "load_average_at_start": results["load_average_at_start"],
+         "load_average_at_end": results["load_average_at_end"]})
+    return kept
 
 
 def machine():

@@ -23,6 +23,11 @@ def main():
              f"{fmt_load(results['load_average_at_start'])} at the start, "
              f"{fmt_load(results.get('load_average_at_end', []))} at the end"
              + (f" ({results['load']})" if results.get("load") else "") + ".", ""]
+    for partial in results.get("partial_runs", []):
+        lines += [f"Measured again {partial['date']}, only {', '.join(partial['sections'])}; load "
+                  f"average {fmt_load(partial['load_average_at_start'])} at the start, "
+                  f"{fmt_load(partial['load_average_at_end'])} at the end"
+                  + (f" ({partial['load']})" if partial.get("load") else "") + ".", ""]
     if "cost" in results:
         lines += cost_table(results["cost"])
         (svg_dir / "benchmarks-cost.svg").write_text(cost_svg(results["cost"]))
