@@ -402,3 +402,35 @@ fn a_flush_through_a_rate_limit_is_paced_after_the_first_refusal() {
     assert_eq!(messages_per_connection(&limited), [3, 6]);
     assert_eq!(list(dir), "");
 }
+
+/// A flush that cannot prepare an entry for sending (here its `.sending` mark cannot be
+/// written; on a full disk, every mark) must not exit 0 as if everything had gone: the entry
+/// stays and is reported deferred with the reason, and the entries after it still go.
+#[test]
+fn an_entry_that_cannot_be_prepared_is_reported_deferred_not_passed_over_with_exit_0() {
+    let outbox = tempfile::tempdir().unwrap();
+    let dir = outbox.path().to_str().unwrap();
+    keep(dir, 2, &[]);
+    let first = list(dir)
+        .lines()
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    std::fs::create_dir(outbox.path().join(format!("{first}.sending"))).unwrap();
+    let good = Server::start(&[]);
+    let out = flush(dir, &good.url(), &["--output", "json"], 75);
+    let reports = json(&out);
+    let reports = reports.as_array().unwrap();
+    assert_eq!(reports.len(), 2, "{reports:#?}");
+    assert_eq!(reports[0]["outbox_id"], first.as_str());
+    assert_eq!(reports[0]["status"], "deferred");
+    assert_eq!(reports[0]["kept"], true);
+    let reason = reports[0]["reason"].as_str().unwrap();
+    assert!(reason.contains("could not be prepared"), "{reason}");
+    assert_eq!(reports[1]["status"], "delivered");
+    assert_eq!(good.record().messages.len(), 1);
+    assert!(list(dir).contains(&first), "the entry stays");
+}
