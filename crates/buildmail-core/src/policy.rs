@@ -185,8 +185,9 @@ pub(crate) struct Retry {
     /// Rounds over the relays in which every connection was refused, in a row.
     refused_rounds: usize,
     round_refused: bool,
-    /// The rate each relay allows, as a batch learned it (empty for a single message).
-    pace: Pace,
+    /// In a batch, the rate each relay allows as the batch learned it; a single message learns
+    /// nothing and is never paced.
+    pace: Option<Pace>,
 }
 
 impl Retry {
@@ -204,29 +205,32 @@ impl Retry {
             basis: None,
             refused_rounds: 0,
             round_refused: true,
-            pace: Pace::default(),
+            pace: None,
         }
     }
 
-    /// Goes on from what earlier messages of a batch learned of the relays' rates.
+    /// Makes this delivery one of a batch: it goes on from what the earlier messages learned of
+    /// the relays' rates.
     pub(crate) fn set_pace(&mut self, pace: Pace) {
-        self.pace = pace;
+        self.pace = Some(pace);
     }
 
     /// What this delivery learned of the relays' rates, for the next message of the batch.
     pub(crate) fn take_pace(&mut self) -> Pace {
-        std::mem::take(&mut self.pace)
+        self.pace.take().unwrap_or_default()
     }
 
     /// Notes that the current relay accepted a MAIL FROM: what its rate limit counts.
     pub(crate) fn mail_accepted(&mut self, mail: MailAccepted) {
-        self.pace.accepted(self.relay, mail);
+        if let Some(pace) = &mut self.pace {
+            pace.accepted(self.relay, mail);
+        }
     }
 
     /// How long the next attempt waits for a place in the current relay's learned window, if
     /// it must; gives up when that wait would end at or after the end of the budget.
     pub(crate) fn paced(&self, now: Instant) -> Result<Option<Duration>, GiveUp> {
-        let Some(wait) = self.pace.wait(self.relay, now) else {
+        let Some(wait) = (self.pace.as_ref()).and_then(|pace| pace.wait(self.relay, now)) else {
             return Ok(None);
         };
         match self.deadline() {
@@ -310,8 +314,10 @@ impl Retry {
         if let Some(delay) = stated_delay(attempt.decisive) {
             let until = now + delay;
             self.hold_until = Some(self.hold_until.map_or(until, |held| held.max(until)));
-            if attempt.category == Some(Category::RateLimit) {
-                self.pace.refused(self.relay, until);
+            if let Some(pace) = &mut self.pace
+                && attempt.category == Some(Category::RateLimit)
+            {
+                pace.refused(self.relay, until);
             }
         }
         self.basis = Some((attempt.category, attempt.phase));
