@@ -739,4 +739,94 @@ mod tests {
             }
         );
     }
+
+    /// A MAIL FROM sent at `at` ms after `start` and accepted 10 ms later.
+    fn mail(start: Instant, at: u64) -> MailAccepted {
+        let sent = start + Duration::from_millis(at);
+        MailAccepted {
+            sent,
+            accepted: sent + Duration::from_millis(10),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_refusal_after_a_burst_teaches_the_window_and_the_limit() {
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        let mut pace = Pace::default();
+        for ms in [0, 100, 200, 300, 400] {
+            pace.accepted(0, mail(start, ms));
+        }
+        assert_eq!(pace.wait(0, at(450)), None, "nothing learned yet");
+        // Refused at 0.5 s, "try again in 10 seconds": a place frees at 10.5 s.
+        pace.refused(0, at(10_500));
+        let limit = pace.relays[0].limit.unwrap();
+        assert_eq!(limit.messages, 5);
+        assert_eq!(limit.window, Duration::from_millis(10_500));
+        // The sixth waits until the first accepted leaves the window, the seventh for the second.
+        assert_eq!(pace.wait(0, at(10_500)), Some(Duration::from_millis(10)));
+        pace.accepted(0, mail(start, 10_510));
+        assert_eq!(pace.wait(0, at(10_520)), Some(Duration::from_millis(90)));
+        assert_eq!(
+            pace.wait(1, at(10_520)),
+            None,
+            "another relay has its own rate"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_later_refusal_only_narrows_the_limit_and_a_first_one_without_mail_learns_nothing() {
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        let mut pace = Pace::default();
+        pace.refused(0, at(5_000));
+        assert_eq!(pace.relays[0].limit, None);
+        for ms in [0, 100, 200, 300] {
+            pace.accepted(0, mail(start, ms));
+        }
+        pace.refused(0, at(2_000));
+        assert_eq!(
+            pace.relays[0].limit,
+            Some(Limit {
+                messages: 4,
+                window: Duration::from_secs(2)
+            })
+        );
+        // Two more, paced, then refused again at 2.3 s, "try again in 1 second": the server
+        // holds fewer than it was thought to allow (another client of the same sender?), so
+        // the limit drops to the two in the window; the window stays as long as known.
+        pace.accepted(0, mail(start, 2_010));
+        pace.accepted(0, mail(start, 2_110));
+        pace.refused(0, at(3_300));
+        assert_eq!(
+            pace.relays[0].limit,
+            Some(Limit {
+                messages: 2,
+                window: Duration::from_secs(2)
+            })
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_single_message_is_never_paced_and_learns_nothing() {
+        let now = Instant::now();
+        let mut retry = Retry::new(RetryPolicy::default(), vec!["relay:25".into()], now);
+        retry.mail_accepted(mail(now, 0));
+        let limited = Error::refused(
+            Phase::Mail,
+            reply("421 4.7.0 Sender rate limit exceeded, try again in 10 seconds"),
+        );
+        let _ = retry.next(&attempted(1, Category::RateLimit, &limited), now);
+        assert_eq!(retry.paced(now + Duration::from_secs(10)), Ok(None));
+        let mut batch = Retry::new(RetryPolicy::default(), vec!["relay:25".into()], now);
+        batch.set_pace(Pace::default());
+        batch.mail_accepted(mail(now, 0));
+        let _ = batch.next(&attempted(1, Category::RateLimit, &limited), now);
+        assert!(
+            batch
+                .paced(now + Duration::from_secs(10))
+                .unwrap()
+                .is_some()
+        );
+    }
 }
