@@ -15,7 +15,7 @@
 //!
 //! - In a batch (an outbox flush), a rate-limit refusal that states its delay teaches the server's
 //!   limit: the messages accepted since the window began, and the window, up to the moment the
-//!   server names. The next messages are then paced to that limit ([`Pace`]) instead of each
+//!   server names. The next messages are then paced to that limit (`Pace`) instead of each
 //!   being refused in turn.
 //!
 //! `Retry::next` is the one place that decides, after an attempt that left recipients pending,
