@@ -3,7 +3,9 @@
 # One command from a fresh clone (Debian, as root or with sudo); see docs/benchmarks.md.
 #
 #   benches/compare.sh                      everything: cost, refusal, flush, scan (about 6 min)
-#   benches/compare.sh --sections cost      only some: cost,refusal,flush,scan
+#   benches/compare.sh --sections cost      only some: cost,refusal,flush,scan (the others keep
+#                                           their numbers in compare.json; the run is listed
+#                                           under partial_runs)
 #   benches/compare.sh --runs 31 --flush-count 100 --scan-mb 200 --bound 90
 #   LOAD_NOTE="idle machine" benches/compare.sh     says in the results under what load they ran
 #   BUILDMAIL=path/to/buildmail benches/compare.sh  measures that binary instead of building one

@@ -25,6 +25,7 @@ import smtplib
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from email.message import EmailMessage
 from pathlib import Path
@@ -34,6 +35,7 @@ FROM = "ci@example.com"
 RECIPIENTS = ["dev1@example.com", "dev2@example.com", "dev3@example.com"]
 RUSAGE = "rusage"  # set by main: the launcher compiled from rusage.c
 TOOLS = ["buildmail", "msmtp", "swaks", "smtplib", "nodemailer"]
+ALL_SECTIONS = ["cost", "refusal", "flush", "scan"]
 
 
 class Run:
@@ -44,6 +46,9 @@ class Run:
         self.work = Path(work)
         self.children = []
         self.sims = 0
+        # The flush section runs in a thread beside the refusal section: two sims started at
+        # once must not share a record file.
+        self.lock = threading.Lock()
 
     def spawn(self, argv, **kwargs):
         process = subprocess.Popen(argv, **kwargs)
@@ -54,8 +59,9 @@ class Run:
 
     def sim(self, *scenarios):
         """Starts a sim on a free loopback port; returns (port, record file)."""
-        self.sims += 1
-        record = self.work / f"sim-{self.sims}.jsonl"
+        with self.lock:
+            self.sims += 1
+            record = self.work / f"sim-{self.sims}.jsonl"
         record.touch()
         argv = [self.bin, "sim", "--listen", "127.0.0.1:0", "--record", str(record)]
         if scenarios:
@@ -329,37 +335,61 @@ syslog_name = postfix-bench
 def section_flush(run, count, results):
     outbox = run.work / "outbox"
     outbox.mkdir()
-    # Kept messages, made the way users make them: a send that finds no server.
+    # Kept messages, made the way users make them: a send that finds no server. Every send must
+    # say it kept its message (exit 75, "kept": true): a message it could not keep would show up
+    # later as one the flush "lost".
     dead = [run.bin, "send", "--smtp-url", "smtp://127.0.0.1:9", "--retry-budget", "0",
             "--outbox", str(outbox), "--from", FROM, "--to", ",".join(RECIPIENTS),
-            "--subject", "build passed", "--body", "The build passed."]
-    pending = []
+            "--subject", "build passed", "--body", "The build passed.", "--output", "json"]
+    pending, not_kept = [], []
+
+    def settle(process):
+        stdout, stderr = process.communicate()
+        report = json.loads(stdout or "{}")
+        if process.returncode != 75 or report.get("kept") is not True:
+            not_kept.append({"exit": process.returncode, "kept": report.get("kept"),
+                             "warnings": report.get("warnings"), "stderr": stderr[-500:]})
+        return report.get("message_id")
+
+    kept_ids = set()
     for _ in range(count):
-        pending.append(subprocess.Popen(dead, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL))
+        pending.append(subprocess.Popen(dead, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        text=True))
         if len(pending) >= 4:
-            pending.pop(0).wait()
+            kept_ids.add(settle(pending.pop(0)))
     for process in pending:
-        process.wait()
+        kept_ids.add(settle(process))
     kept = len(list(outbox.glob("*.json")))
     port, record = run.sim("ratelimit:20/10s")
     start = time.monotonic()
     flush = run.spawn([run.bin, "outbox", "flush", "--outbox", str(outbox), "--smtp-url",
                        f"smtp://127.0.0.1:{port}", "--output", "json"],
-                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    stdout, _ = flush.communicate()
+                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stdout, stderr = flush.communicate()
     elapsed = time.monotonic() - start
     reports = json.loads(stdout or "[]")
     attempts = [a for r in reports for a in r.get("attempts", [])]
     refused = sum(1 for a in attempts if a.get("outcome") != "ok")
-    sent = delivered(record)
+    accepted = accepted_messages(record)
+    sent = len(accepted)
     allowed = 20 / 10
     rate = sent / elapsed if elapsed else 0
     results["flush"] = {"messages": count, "kept": kept, "delivered": sent, "exit": flush.returncode,
                         "elapsed_s": round(elapsed, 1), "per_s": round(rate, 3),
                         "fraction_of_allowed": round(rate / allowed, 3),
                         "attempts": len(attempts), "refused": refused,
-                        "refused_fraction": round(refused / max(len(attempts), 1), 3)}
+                        "refused_fraction": round(refused / max(len(attempts), 1), 3),
+                        "connections": len({m["connection"] for m in accepted}),
+                        "not_kept_by_send": not_kept,
+                        "left_in_outbox": len(list(outbox.glob("*.json"))),
+                        "never_reached_the_sim": sorted(kept_ids - {m["message_id"] for m in accepted}),
+                        "flush_warnings": [line for line in stderr.splitlines()
+                                           if "warning" in line][:20]}
+
+
+def accepted_messages(record):
+    with open(record) as lines:
+        return [json.loads(line) for line in lines if line.strip()]
 
 
 def section_scan(run, size_mb, results):
@@ -395,7 +425,7 @@ def main():
     parser.add_argument("--bin", required=True)
     parser.add_argument("--work", required=True)
     parser.add_argument("--results", required=True)
-    parser.add_argument("--sections", default="cost,refusal,flush,scan")
+    parser.add_argument("--sections", default=",".join(ALL_SECTIONS))
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--bound", type=float, default=90)
     parser.add_argument("--flush-count", type=int, default=500)
@@ -424,7 +454,6 @@ def main():
             section_cost(run, args.runs, results)
         if "flush" in sections and "refusal" in sections:
             # The flush mostly waits for the rate limit: it runs beside the refusal section.
-            import threading
             flush = threading.Thread(target=section_flush,
                                      args=(run, args.flush_count, results))
             flush.start()
@@ -441,7 +470,25 @@ def main():
             postfix.stop()
         run.stop_all()
     results["load_average_at_end"] = os.getloadavg()
-    Path(args.results).write_text(json.dumps(results, indent=2) + "\n")
+    Path(args.results).write_text(json.dumps(merged(args.results, sections, results), indent=2)
+                                  + "\n")
+
+
+def merged(path, sections, results):
+    """A run of some sections (`--sections flush`) replaces only theirs in the results file; the
+    others keep their numbers, and the run is listed under `partial_runs` with its date and load."""
+    previous = Path(path)
+    if set(sections) >= set(ALL_SECTIONS) or not previous.exists():
+        return results
+    kept = json.loads(previous.read_text())
+    for section in sections:
+        if section in results:
+            kept[section] = results[section]
+    kept.setdefault("partial_runs", []).append(
+        {"sections": sections, "date": results["date"], "load": results["load"],
+         "load_average_at_start": results["load_average_at_start"],
+         "load_average_at_end": results["load_average_at_end"]})
+    return kept
 
 
 def machine():

@@ -23,6 +23,11 @@ def main():
              f"{fmt_load(results['load_average_at_start'])} at the start, "
              f"{fmt_load(results.get('load_average_at_end', []))} at the end"
              + (f" ({results['load']})" if results.get("load") else "") + ".", ""]
+    for partial in results.get("partial_runs", []):
+        lines += [f"Measured again {partial['date']}, only {', '.join(partial['sections'])}; load "
+                  f"average {fmt_load(partial['load_average_at_start'])} at the start, "
+                  f"{fmt_load(partial['load_average_at_end'])} at the end"
+                  + (f" ({partial['load']})" if partial.get("load") else "") + ".", ""]
     if "cost" in results:
         lines += cost_table(results["cost"])
         (svg_dir / "benchmarks-cost.svg").write_text(cost_svg(results["cost"]))
@@ -85,12 +90,24 @@ def verdict(r):
 
 
 def flush_table(flush):
-    return ["### `outbox flush` through ratelimit:20/10s", "",
-            "| messages | in the outbox | delivered | time | rate | of the allowed 2/s | attempts | refused |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    rows = ["### `outbox flush` through ratelimit:20/10s", "",
+            "| messages | in the outbox | delivered | time | rate | of the allowed 2/s | attempts | refused | connections |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             f"| {flush['messages']} | {flush.get('kept', '?')} | {flush['delivered']} | {flush['elapsed_s']} s | "
             f"{flush['per_s']}/s | {flush['fraction_of_allowed']:.0%} | {flush['attempts']} | "
-            f"{flush['refused']} ({flush['refused_fraction']:.0%}) |", ""]
+            f"{flush['refused']} ({flush['refused_fraction']:.1%}) | {flush.get('connections', '?')} |", ""]
+    problems = []
+    if flush.get("not_kept_by_send"):
+        problems.append(f"{len(flush['not_kept_by_send'])} sends did not keep their message")
+    if flush.get("never_reached_the_sim"):
+        problems.append(f"{len(flush['never_reached_the_sim'])} kept messages never reached the sim")
+    if flush.get("left_in_outbox"):
+        problems.append(f"{flush['left_in_outbox']} entries left in the outbox")
+    if flush.get("exit", 0) != 0:
+        problems.append(f"the flush exited {flush['exit']}")
+    if problems:
+        rows += ["**Not clean:** " + "; ".join(problems) + " (details in compare.json).", ""]
+    return rows
 
 
 def scan_table(scan):

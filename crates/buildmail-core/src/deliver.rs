@@ -14,11 +14,12 @@ use crate::compose::ComposeError;
 use crate::connector::{Connector, TcpConnector, TlsTrust};
 use crate::error::{Error, Phase, TlsMode};
 use crate::explain::{Explanation, explain};
+use crate::policy::Pace;
 use crate::policy::{Attempted, Next, Retry, RetryPolicy, WaitReason};
 use crate::reply::Reply;
 use crate::report::{AttemptOutcome, AttemptReport, RecipientReport, RecipientStatus, Report};
 use crate::server::{Server, Tls};
-use crate::session::{self, AttemptSpec, SessionOutcome};
+use crate::session::{self, AttemptSpec, Kept, SessionOutcome};
 use crate::transcript::Transcript;
 
 /// A message ready to go, the core's own message type: the exact bytes, the envelope, and its
@@ -258,6 +259,41 @@ impl Delivery {
         run.go(events).await;
         run.finish()
     }
+
+    /// Delivers `message` as one of a `batch`: over the connection the previous message left
+    /// open when it is still good, leaving it open in turn, and paced to what earlier refusals
+    /// taught of the server's rate. Close the batch with [`Batch::close`].
+    pub(crate) async fn send_in(
+        &self,
+        message: &Outgoing,
+        batch: &mut Batch,
+        events: &mut (dyn FnMut(Event) + Send),
+    ) -> Report {
+        let mut run = Run::new(self, message);
+        run.retry.set_pace(std::mem::take(&mut batch.pace));
+        run.batch = Some(batch.connection.take());
+        run.go(events).await;
+        batch.connection = run.batch.take().flatten();
+        batch.pace = run.retry.take_pace();
+        run.finish()
+    }
+}
+
+/// What the messages of a batch (an outbox flush) carry from one to the next: the connection the
+/// last one left open, and what the server's refusals taught of its rate.
+#[derive(Default)]
+pub(crate) struct Batch {
+    connection: Option<(usize, Kept)>,
+    pace: Pace,
+}
+
+impl Batch {
+    /// Ends the connection left open, if any, with a QUIT.
+    pub(crate) async fn close(&mut self) {
+        if let Some((_, kept)) = self.connection.take() {
+            kept.quit().await;
+        }
+    }
 }
 
 /// The state of one delivery in progress.
@@ -274,6 +310,8 @@ struct Run<'a> {
     relay_failure: Option<Failure>,
     /// What decided the latest attempt: the reply (or failure) the next wait follows.
     decisive: Option<Error>,
+    /// In a batch, the connection left open by the previous transaction, with its relay.
+    batch: Option<Option<(usize, Kept)>>,
 }
 
 /// The latest failure: what the explanation will be about.
@@ -307,6 +345,7 @@ impl<'a> Run<'a> {
             last_failure: None,
             relay_failure: None,
             decisive: None,
+            batch: None,
         }
     }
 
@@ -315,6 +354,22 @@ impl<'a> Run<'a> {
         let mut relay = 0;
         let mut waited = Duration::ZERO;
         for number in 1.. {
+            match self.retry.paced(clock::now()) {
+                Ok(None) => {}
+                Ok(Some(wait)) => {
+                    events(Event::Waiting {
+                        wait,
+                        reason: WaitReason::Pacing,
+                    });
+                    self.idle_for(wait).await;
+                    clock::sleep(wait).await;
+                    waited += wait;
+                }
+                Err(why) => {
+                    events(Event::GaveUp(why));
+                    return;
+                }
+            }
             let attempt = self.attempt(number, relay, waited, events).await;
             events(Event::Attempt(attempt.clone()));
             if self.pending().is_empty() {
@@ -335,6 +390,7 @@ impl<'a> Run<'a> {
                     reason,
                 } => {
                     events(Event::Waiting { wait, reason });
+                    self.idle_for(wait).await;
                     clock::sleep(wait).await;
                     (relay, wait)
                 }
@@ -347,6 +403,17 @@ impl<'a> Run<'a> {
                 events(Event::GaveUp(why));
                 return;
             }
+        }
+    }
+
+    /// Ends the batch's open connection before a wait that long: an idle connection is not
+    /// held for minutes (a server times it out, and it holds one of the server's slots).
+    async fn idle_for(&mut self, wait: Duration) {
+        if let Some(slot) = self.batch.as_mut()
+            && wait > session::KEEP_IDLE_AT_MOST
+            && let Some((_, kept)) = slot.take()
+        {
+            kept.quit().await;
         }
     }
 
@@ -365,6 +432,7 @@ impl<'a> Run<'a> {
     ) -> AttemptReport {
         let pending = self.pending();
         let last_relay = self.retry.is_last_relay();
+        let relay = server;
         let server = &self.delivery.servers[server];
         events(Event::Connecting {
             number,
@@ -387,7 +455,25 @@ impl<'a> Run<'a> {
             message: &self.message.bytes,
             transcript: self.delivery.transcript.as_ref(),
         };
-        let outcome = session::attempt(&spec).await;
+        let outcome = match self.batch.as_mut() {
+            None => session::attempt(&spec, None).await,
+            Some(slot) => {
+                let mut kept = match slot.take() {
+                    Some((open, kept)) if open == relay => Some(kept),
+                    Some((_, other)) => {
+                        other.quit().await;
+                        None
+                    }
+                    None => None,
+                };
+                let outcome = session::attempt(&spec, Some(&mut kept)).await;
+                *slot = kept.map(|kept| (relay, kept));
+                outcome
+            }
+        };
+        if let Some(mail) = outcome.mail {
+            self.retry.mail_accepted(mail);
+        }
         let server = server.to_string();
         let report = match &outcome.end {
             Err(error) if error.refuses_the_relay() && !last_relay => {

@@ -13,9 +13,16 @@
 //! - Relays are tried in turn; only a new round over them waits, and a relay's stated delay
 //!   holds for the whole round. A relay that refuses the session for good is left out.
 //!
+//! - In a batch (an outbox flush), a rate-limit refusal that states its delay teaches the server's
+//!   limit: the messages accepted since the window began, and the window, up to the moment the
+//!   server names. The next messages are then paced to that limit (`Pace`) instead of each
+//!   being refused in turn.
+//!
 //! `Retry::next` is the one place that decides, after an attempt that left recipients pending,
-//! whether to try the next relay now, wait, or give up (and why).
+//! whether to try the next relay now, wait, or give up (and why); `Retry::paced` says how long
+//! an attempt waits for the learned rate before it starts.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use backon::{BackoffBuilder, ExponentialBuilder};
@@ -24,6 +31,7 @@ use crate::category::Category;
 use crate::clock::Instant;
 use crate::error::{Error, Phase};
 use crate::reply::Reply;
+use crate::session::MailAccepted;
 
 /// How long and how often a delivery may keep trying.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +95,9 @@ pub enum WaitReason {
     Backoff,
     /// The short schedule for a refused connection ([`REFUSED_SCHEDULE`]).
     Refused,
+    /// In a batch, the server's rate limit learned from its refusals: the message waits for a
+    /// place in the server's window instead of being refused.
+    Pacing,
 }
 
 /// Why a delivery stopped while recipients were still deferred.
@@ -174,6 +185,9 @@ pub(crate) struct Retry {
     /// Rounds over the relays in which every connection was refused, in a row.
     refused_rounds: usize,
     round_refused: bool,
+    /// In a batch, the rate each relay allows as the batch learned it; a single message learns
+    /// nothing and is never paced.
+    pace: Option<Pace>,
 }
 
 impl Retry {
@@ -191,6 +205,40 @@ impl Retry {
             basis: None,
             refused_rounds: 0,
             round_refused: true,
+            pace: None,
+        }
+    }
+
+    /// Makes this delivery one of a batch: it goes on from what the earlier messages learned of
+    /// the relays' rates.
+    pub(crate) fn set_pace(&mut self, pace: Pace) {
+        self.pace = Some(pace);
+    }
+
+    /// What this delivery learned of the relays' rates, for the next message of the batch.
+    pub(crate) fn take_pace(&mut self) -> Pace {
+        self.pace.take().unwrap_or_default()
+    }
+
+    /// Notes that the current relay accepted a MAIL FROM: what its rate limit counts.
+    pub(crate) fn mail_accepted(&mut self, mail: MailAccepted) {
+        if let Some(pace) = &mut self.pace {
+            pace.accepted(self.relay, mail);
+        }
+    }
+
+    /// How long the next attempt waits for a place in the current relay's learned window, if
+    /// it must; gives up when that wait would end at or after the end of the budget.
+    pub(crate) fn paced(&self, now: Instant) -> Result<Option<Duration>, GiveUp> {
+        let Some(wait) = (self.pace.as_ref()).and_then(|pace| pace.wait(self.relay, now)) else {
+            return Ok(None);
+        };
+        match self.deadline() {
+            Some(deadline) if now + wait >= deadline => Err(GiveUp::Budget {
+                wait,
+                left: deadline.saturating_duration_since(now),
+            }),
+            _ => Ok(Some(wait)),
         }
     }
 
@@ -266,6 +314,11 @@ impl Retry {
         if let Some(delay) = stated_delay(attempt.decisive) {
             let until = now + delay;
             self.hold_until = Some(self.hold_until.map_or(until, |held| held.max(until)));
+            if let Some(pace) = &mut self.pace
+                && attempt.category == Some(Category::RateLimit)
+            {
+                pace.refused(self.relay, until);
+            }
         }
         self.basis = Some((attempt.category, attempt.phase));
     }
@@ -403,6 +456,100 @@ fn greylist_wait(greylisted_for: Duration) -> Duration {
         .find(|&&at| at >= greylisted_for + MIN_GAP)
         .map(|&at| at - greylisted_for)
         .unwrap_or(GREYLIST_AFTER)
+}
+
+/// The most messages a server accepts in any window of time, as a batch learned it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Limit {
+    /// MAIL commands accepted in one window.
+    messages: usize,
+    /// The window.
+    window: Duration,
+}
+
+/// What a batch learns of each relay's rate limit from its refusals, and the MAIL commands the
+/// relay accepted, which is what such limits count (Postfix anvil, Exim ratelimit, Exchange).
+///
+/// A refusal at `t` that names a delay `d` says that a place in the window frees at `t + d`: the
+/// oldest message the window holds then leaves it. Taking the oldest accepted message still in
+/// the window (all of them, the first time) as that one gives the window (from when its MAIL was
+/// sent to `t + d`, never shorter than the server's) and the limit (how many were accepted since,
+/// never more than the server's). A later refusal only narrows the limit or widens the window.
+/// A message then waits until fewer than `messages` were accepted in the last `window`.
+#[derive(Debug, Default)]
+pub(crate) struct Pace {
+    relays: Vec<RelayPace>,
+}
+
+#[derive(Debug, Default)]
+struct RelayPace {
+    /// Accepted MAIL commands, oldest first; only as many as a learned limit can need.
+    accepted: VecDeque<MailAccepted>,
+    limit: Option<Limit>,
+}
+
+/// How many accepted MAIL commands a relay's pace remembers before it has learned a limit.
+const PACE_MEMORY: usize = 10_000;
+
+impl Pace {
+    fn relay(&mut self, relay: usize) -> &mut RelayPace {
+        if self.relays.len() <= relay {
+            self.relays.resize_with(relay + 1, RelayPace::default);
+        }
+        &mut self.relays[relay]
+    }
+
+    fn accepted(&mut self, relay: usize, mail: MailAccepted) {
+        let pace = self.relay(relay);
+        pace.accepted.push_back(mail);
+        let keep = pace
+            .limit
+            .map_or(PACE_MEMORY, |limit| limit.messages.max(1) * 4);
+        while pace.accepted.len() > keep {
+            pace.accepted.pop_front();
+        }
+    }
+
+    /// `relay` refused a message for its rate and said a place frees at `free_at`.
+    fn refused(&mut self, relay: usize, free_at: Instant) {
+        let pace = self.relay(relay);
+        let in_window: Vec<&MailAccepted> = match pace.limit {
+            Some(limit) => pace
+                .accepted
+                .iter()
+                .filter(|mail| mail.accepted + limit.window > free_at)
+                .collect(),
+            None => pace.accepted.iter().collect(),
+        };
+        let Some(oldest) = in_window.first() else {
+            return; // refused before anything was accepted: nothing to learn a rate from
+        };
+        let learned = Limit {
+            messages: in_window.len(),
+            window: free_at.saturating_duration_since(oldest.sent),
+        };
+        pace.limit = Some(match pace.limit {
+            None => learned,
+            Some(known) => Limit {
+                messages: known.messages.min(learned.messages),
+                window: known.window.max(learned.window),
+            },
+        });
+    }
+
+    /// How long a message to `relay` waits at `now` for a place in the learned window.
+    fn wait(&self, relay: usize, now: Instant) -> Option<Duration> {
+        let pace = self.relays.get(relay)?;
+        let limit = pace.limit?;
+        let recent: Vec<&MailAccepted> = pace
+            .accepted
+            .iter()
+            .filter(|mail| mail.accepted + limit.window > now)
+            .collect();
+        let excess = (recent.len() + 1).checked_sub(limit.messages)?;
+        let frees = recent.get(excess.checked_sub(1)?)?.accepted + limit.window;
+        Some(frees.saturating_duration_since(now)).filter(|wait| !wait.is_zero())
+    }
 }
 
 #[cfg(test)]
@@ -590,6 +737,96 @@ mod tests {
                 wait: Duration::from_secs(60),
                 reason: WaitReason::ServerHint
             }
+        );
+    }
+
+    /// A MAIL FROM sent at `at` ms after `start` and accepted 10 ms later.
+    fn mail(start: Instant, at: u64) -> MailAccepted {
+        let sent = start + Duration::from_millis(at);
+        MailAccepted {
+            sent,
+            accepted: sent + Duration::from_millis(10),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_refusal_after_a_burst_teaches_the_window_and_the_limit() {
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        let mut pace = Pace::default();
+        for ms in [0, 100, 200, 300, 400] {
+            pace.accepted(0, mail(start, ms));
+        }
+        assert_eq!(pace.wait(0, at(450)), None, "nothing learned yet");
+        // Refused at 0.5 s, "try again in 10 seconds": a place frees at 10.5 s.
+        pace.refused(0, at(10_500));
+        let limit = pace.relays[0].limit.unwrap();
+        assert_eq!(limit.messages, 5);
+        assert_eq!(limit.window, Duration::from_millis(10_500));
+        // The sixth waits until the first accepted leaves the window, the seventh for the second.
+        assert_eq!(pace.wait(0, at(10_500)), Some(Duration::from_millis(10)));
+        pace.accepted(0, mail(start, 10_510));
+        assert_eq!(pace.wait(0, at(10_520)), Some(Duration::from_millis(90)));
+        assert_eq!(
+            pace.wait(1, at(10_520)),
+            None,
+            "another relay has its own rate"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_later_refusal_only_narrows_the_limit_and_a_first_one_without_mail_learns_nothing() {
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        let mut pace = Pace::default();
+        pace.refused(0, at(5_000));
+        assert_eq!(pace.relays[0].limit, None);
+        for ms in [0, 100, 200, 300] {
+            pace.accepted(0, mail(start, ms));
+        }
+        pace.refused(0, at(2_000));
+        assert_eq!(
+            pace.relays[0].limit,
+            Some(Limit {
+                messages: 4,
+                window: Duration::from_secs(2)
+            })
+        );
+        // Two more, paced, then refused again at 2.3 s, "try again in 1 second": the server
+        // holds fewer than it was thought to allow (another client of the same sender?), so
+        // the limit drops to the two in the window; the window stays as long as known.
+        pace.accepted(0, mail(start, 2_010));
+        pace.accepted(0, mail(start, 2_110));
+        pace.refused(0, at(3_300));
+        assert_eq!(
+            pace.relays[0].limit,
+            Some(Limit {
+                messages: 2,
+                window: Duration::from_secs(2)
+            })
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_single_message_is_never_paced_and_learns_nothing() {
+        let now = Instant::now();
+        let mut retry = Retry::new(RetryPolicy::default(), vec!["relay:25".into()], now);
+        retry.mail_accepted(mail(now, 0));
+        let limited = Error::refused(
+            Phase::Mail,
+            reply("421 4.7.0 Sender rate limit exceeded, try again in 10 seconds"),
+        );
+        let _ = retry.next(&attempted(1, Category::RateLimit, &limited), now);
+        assert_eq!(retry.paced(now + Duration::from_secs(10)), Ok(None));
+        let mut batch = Retry::new(RetryPolicy::default(), vec!["relay:25".into()], now);
+        batch.set_pace(Pace::default());
+        batch.mail_accepted(mail(now, 0));
+        let _ = batch.next(&attempted(1, Category::RateLimit, &limited), now);
+        assert!(
+            batch
+                .paced(now + Duration::from_secs(10))
+                .unwrap()
+                .is_some()
         );
     }
 }

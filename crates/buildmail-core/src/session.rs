@@ -1,6 +1,13 @@
 //! One delivery attempt over one connection: the SMTP dialogue from connect to QUIT, with a
-//! timeout around every step, each recipient's reply kept, and the connection dropped (never
-//! reused) after a 421 or a network error.
+//! timeout around every step, each recipient's reply kept, and the connection dropped after a 421,
+//! a network error or a protocol violation (never a word after a 421).
+//!
+//! A batch (an outbox flush) may keep the connection open after a finished transaction and send
+//! the next message over it ([`Kept`]): RFC 5321 section 3.3 lets a new MAIL follow a completed
+//! transaction, and RSET clears one that was abandoned. A kept connection is checked before it
+//! is used again: a server that spoke or hung up while it sat idle (an idle-timeout 421) is left,
+//! and the message goes over a fresh connection, as it does when the kept one fails before any
+//! part of the new transaction was accepted.
 //!
 //! lettre's `AsyncSmtpConnection` times out only the TCP connect, aborts at the first refused
 //! recipient and cannot run over an in-memory pipe, so the dialogue is driven here, with lettre's
@@ -15,7 +22,7 @@ use lettre::transport::smtp::extension::{ClientId, MailBodyParameter, MailParame
 use lettre::transport::smtp::response::{
     Category as LettreCategory, Code, Detail, Response, Severity,
 };
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
 use crate::clock::{self, Instant};
 use crate::connector::{BoxStream, Connector, TlsTrust};
@@ -31,6 +38,9 @@ const MAX_REPLY_LINES: usize = 200;
 const MAX_LINE_BYTES: usize = 4096;
 /// QUIT is a courtesy: the message is already accepted or refused, so it gets a short leash.
 const QUIT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The longest wait a batch holds an idle connection open through; before a longer one it
+/// QUITs. RFC 5321 section 4.5.3.2.7 has servers wait 5 minutes for a command.
+pub(crate) const KEEP_IDLE_AT_MOST: Duration = Duration::from_secs(60);
 /// AUTH LOGIN asks for the user name, then for the password: two challenges, never more.
 const LOGIN_CHALLENGES: usize = 2;
 /// Why credentials were not sent: the connection is not encrypted and the host is not loopback.
@@ -63,26 +73,179 @@ pub(crate) struct SessionOutcome {
     pub rcpt: Vec<(usize, Result<Reply, Error>)>,
     /// The end: the reply to the final dot, or the error that ended the attempt.
     pub end: Result<Reply, Error>,
+    /// When MAIL FROM was sent and when the server accepted it, if it did: what a server's rate
+    /// limit counts.
+    pub mail: Option<MailAccepted>,
+    /// The attempt went over a connection kept from an earlier message.
+    pub reused: bool,
+}
+
+/// When the server accepted a MAIL FROM: between `sent` and `accepted` by its own clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MailAccepted {
+    pub sent: Instant,
+    pub accepted: Instant,
+}
+
+/// A connection left open after a transaction, for the next message of a batch.
+pub(crate) struct Kept {
+    session: Session,
+    capabilities: Capabilities,
+    /// A transaction was begun and not finished: RSET before the next MAIL.
+    needs_reset: bool,
+}
+
+impl Kept {
+    /// Ends the connection politely: QUIT, with a short leash.
+    pub(crate) async fn quit(mut self) {
+        self.session.quit().await;
+    }
+
+    /// The session, ready for a new transaction under `spec`'s limits; `None` when the server
+    /// spoke or hung up while the connection sat idle, or refused the RSET.
+    async fn resume(mut self, spec: &AttemptSpec<'_>) -> Option<Kept> {
+        self.session.limits = Limits::of(spec);
+        self.session.transcript = spec.transcript.cloned();
+        if !self.session.is_quiet() {
+            self.session.show(Line::note(
+                "the kept connection was closed by the server: opening a new one",
+            ));
+            return None;
+        }
+        self.session.show(Line::note(format!(
+            "Reusing the connection to {}",
+            spec.server
+        )));
+        if self.needs_reset {
+            match self.session.command(Phase::Mail, "RSET\r\n").await {
+                Ok(_) => self.needs_reset = false,
+                Err(error) => {
+                    if !closes_connection(&error) {
+                        self.session.quit().await;
+                    }
+                    return None;
+                }
+            }
+        }
+        Some(self)
+    }
 }
 
 /// Runs one attempt: connect, greet, EHLO, TLS, AUTH, MAIL, RCPT each, DATA, message, QUIT.
-pub(crate) async fn attempt(spec: &AttemptSpec<'_>) -> SessionOutcome {
-    let mut rcpt = Vec::new();
-    let end = dialogue(spec, &mut rcpt).await;
-    SessionOutcome { rcpt, end }
+/// With `keep`, a connection kept there is used instead of a new one when it is still good, and
+/// the connection is left there after a finished transaction instead of being closed.
+pub(crate) async fn attempt(
+    spec: &AttemptSpec<'_>,
+    mut keep: Option<&mut Option<Kept>>,
+) -> SessionOutcome {
+    let kept = keep.as_mut().and_then(|slot| slot.take());
+    let mut outcome = SessionOutcome {
+        rcpt: Vec::new(),
+        end: Err(Error::garbled(Phase::Connect, "no attempt was made")),
+        mail: None,
+        reused: false,
+    };
+    let resumed = match kept {
+        Some(kept) => kept.resume(spec).await,
+        None => None,
+    };
+    let batch = keep.is_some();
+    if let Some(kept) = resumed {
+        outcome.reused = true;
+        let left = dialogue(spec, kept, &mut outcome, batch).await;
+        // A kept connection that died before the server accepted any part of the new
+        // transaction has carried nothing: the message goes over a fresh connection, in the
+        // same attempt.
+        let stale = matches!(&outcome.end,
+            Err(e) if e.phase() == Phase::Mail && e.is_network() && !e.is_budget_spent());
+        if !stale {
+            if let Some(slot) = keep {
+                *slot = left;
+            }
+            return outcome;
+        }
+        outcome.reused = false;
+    }
+    let fresh = match open(spec).await {
+        Ok(fresh) => fresh,
+        Err(error) => {
+            outcome.end = Err(error);
+            return outcome;
+        }
+    };
+    let left = dialogue(spec, fresh, &mut outcome, batch).await;
+    if let Some(slot) = keep {
+        *slot = left;
+    }
+    outcome
 }
 
+/// A new connection, greeted, secured and logged in: ready for MAIL.
+async fn open(spec: &AttemptSpec<'_>) -> Result<Kept, Error> {
+    let mut session = Session::open(spec).await?;
+    match session.establish(spec).await {
+        Ok(capabilities) => Ok(Kept {
+            session,
+            capabilities,
+            needs_reset: false,
+        }),
+        Err(error) => {
+            if !closes_connection(&error) {
+                session.quit().await;
+            }
+            Err(error)
+        }
+    }
+}
+
+/// One transaction over `kept`; returns the connection when it may carry another message of
+/// a `batch`, and otherwise ends it (QUIT, or nothing after a 421 or a lost connection).
 async fn dialogue(
     spec: &AttemptSpec<'_>,
-    rcpt: &mut Vec<(usize, Result<Reply, Error>)>,
-) -> Result<Reply, Error> {
-    let mut session = Session::open(spec).await?;
-    let result = session.transaction(spec, rcpt).await;
-    match &result {
-        Err(error) if closes_connection(error) => {}
-        _ => session.quit().await,
+    mut kept: Kept,
+    outcome: &mut SessionOutcome,
+    batch: bool,
+) -> Option<Kept> {
+    outcome.end = kept
+        .session
+        .transaction(
+            spec,
+            &kept.capabilities,
+            &mut outcome.rcpt,
+            &mut outcome.mail,
+        )
+        .await;
+    let usable = match &outcome.end {
+        Ok(_) => Some(false),
+        Err(error) => reusable_after(error),
+    };
+    match usable {
+        Some(needs_reset) if batch => {
+            kept.needs_reset = needs_reset;
+            Some(kept)
+        }
+        _ => {
+            if !matches!(&outcome.end, Err(error) if closes_connection(error)) {
+                kept.session.quit().await;
+            }
+            None
+        }
     }
-    result
+}
+
+/// Whether a connection may carry another message after a transaction that ended in `error`
+/// (`Some(needs RSET)`): only after a refusal for good of this message or its recipients. A
+/// transient refusal may be the server's limit on messages per connection, or its rate limit:
+/// the connection is closed and the retry decides when to come back.
+fn reusable_after(error: &Error) -> Option<bool> {
+    if closes_connection(error) || !error.is_permanent() || error.server_reply().is_none() {
+        return None;
+    }
+    match error.phase() {
+        Phase::Rcpt | Phase::Data => Some(true),
+        Phase::EndOfData => Some(false),
+        _ => None,
+    }
 }
 
 /// A 421 means the server is closing; a network error means there is nothing left to talk to;
@@ -206,11 +369,8 @@ impl Session {
         }
     }
 
-    async fn transaction(
-        &mut self,
-        spec: &AttemptSpec<'_>,
-        rcpt: &mut Vec<(usize, Result<Reply, Error>)>,
-    ) -> Result<Reply, Error> {
+    /// Greeting, EHLO, STARTTLS, AUTH: what comes before the first MAIL of a connection.
+    async fn establish(&mut self, spec: &AttemptSpec<'_>) -> Result<Capabilities, Error> {
         self.greeting(spec).await?;
         let mut capabilities = self.ehlo(spec.client_id).await?;
         if self.wants_starttls(spec.server.tls(), &capabilities)? {
@@ -228,11 +388,27 @@ impl Session {
             }
             self.authenticate(&capabilities, credentials).await?;
         }
+        Ok(capabilities)
+    }
+
+    /// MAIL, RCPT each, DATA, the message: one message over an established connection.
+    async fn transaction(
+        &mut self,
+        spec: &AttemptSpec<'_>,
+        capabilities: &Capabilities,
+        rcpt: &mut Vec<(usize, Result<Reply, Error>)>,
+        mail_accepted: &mut Option<MailAccepted>,
+    ) -> Result<Reply, Error> {
         if let Some(address) = needs_smtputf8(spec).filter(|_| !capabilities.smtputf8) {
             return Err(Error::no_smtputf8(address));
         }
-        let mail = Mail::new(spec.from.cloned(), mail_parameters(spec, &capabilities));
+        let mail = Mail::new(spec.from.cloned(), mail_parameters(spec, capabilities));
+        let sent = clock::now();
         self.command(Phase::Mail, &mail.to_string()).await?;
+        *mail_accepted = Some(MailAccepted {
+            sent,
+            accepted: clock::now(),
+        });
         let accepted = self.recipients(spec.recipients, rcpt).await?;
         if accepted == 0 {
             return Err(last_refusal(rcpt));
@@ -249,6 +425,19 @@ impl Session {
         }
         self.write(Phase::Data, &dot_stuffed(spec.message)).await?;
         self.expect(Phase::EndOfData).await
+    }
+
+    /// Whether the server has said nothing and kept the connection open since its last reply:
+    /// an idle connection it timed out has a 421 waiting, or an end of stream.
+    fn is_quiet(&mut self) -> bool {
+        if !self.stream.buffer().is_empty() {
+            return false;
+        }
+        let waker = std::task::Waker::noop();
+        let mut context = std::task::Context::from_waker(waker);
+        std::pin::Pin::new(&mut self.stream)
+            .poll_fill_buf(&mut context)
+            .is_pending()
     }
 
     async fn recipients(

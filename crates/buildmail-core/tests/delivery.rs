@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use buildmail_core::connector::{BoxStream, ConnectFuture, Connector, UnknownHost};
 use buildmail_core::deliver::{Delivery, Event, GiveUp, Outgoing};
+use buildmail_core::outbox::Outbox;
 use buildmail_core::policy::{RetryPolicy, WaitReason};
 use buildmail_core::report::{AttemptOutcome, DeliveryStatus, RecipientStatus};
 use buildmail_core::{Category, Phase, Server};
@@ -42,8 +43,8 @@ struct Fake {
     first: Mutex<Option<Instant>>,
     connections: Mutex<usize>,
     delivered: Mutex<Vec<(Vec<String>, String)>>,
-    /// Every line the client sent, in order, over all connections.
-    heard: Mutex<Vec<String>>,
+    /// Every line the client sent, in order, over all connections, with its connection.
+    heard: Mutex<Vec<(usize, String)>>,
 }
 
 impl Fake {
@@ -71,8 +72,20 @@ impl Fake {
             .lock()
             .unwrap()
             .iter()
+            .map(|(_, line)| line)
             .filter(|line| line.to_ascii_uppercase().starts_with(prefix))
             .cloned()
+            .collect()
+    }
+
+    /// Every line the client sent on `connection` (1 for the first), in order.
+    fn heard_on(&self, connection: usize) -> Vec<String> {
+        self.heard
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(on, _)| *on == connection)
+            .map(|(_, line)| line.clone())
             .collect()
     }
 
@@ -105,7 +118,7 @@ impl Fake {
                 return;
             }
             let line = line.trim_end().to_owned();
-            self.heard.lock().unwrap().push(line.clone());
+            self.heard.lock().unwrap().push((connection, line.clone()));
             let verb = line
                 .split([' ', ':'])
                 .next()
@@ -156,6 +169,10 @@ impl Fake {
                             .push((std::mem::take(&mut rcpts), data));
                     }
                     said
+                }
+                "RSET" => {
+                    rcpts.clear();
+                    say("250 2.0.0 reset")
                 }
                 "QUIT" => {
                     reply(&mut stream, say("221 bye")).await;
@@ -1175,4 +1192,244 @@ async fn only_an_unplaced_450_or_451_at_rcpt_or_data_is_treated_as_greylisting()
         );
         assert_eq!(fake.deliveries().len(), 1);
     }
+}
+
+// The outbox flush as a batch: one connection for many messages, paced to a learned rate.
+
+/// An outbox in a fresh directory holding `count` messages to a@ (Message-IDs `<N@example.com>`),
+/// kept the way `send --outbox` keeps them: after a deferral.
+async fn outbox_of(count: usize) -> (tempfile::TempDir, Outbox) {
+    let dir = tempfile::tempdir().unwrap();
+    let deferring = Fake::new(|ctx| (ctx.step == "mail").then(|| say("451 4.3.0 Try later")));
+    let once = delivery(&deferring).policy(RetryPolicy {
+        budget: Duration::ZERO,
+        max_attempts: 1,
+    });
+    for n in 0..count {
+        let mut outgoing = message(&["a@example.com"]);
+        outgoing.message_id = format!("<{n}@example.com>");
+        outgoing.bytes = format!("Message-ID: <{n}@example.com>\r\n\r\nbody {n}\r\n").into_bytes();
+        let (mut report, _) = send(&once, &outgoing).await;
+        Outbox::keep_unsettled(dir.path(), &outgoing, &mut report);
+        assert_eq!(report.kept, Some(true), "{report:#?}");
+        // Distinct save times keep the entries in the order they were made.
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let outbox = Outbox::open(dir.path()).unwrap();
+    (dir, outbox)
+}
+
+async fn flush(outbox: &Outbox, delivery: &Delivery) -> Vec<buildmail_core::Report> {
+    outbox.flush(delivery, &mut |_| {}).await.unwrap()
+}
+
+fn attempts(reports: &[buildmail_core::Report]) -> Vec<&buildmail_core::report::AttemptReport> {
+    reports.iter().flat_map(|r| &r.attempts).collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_flush_sends_every_entry_over_one_connection_and_quits_once() {
+    let (_dir, outbox) = outbox_of(5).await;
+    let fake = Fake::new(|_| None);
+    let reports = flush(&outbox, &delivery(&fake)).await;
+    assert_eq!(reports.len(), 5);
+    assert!(
+        reports
+            .iter()
+            .all(|r| r.status == DeliveryStatus::Delivered)
+    );
+    assert_eq!(fake.deliveries().len(), 5);
+    assert_eq!(fake.connections(), 1);
+    let heard: Vec<String> = fake
+        .heard_on(1)
+        .iter()
+        .map(|line| line.split([' ', ':']).next().unwrap().to_owned())
+        .filter(|verb| verb != "RCPT")
+        .collect();
+    let mut expected = vec!["EHLO"];
+    expected.extend(["MAIL", "DATA"].repeat(5));
+    expected.push("QUIT");
+    assert_eq!(
+        heard, expected,
+        "a new MAIL after each completed transaction"
+    );
+    assert!(outbox.list().unwrap().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_421_ends_the_shared_connection_and_nothing_is_said_after_it() {
+    let (_dir, outbox) = outbox_of(4).await;
+    let mails = Mutex::new(0);
+    let fake = Fake::new(move |ctx| {
+        if ctx.step != "mail" {
+            return None;
+        }
+        let mut count = mails.lock().unwrap();
+        *count += 1;
+        (*count == 3).then(|| say("421 4.7.0 Too many messages, try again in 5 seconds"))
+    });
+    let reports = flush(&outbox, &delivery(&fake)).await;
+    assert!(
+        reports
+            .iter()
+            .all(|r| r.status == DeliveryStatus::Delivered),
+        "{reports:#?}"
+    );
+    assert_eq!(fake.deliveries().len(), 4, "each once");
+    assert_eq!(fake.connections(), 2);
+    let first = fake.heard_on(1);
+    assert!(
+        first.last().unwrap().starts_with("MAIL"),
+        "the 421 to the third MAIL is the last word: {first:?}"
+    );
+    assert_eq!(reports[2].attempts.len(), 2);
+    assert_eq!(
+        reports[2].attempts[1].waited_ms, 5_000,
+        "as the server asked"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_entry_refused_for_good_is_followed_by_rset_on_the_same_connection() {
+    let (_dir, outbox) = outbox_of(2).await;
+    let rcpts = Mutex::new(0);
+    let fake = Fake::new(move |ctx| {
+        let mut count = rcpts.lock().unwrap();
+        *count += usize::from(ctx.step == "rcpt");
+        (ctx.step == "rcpt" && *count == 1).then(|| say("550 5.1.1 No such user"))
+    });
+    let reports = flush(&outbox, &delivery(&fake)).await;
+    assert_eq!(reports[0].status, DeliveryStatus::Rejected);
+    assert_eq!(reports[1].status, DeliveryStatus::Delivered);
+    assert_eq!(fake.connections(), 1);
+    let verbs: Vec<String> = fake
+        .heard_on(1)
+        .iter()
+        .map(|line| line.split([' ', ':']).next().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        verbs,
+        [
+            "EHLO", "MAIL", "RCPT", "RSET", "MAIL", "RCPT", "DATA", "QUIT"
+        ]
+    );
+    assert!(outbox.list().unwrap().is_empty(), "both settled");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_kept_connection_that_died_while_idle_is_replaced_within_the_same_attempt() {
+    let (_dir, outbox) = outbox_of(3).await;
+    let mails = Mutex::new(0);
+    // The server hangs up on the second MAIL of the first connection without a word: nothing of
+    // that transaction was accepted, so the message goes over a new connection at once.
+    let fake = Fake::new(move |ctx| {
+        let mut count = mails.lock().unwrap();
+        *count += usize::from(ctx.step == "mail");
+        (ctx.step == "mail" && ctx.connection == 1 && *count == 2).then_some(Act::Drop)
+    });
+    let reports = flush(&outbox, &delivery(&fake)).await;
+    assert!(
+        reports
+            .iter()
+            .all(|r| r.status == DeliveryStatus::Delivered),
+        "{reports:#?}"
+    );
+    assert!(
+        reports.iter().all(|r| r.attempts.len() == 1),
+        "no attempt lost to a stale connection: {reports:#?}"
+    );
+    assert!(reports.iter().all(|r| !r.possible_duplicate));
+    assert_eq!(fake.deliveries().len(), 3, "each once");
+    assert_eq!(fake.connections(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_connection_lost_after_the_final_dot_is_not_reused_and_flags_a_possible_duplicate() {
+    let (_dir, outbox) = outbox_of(2).await;
+    let fake =
+        Fake::new(|ctx| (ctx.step == "end_of_data" && ctx.connection == 1).then_some(Act::Drop));
+    let reports = flush(&outbox, &delivery(&fake)).await;
+    assert_eq!(reports[0].status, DeliveryStatus::Delivered, "{reports:#?}");
+    assert!(reports[0].possible_duplicate);
+    assert!(!reports[1].possible_duplicate);
+    assert_eq!(fake.connections(), 2);
+}
+
+/// A sliding-window rate limit at MAIL, like `buildmail-sim`'s `ratelimit:N/PERIOD`: beyond
+/// `messages` in any `period`, a 421 naming the whole seconds until a place frees.
+fn rate_limited(messages: usize, period: Duration) -> Arc<Fake> {
+    let accepted = Mutex::new(std::collections::VecDeque::<Duration>::new());
+    Fake::new(move |ctx| {
+        if ctx.step != "mail" {
+            return None;
+        }
+        let now = ctx.since_first;
+        let mut accepted = accepted.lock().unwrap();
+        while accepted.front().is_some_and(|at| now - *at >= period) {
+            accepted.pop_front();
+        }
+        if accepted.len() < messages {
+            accepted.push_back(now);
+            return None;
+        }
+        let left = (period - (now - accepted[0])).as_secs_f64().ceil().max(1.0);
+        Some(say(&format!(
+            "421 4.7.0 Sender rate limit exceeded, try again in {left} seconds"
+        )))
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rate_limit_that_states_its_delay_paces_the_rest_of_the_flush() {
+    let (_dir, outbox) = outbox_of(30).await;
+    let fake = rate_limited(5, Duration::from_secs(10));
+    let start = Instant::now();
+    let reports = flush(&outbox, &delivery(&fake)).await;
+    let elapsed = start.elapsed();
+    assert_eq!(reports.len(), 30);
+    assert!(
+        reports
+            .iter()
+            .all(|r| r.status == DeliveryStatus::Delivered),
+        "{reports:#?}"
+    );
+    let refused = attempts(&reports)
+        .iter()
+        .filter(|a| a.outcome != AttemptOutcome::Ok)
+        .count();
+    assert_eq!(refused, 1, "only the refusal that taught the rate");
+    assert_eq!(fake.deliveries().len(), 30);
+    // 5 at once, then 5 per window: the last 5 go at 50 s; as fast as allowed, give or take
+    // the second the server rounds its delay to.
+    assert!(
+        elapsed >= Duration::from_secs(50) && elapsed <= Duration::from_secs(56),
+        "{elapsed:?}"
+    );
+    // The 421 ends the first connection; the paced rest share one.
+    assert_eq!(fake.connections(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn pacing_that_would_outlast_the_budget_leaves_the_rest_for_the_next_flush() {
+    let (_dir, outbox) = outbox_of(8).await;
+    let fake = rate_limited(3, Duration::from_secs(60));
+    let short = delivery(&fake).policy(RetryPolicy {
+        budget: Duration::from_secs(90),
+        max_attempts: 10,
+    });
+    let reports = flush(&outbox, &short).await;
+    let delivered = reports
+        .iter()
+        .filter(|r| r.status == DeliveryStatus::Delivered)
+        .count();
+    // 3 at once, the refusal teaches 3 per 60 s, 3 more at 60 s; the next place frees at 120 s,
+    // after the budget: the flush stops there, deferred, the rest kept.
+    assert_eq!(delivered, 6, "{reports:#?}");
+    assert_eq!(reports.last().unwrap().status, DeliveryStatus::Deferred);
+    assert_eq!(outbox.list().unwrap().len(), 2);
+    let refused = attempts(&reports)
+        .iter()
+        .filter(|a| a.outcome != AttemptOutcome::Ok)
+        .count();
+    assert_eq!(refused, 1);
 }

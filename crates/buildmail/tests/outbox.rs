@@ -342,3 +342,95 @@ fn a_refused_session_keeps_the_message_in_the_outbox_for_a_later_flush() {
     assert!(report.get("kept").is_none(), "{report:#}");
     assert_eq!(list(dir), "", "a recipient refused for good is never kept");
 }
+
+/// How many accepted messages each connection of `server` carried, in connection order.
+fn messages_per_connection(server: &Server) -> Vec<usize> {
+    let record = server.record();
+    (0..record.connections.len())
+        .map(|c| record.messages.iter().filter(|m| m.connection == c).count())
+        .collect()
+}
+
+#[test]
+fn a_flush_sends_its_entries_over_one_connection() {
+    let outbox = tempfile::tempdir().unwrap();
+    let dir = outbox.path().to_str().unwrap();
+    keep(dir, 5, &[]);
+    let good = Server::start(&[]);
+    let reports = json(&flush_json(dir, &good.url()));
+    assert_eq!(reports.as_array().unwrap().len(), 5);
+    assert_eq!(messages_per_connection(&good), [5]);
+    assert!(good.record().duplicate_message_ids().is_empty());
+    let commands: Vec<String> = good.record().connections[0]
+        .events
+        .iter()
+        .filter_map(|event| match event {
+            buildmail_sim::Event::Command { line } => Some(line.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(commands.iter().filter(|c| c.starts_with("EHLO")).count(), 1);
+    assert_eq!(commands.last().map(String::as_str), Some("QUIT"));
+    assert_eq!(list(dir), "");
+}
+
+#[test]
+fn a_flush_through_a_rate_limit_is_paced_after_the_first_refusal() {
+    let outbox = tempfile::tempdir().unwrap();
+    let dir = outbox.path().to_str().unwrap();
+    keep(dir, 9, &[]);
+    // 3 messages per 2 s: the fourth MAIL is refused with the seconds left, which teaches the
+    // rate; the six after it wait for their place instead of being refused in turn.
+    let limited = Server::start(&["ratelimit:3/2s"]);
+    let reports = json(&flush_json(dir, &limited.url()));
+    let reports = reports.as_array().unwrap();
+    assert_eq!(reports.len(), 9);
+    assert!(
+        reports.iter().all(|r| r["status"] == "delivered"),
+        "{reports:#?}"
+    );
+    let refused: Vec<&serde_json::Value> = reports
+        .iter()
+        .flat_map(|r| r["attempts"].as_array().unwrap())
+        .filter(|a| a["outcome"] != "ok")
+        .collect();
+    assert_eq!(refused.len(), 1, "{refused:#?}");
+    assert_eq!(refused[0]["category"], "rate_limit");
+    assert_eq!(limited.record().messages.len(), 9);
+    assert!(limited.record().duplicate_message_ids().is_empty());
+    // The 421 closes the first connection after 3 messages; the paced 6 share the second.
+    assert_eq!(messages_per_connection(&limited), [3, 6]);
+    assert_eq!(list(dir), "");
+}
+
+/// A flush that cannot prepare an entry for sending (here its `.sending` mark cannot be
+/// written; on a full disk, every mark) must not exit 0 as if everything had gone: the entry
+/// stays and is reported deferred with the reason, and the entries after it still go.
+#[test]
+fn an_entry_that_cannot_be_prepared_is_reported_deferred_not_passed_over_with_exit_0() {
+    let outbox = tempfile::tempdir().unwrap();
+    let dir = outbox.path().to_str().unwrap();
+    keep(dir, 2, &[]);
+    let first = list(dir)
+        .lines()
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    std::fs::create_dir(outbox.path().join(format!("{first}.sending"))).unwrap();
+    let good = Server::start(&[]);
+    let out = flush(dir, &good.url(), &["--output", "json"], 75);
+    let reports = json(&out);
+    let reports = reports.as_array().unwrap();
+    assert_eq!(reports.len(), 2, "{reports:#?}");
+    assert_eq!(reports[0]["outbox_id"], first.as_str());
+    assert_eq!(reports[0]["status"], "deferred");
+    assert_eq!(reports[0]["kept"], true);
+    let reason = reports[0]["reason"].as_str().unwrap();
+    assert!(reason.contains("could not be prepared"), "{reason}");
+    assert_eq!(reports[1]["status"], "delivered");
+    assert_eq!(good.record().messages.len(), 1);
+    assert!(list(dir).contains(&first), "the entry stays");
+}

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::clock;
-use crate::deliver::{Delivery, Event, Outgoing};
+use crate::deliver::{Batch, Delivery, Event, Outgoing};
 use crate::policy::RetryPolicy;
 use crate::report::{DeliveryStatus, RecipientReport, RecipientStatus, Report};
 
@@ -37,6 +37,10 @@ impl Outbox {
     /// reported deferred, not tried. Broken files are skipped (see [`FlushEvent::Skipped`]).
     /// Fails only when the directory cannot be read, before anything is sent.
     ///
+    /// The entries go over one connection for as long as the server keeps it (until a 421, a
+    /// lost connection, a transient refusal or a long wait), and a rate limit that states its
+    /// delay paces the entries after it rather than having each refused in turn.
+    ///
     /// ```no_run
     /// # async fn run(delivery: buildmail_core::Delivery) -> std::io::Result<()> {
     /// use buildmail_core::outbox::Outbox;
@@ -61,46 +65,55 @@ impl Outbox {
         let start = clock::now();
         let policy = delivery.retry_policy();
         let mut reports = Vec::new();
+        let mut batch = Batch::default();
         for entry in &entries {
             let left = policy.budget.saturating_sub(start.elapsed());
             let tried = !left.is_zero();
-            let report = if !tried {
-                not_tried(entry)
+            let (report, stops) = if !tried {
+                (not_tried(entry), false)
             } else {
                 let delivery = delivery.clone().policy(RetryPolicy {
                     budget: left,
                     ..policy
                 });
-                match self.send_entry(&entry.id, &delivery, events).await {
-                    Some(report) => report,
-                    None => continue,
+                match self.send_entry(entry, &delivery, &mut batch, events).await {
+                    Sent::Tried(report) => {
+                        let stops = report.any_unsettled();
+                        (report, stops)
+                    }
+                    // Nothing went to the server: the entries after it may still go.
+                    Sent::NotPrepared(report) => (report, false),
+                    Sent::Skipped => continue,
                 }
             };
             events(FlushEvent::Done {
                 id: &entry.id,
                 report: &report,
             });
-            let stop = tried && report.any_unsettled();
             reports.push(report);
-            if stop {
+            if stops {
                 break;
             }
         }
+        batch.close().await;
         Ok(reports)
     }
 
-    /// Sends one entry and settles it: `None` when another flush has it, or it is broken.
+    /// Sends one entry and settles it.
     async fn send_entry(
         &self,
-        id: &str,
+        entry: &EntryInfo,
         delivery: &Delivery,
+        batch: &mut Batch,
         events: &mut (dyn FnMut(FlushEvent<'_>) + Send),
-    ) -> Option<Report> {
+    ) -> Sent {
+        let id = entry.id.as_str();
         let claim = match self.claim(id) {
-            Ok(claim) => claim?,
+            Ok(Some(claim)) => claim,
+            Ok(None) => return Sent::Skipped,
             Err(broken) => {
                 events(FlushEvent::Skipped(&broken));
-                return None;
+                return Sent::Skipped;
             }
         };
         // Read before marking: the mark left by a flush that died is what flags a duplicate.
@@ -110,20 +123,24 @@ impl Outbox {
         let outgoing = match prepared {
             Ok(outgoing) => outgoing,
             Err(e) => {
-                events(FlushEvent::Skipped(&Broken {
-                    id: id.to_owned(),
-                    path: self.path(id, "eml"),
-                    problem: format!("cannot be prepared for sending: {e}"),
-                }));
                 let _ = claim.release();
-                return None;
+                return Sent::NotPrepared(not_sent(
+                    entry,
+                    format!(
+                        "not sent: the entry could not be prepared for sending ({e}); nothing \
+                         went to the server and it stays for the next flush: check that the \
+                         outbox directory is writable and the disk has space"
+                    ),
+                ));
             }
         };
         let mut report = delivery
-            .send(&outgoing, &mut |event| events(FlushEvent::Delivery(event)))
+            .send_in(&outgoing, batch, &mut |event| {
+                events(FlushEvent::Delivery(event))
+            })
             .await;
         settle(claim, &mut report);
-        Some(report)
+        Sent::Tried(report)
     }
 
     /// Keeps a message that did not reach everyone in the outbox at `dir` for a later flush,
@@ -183,8 +200,28 @@ fn settle(claim: Claim, report: &mut Report) {
     }
 }
 
+/// What became of one entry of a flush.
+enum Sent {
+    /// It went to the server (or the retry decision stopped before it could): its report.
+    Tried(Report),
+    /// It stays, unsent, because its files could not be made ready: nothing went to the server.
+    NotPrepared(Report),
+    /// Another flush has it, or it is broken (reported as [`FlushEvent::Skipped`]).
+    Skipped,
+}
+
 /// The report of an entry left untried because the batch's retry budget was spent.
 fn not_tried(entry: &EntryInfo) -> Report {
+    not_sent(
+        entry,
+        "not tried: the retry budget was spent on the entries before it; it stays for the \
+         next flush"
+            .to_owned(),
+    )
+}
+
+/// The report of an entry that stays without anything sent, and why.
+fn not_sent(entry: &EntryInfo, reason: String) -> Report {
     let recipients = entry
         .to
         .iter()
@@ -203,11 +240,7 @@ fn not_tried(entry: &EntryInfo) -> Report {
         recipients,
         attempts: Vec::new(),
         explanation: None,
-        reason: Some(
-            "not tried: the retry budget was spent on the entries before it; it stays for the \
-             next flush"
-                .to_owned(),
-        ),
+        reason: Some(reason),
         warnings: Vec::new(),
         outbox_id: Some(entry.id.clone()),
         kept: Some(true),

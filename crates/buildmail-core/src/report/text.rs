@@ -77,6 +77,7 @@ pub fn wait(wait: Duration, reason: WaitReason) -> String {
         WaitReason::Greylisting => "greylisting schedule",
         WaitReason::Backoff => "backoff with jitter",
         WaitReason::Refused => "refused: a relay restarting is back within seconds",
+        WaitReason::Pacing => "pacing to the rate limit the server showed",
     };
     format!("next try in {} ({why})", duration(wait))
 }
