@@ -23,7 +23,6 @@ mod causes;
 mod codes;
 mod enhanced;
 mod generic;
-mod literals;
 mod mta;
 mod providers;
 mod reference;
@@ -215,7 +214,7 @@ impl TextPattern {
     fn new(pattern: &'static str) -> Self {
         TextPattern {
             pattern,
-            required: literals::required_literals(pattern),
+            required: crate::literals::required_literals(pattern),
             regex: OnceLock::new(),
         }
     }

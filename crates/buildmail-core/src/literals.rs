@@ -1,15 +1,17 @@
-//! The literals a catalog text pattern cannot match without, so a lookup compiles and runs only
-//! the patterns whose words appear in the reply (an `explain` compiled all 65 before, 10 M
-//! instructions of its 11 M).
+//! The literals a pattern cannot match without, read from the pattern itself: the catalog
+//! compiles and runs only the text patterns whose words appear in a reply (an `explain` compiled
+//! all 65 before, 10 M instructions of its 11 M), and the log scanner skips the lines that hold
+//! none of its wordings' literals.
 //!
 //! The analysis is deliberately small and conservative: for each top-level alternative, the
 //! longest run of plain characters outside groups, classes and quantified atoms. Anything it does
 //! not understand (a flag group, a hex or Unicode escape) gives up on the whole pattern, which is
 //! then always tried: a literal may be missing, never wrong.
 
-/// Lower-case literals such that every match of `pattern` (lower-cased, as the catalog matches
-/// it) contains at least one of them; `None` when the pattern's shape does not say.
-pub(super) fn required_literals(pattern: &str) -> Option<Vec<String>> {
+/// Lower-case literals such that every match of `pattern` contains at least one of them in some
+/// ASCII case (a literal says nothing about case: search for it ignoring ASCII case); `None`
+/// when the pattern's shape does not say.
+pub(crate) fn required_literals(pattern: &str) -> Option<Vec<String>> {
     let mut literals: Vec<String> = Vec::new();
     let mut at = 0;
     loop {
@@ -44,13 +46,10 @@ fn alternative_literals(pattern: &str, mut at: usize) -> Option<(Vec<&str>, usiz
         let next_run = match b {
             b'|' => break,
             b'(' => {
-                let flagged = bytes.get(at + 1) == Some(&b'?');
-                if flagged && bytes.get(at + 2) != Some(&b':') {
-                    return None; // a flag group may change what the characters mean
-                }
+                let inner_start = group_start(bytes, at)?;
                 let close = group_end(bytes, at)?;
                 let optional = matches!(bytes.get(close + 1), Some(b'?' | b'*' | b'{'));
-                let inner = &pattern[at + if flagged { 3 } else { 1 }..close];
+                let inner = &pattern[inner_start..close];
                 if !optional && let Some((literals, _)) = group_literals(inner) {
                     best.keep_better(Candidate::new(literals));
                 }
@@ -141,6 +140,24 @@ impl<'p> Candidate<'p> {
             *self = other;
         }
     }
+}
+
+/// Where the contents of the group opened at `open` start: after `(`, `(?:`, or a case flag
+/// group (`(?i:`, `(?-i:`: the literals ignore case anyway). `None` for any other flag, which
+/// may change what the characters mean (`x` makes spaces insignificant).
+fn group_start(bytes: &[u8], open: usize) -> Option<usize> {
+    if bytes.get(open + 1) != Some(&b'?') {
+        return Some(open + 1);
+    }
+    let flags_end = open
+        + 2
+        + bytes[open + 2..]
+            .iter()
+            .position(|&b| b == b':' || b == b')')?;
+    let case_only = bytes[open + 2..flags_end]
+        .iter()
+        .all(|&b| matches!(b, b'i' | b'-'));
+    (case_only && bytes[flags_end] == b':').then_some(flags_end + 1)
 }
 
 /// The index of the `)` that closes the group opened at `open`.
@@ -251,6 +268,15 @@ mod tests {
     }
 
     #[test]
+    fn a_case_flag_group_is_a_group() {
+        assert_eq!(
+            literals(r"(?-i:\bENOTFOUND\b|\bEAI_AGAIN\b)|getaddrinfo"),
+            Some(vec!["enotfound", "eai_again", "getaddrinfo"])
+        );
+        assert_eq!(literals(r"(?i:abc)"), Some(vec!["abc"]));
+    }
+
+    #[test]
     fn an_escape_ends_a_run() {
         assert_eq!(literals(r"\(S3150\)|5\.7\.139"), Some(vec!["s3150", "139"]));
         assert_eq!(literals(r"\[?PH0[1-9]\]?"), Some(vec!["ph0"]));
@@ -262,6 +288,7 @@ mod tests {
         assert_eq!(literals(r"."), None);
         assert_eq!(literals(r"abc|\d+"), None);
         assert_eq!(literals(r"abc|(?i)def"), None);
+        assert_eq!(literals(r"abc|(?x:d e f)"), None);
         assert_eq!(literals(r"\x41bc"), None);
         assert_eq!(literals(r"abc|"), None);
         assert_eq!(literals(r"ab(c"), None);
