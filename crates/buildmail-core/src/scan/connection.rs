@@ -133,13 +133,9 @@ static ANY_WORDING: LazyLock<Regex> = LazyLock::new(|| {
         .expect("connection failure patterns are tested")
 });
 
-/// Words that show a line is about sending mail, in any case.
-pub(super) const MAIL_PATTERN: &str = r"smtp|e-?mail|\bmail|nodemailer|phpmailer|lettre|:(25|465|587|2525)\b|port:? (25|465|587|2525)\b";
-
+/// Words that show a line is about sending mail.
 static MAIL_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    RegexBuilder::new(MAIL_PATTERN)
-        .case_insensitive(true)
-        .build()
+    Regex::new(r"(?i)smtp|e-?mail|\bmail|nodemailer|phpmailer|lettre|:(25|465|587|2525)\b|port:? (25|465|587|2525)\b")
         .expect("the mail-context pattern is valid")
 });
 

@@ -4,8 +4,9 @@
 //! A line is judged from its bytes, by necessary conditions only: a reply needs a failure code
 //! in one of the positions the parser accepts (or one of its markers), a connection failure needs
 //! a literal of its wordings. A line that meets neither is quiet: parsing it would change nothing
-//! but, perhaps, the mail context (see `Scanner::catch_up_mail_context`). A line may be judged busy and then yield nothing,
-//! never the other way round (`tests.rs` checks the scan both ways on generated logs).
+//! but, perhaps, the mail context (see `Scanner::catch_up_mail_context`). A line may be judged
+//! busy and then yield nothing, never the other way round (`tests.rs` checks the scan both ways
+//! on generated logs).
 //! Lines with bytes outside ASCII are always busy: the patterns read Unicode (case folding,
 //! `\s`, `\d`) where these checks read bytes.
 
@@ -58,17 +59,15 @@ static BUSY_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
         .expect("a few hundred short literals fit an automaton")
 });
 
-/// Whether the connection wordings and the mail words all have literals to look for.
+/// Whether the connection wordings all have literals to look for.
 #[cfg(test)]
 pub(super) fn every_wording_has_literals() -> bool {
-    super::connection::wordings()
-        .chain([super::connection::MAIL_PATTERN])
-        .all(|pattern| required_literals(pattern).is_some())
+    super::connection::wordings().all(|pattern| required_literals(pattern).is_some())
 }
 
 /// Whether the line may hold a reply: a failure code where the parser looks for one, or an
 /// enhanced code of a failure class. Each branch names the pattern it stands for.
-pub(super) fn reply_possible(bytes: &[u8]) -> bool {
+fn reply_possible(bytes: &[u8]) -> bool {
     let first = bytes.iter().position(|&b| !is_space_like(b));
     let mut any_code = false;
     let mut exim = None;

@@ -334,11 +334,43 @@ const SAMPLE_LINES: &[&str] = &[
     "Ünïcödé build step 5.7.1 → ok",
 ];
 
-/// A log of `picks` from [`SAMPLE_LINES`], each whole, cut short or joined to the next one.
+/// The real logs the CLI's tests scan, one per format (`crates/buildmail/tests/fixtures/scan`).
+fn real_logs() -> Vec<(String, String)> {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../buildmail/tests/fixtures/scan"
+    );
+    let mut logs: Vec<(String, String)> = std::fs::read_dir(dir)
+        .expect("the CLI's scan fixtures")
+        .map(|entry| entry.expect("a fixture").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "log"))
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).expect("a readable fixture");
+            (path.display().to_string(), text)
+        })
+        .collect();
+    logs.sort();
+    logs
+}
+
+/// [`SAMPLE_LINES`] and every line of the real logs.
+static LINE_POOL: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let real: Vec<String> = real_logs()
+        .iter()
+        .flat_map(|(_, text)| text.lines().map(str::to_owned).collect::<Vec<_>>())
+        .collect();
+    SAMPLE_LINES
+        .iter()
+        .map(|l| (*l).to_owned())
+        .chain(real)
+        .collect()
+});
+
+/// A log of `picks` from [`LINE_POOL`], each whole, cut short or joined to the next one.
 fn generated_log(picks: &[(usize, usize, u8)]) -> String {
     let mut log = String::new();
     for &(index, cut, how) in picks {
-        let line = SAMPLE_LINES[index % SAMPLE_LINES.len()];
+        let line = &LINE_POOL[index % LINE_POOL.len()];
         let cut = line
             .char_indices()
             .nth(cut % (line.len() + 1))
@@ -399,6 +431,17 @@ fn a_quiet_line_that_mentions_mail_still_makes_a_generic_wording_count() {
 }
 
 #[test]
+fn passing_over_quiet_lines_finds_what_parsing_every_line_finds_in_real_logs() {
+    let logs = real_logs();
+    assert!(logs.len() >= 18, "{} logs", logs.len());
+    for (name, text) in logs {
+        let fast = scanned(scan(text.as_bytes()));
+        assert!(!fast.is_empty(), "{name}");
+        assert_eq!(fast, scanned(scan_line_by_line(text.as_bytes())), "{name}");
+    }
+}
+
+#[test]
 fn passing_over_quiet_lines_finds_what_parsing_every_line_finds_in_the_samples() {
     let log = SAMPLE_LINES.join("\n");
     let fast = scanned(scan(log.as_bytes()));
@@ -409,7 +452,7 @@ fn passing_over_quiet_lines_finds_what_parsing_every_line_finds_in_the_samples()
 proptest::proptest! {
     #[test]
     fn passing_over_quiet_lines_finds_what_parsing_every_line_finds(
-        picks in proptest::collection::vec((0usize..1000, 0usize..200, 0u8..8), 1..60),
+        picks in proptest::collection::vec((0usize..100_000, 0usize..200, 0u8..8), 1..60),
     ) {
         let log = generated_log(&picks);
         proptest::prop_assert_eq!(
