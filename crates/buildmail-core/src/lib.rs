@@ -34,6 +34,7 @@ pub mod error;
 pub mod explain;
 pub mod hint;
 pub mod jenkins_reports;
+mod literals;
 pub mod logtail;
 pub mod notify;
 pub mod outbox;

@@ -27,8 +27,12 @@ use crate::explain::Explanation;
 use crate::reply::Reply;
 
 mod connection;
+mod quiet;
 
 pub use connection::{ConnectionExplanation, ConnectionFailure, ConnectionKind};
+
+/// How many lines after one that mentions mail a generic connection wording still counts.
+const MAIL_CONTEXT_LINES: u64 = connection::MAIL_CONTEXT_LINES;
 
 /// Lines longer than this are cut: a reply is never that long, and memory stays bounded.
 pub const MAX_LINE: usize = 16 * 1024;
@@ -140,6 +144,16 @@ impl Found {
 /// ```
 pub fn scan<R: BufRead>(reader: R) -> Scanner<R> {
     Scanner {
+        skip_quiet: true,
+        ..scan_line_by_line(reader)
+    }
+}
+
+/// Parses every line, quiet or not: what [`scan`] must find, for the tests.
+fn scan_line_by_line<R: BufRead>(reader: R) -> Scanner<R> {
+    Scanner {
+        skip_quiet: false,
+        recent_quiet: VecDeque::new(),
         reader,
         line_no: 0,
         buf: Vec::with_capacity(256),
@@ -156,6 +170,10 @@ pub fn scan<R: BufRead>(reader: R) -> Scanner<R> {
 /// The iterator returned by [`scan`].
 #[derive(Debug)]
 pub struct Scanner<R> {
+    /// Whether lines that cannot change the findings are passed over (see `quiet.rs`).
+    skip_quiet: bool,
+    /// The last quiet lines passed over, with their numbers, for [`Self::catch_up_mail_context`].
+    recent_quiet: VecDeque<(u64, Vec<u8>)>,
     reader: R,
     line_no: u64,
     buf: Vec<u8>,
@@ -224,6 +242,12 @@ impl<R: BufRead> Iterator for Scanner<R> {
                 }
                 Ok(true) => {
                     self.line_no += 1;
+                    if self.skip_quiet {
+                        if self.pass_over_quiet_line() {
+                            continue;
+                        }
+                        self.catch_up_mail_context();
+                    }
                     // The buffer is lent out for the line's lifetime, so the line needs no copy.
                     let buf = std::mem::take(&mut self.buf);
                     let line = String::from_utf8_lossy(&buf);
@@ -240,6 +264,43 @@ impl<R: BufRead> Iterator for Scanner<R> {
 }
 
 impl<R> Scanner<R> {
+    /// Passes over the line in `buf` when parsing it could change nothing: no reply or event is
+    /// open (a line of any kind would end them), and its bytes hold nothing the parser looks for.
+    /// The line is kept (a few of them) in case the next busy line needs to know whether it
+    /// mentioned mail.
+    fn pass_over_quiet_line(&mut self) -> bool {
+        if self.pending.is_some() || self.open_event.is_some() {
+            return false;
+        }
+        if quiet::classify(&self.buf) == quiet::Line::Busy {
+            return false;
+        }
+        let mut kept = if self.recent_quiet.len() as u64 >= MAIL_CONTEXT_LINES {
+            self.recent_quiet
+                .pop_front()
+                .map(|(_, kept)| kept)
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        kept.clear();
+        kept.extend_from_slice(&self.buf);
+        self.recent_quiet.push_back((self.line_no, kept));
+        true
+    }
+
+    /// Sets the mail context as parsing the quiet lines passed over would have: only those
+    /// close enough to the current line can still make a difference.
+    fn catch_up_mail_context(&mut self) {
+        for (line_no, bytes) in self.recent_quiet.drain(..) {
+            // Quiet lines are ASCII.
+            let line = std::str::from_utf8(&bytes).unwrap_or_default();
+            if line_no + MAIL_CONTEXT_LINES >= self.line_no && connection::mentions_mail(line) {
+                self.mail_context_until = line_no + MAIL_CONTEXT_LINES;
+            }
+        }
+    }
+
     fn take_line(&mut self, line: &str) {
         let candidates = reply_candidates(line);
         if connection::mentions_mail(line) {
@@ -648,7 +709,7 @@ static IN_REPLY_TO: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The replies on a line, when it may hold one at all (the cheap test first).
 fn reply_candidates(line: &str) -> Vec<Candidate> {
-    let spelt_out = line.contains(DOTNET_MARKER) || line.contains("(Code { severity: ");
+    let spelt_out = line.contains(DOTNET_MARKER) || line.contains(LETTRE_DEBUG_MARKER_TEXT);
     if might_hold_reply(line.as_bytes()) || spelt_out {
         candidates(line)
     } else {
@@ -763,7 +824,9 @@ fn before_enhanced(line: &str) -> Option<Candidate> {
 /// the noise of a build log (numbers everywhere) skips the unanchored regex searches. A gate may
 /// let a line through that the pattern then refuses, never the other way round.
 static LETTRE_DEBUG_MARKER: LazyLock<memchr::memmem::Finder<'static>> =
-    LazyLock::new(|| memchr::memmem::Finder::new("(Code { severity: "));
+    LazyLock::new(|| memchr::memmem::Finder::new(LETTRE_DEBUG_MARKER_TEXT));
+/// What lettre's Debug form of a reply always holds.
+const LETTRE_DEBUG_MARKER_TEXT: &str = "(Code { severity: ";
 static DOTNET_STATUS_MARKER: LazyLock<memchr::memmem::Finder<'static>> =
     LazyLock::new(|| memchr::memmem::Finder::new(DOTNET_MARKER));
 

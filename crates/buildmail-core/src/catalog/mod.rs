@@ -30,7 +30,7 @@ mod vague;
 
 pub use reference::{Page, reference_pages};
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use regex_lite::Regex;
 
@@ -154,7 +154,7 @@ struct Compiled {
     tier: Tier,
     code: Vec<CodePattern>,
     enhanced: Vec<EnhancedPattern>,
-    text: Option<Regex>,
+    text: Option<TextPattern>,
 }
 
 static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
@@ -182,8 +182,7 @@ impl Compiled {
             enhanced: alternatives(entry.when.enhanced)
                 .map(|p| EnhancedPattern::parse(p).expect("catalog enhanced patterns are tested"))
                 .collect(),
-            text: (!entry.when.text.is_empty())
-                .then(|| text_regex(entry.when.text).expect("catalog text patterns are tested")),
+            text: (!entry.when.text.is_empty()).then(|| TextPattern::new(entry.when.text)),
         }
     }
 
@@ -195,9 +194,48 @@ impl Compiled {
         let enhanced = best(&self.enhanced, |p| p.score(reply.enhanced()))?;
         let text = match &self.text {
             None => 0,
-            Some(regex) => regex.is_match(text).then_some(100)?,
+            Some(pattern) => pattern.is_match(text).then_some(100)?,
         };
         Some((self.tier, code + enhanced + text))
+    }
+}
+
+/// An entry's text pattern, compiled the first time a reply holds one of the literals it cannot
+/// match without: most replies hold the words of a few entries, and compiling all of them was
+/// nearly all the work of an `explain`.
+struct TextPattern {
+    pattern: &'static str,
+    /// Lower case; `None` when the pattern's shape does not say (it is then always tried).
+    required: Option<Vec<String>>,
+    regex: OnceLock<Regex>,
+}
+
+impl TextPattern {
+    fn new(pattern: &'static str) -> Self {
+        TextPattern {
+            pattern,
+            required: crate::literals::required_literals(pattern),
+            regex: OnceLock::new(),
+        }
+    }
+
+    /// Whether the pattern matches `text`, the reply's text in ASCII lower case.
+    fn is_match(&self, text: &str) -> bool {
+        self.might_match(text) && self.regex().is_match(text)
+    }
+
+    fn regex(&self) -> &Regex {
+        self.regex
+            .get_or_init(|| text_regex(self.pattern).expect("catalog text patterns are tested"))
+    }
+
+    /// Whether `text` holds one of the literals the pattern cannot match without.
+    fn might_match(&self, text: &str) -> bool {
+        self.required.as_ref().is_none_or(|required| {
+            required
+                .iter()
+                .any(|literal| text.contains(literal.as_str()))
+        })
     }
 }
 

@@ -402,3 +402,95 @@ fn lower_casing_a_pattern_keeps_its_escapes() {
         }
     }
 }
+
+/// Every text a test knows: the catalog's examples and the labelled real replies, lower-cased
+/// as `lookup` matches them.
+fn known_texts() -> Vec<String> {
+    let corpora = [
+        include_str!("../../tests/data/smtp-replies.jsonl"),
+        include_str!("../../tests/data/held-out-replies.jsonl"),
+    ];
+    let labelled = corpora.into_iter().flat_map(str::lines).filter_map(|line| {
+        let row: serde_json::Value = serde_json::from_str(line).ok()?;
+        Some(row["text"].as_str()?.to_owned())
+    });
+    entries()
+        .map(|entry| entry.example.to_owned())
+        .chain(labelled)
+        .filter_map(|text| Some(Reply::parse(&text).ok()?.text().to_ascii_lowercase()))
+        .collect()
+}
+
+/// The pre-filter may only skip a pattern that would not have matched.
+fn assert_prefilter_keeps_matches(text: &str) {
+    for compiled in COMPILED.iter() {
+        let Some(pattern) = &compiled.text else {
+            continue;
+        };
+        assert!(
+            !pattern.regex().is_match(text) || pattern.might_match(text),
+            "{}: {:?} matches {text:?} without any of {:?}",
+            compiled.entry.id,
+            pattern.pattern,
+            pattern.required
+        );
+    }
+}
+
+#[test]
+fn the_literal_prefilter_never_hides_a_match_in_known_replies() {
+    let texts = known_texts();
+    assert!(texts.len() > 300, "{} texts", texts.len());
+    for text in &texts {
+        assert_prefilter_keeps_matches(text);
+    }
+}
+
+#[test]
+fn nearly_every_text_pattern_has_literals_to_filter_on() {
+    // A pattern without literals is compiled for every reply its codes allow: a few are fine
+    // (`.`), many would bring back the cost of compiling the whole catalog.
+    let unfiltered: Vec<&str> = COMPILED
+        .iter()
+        .filter_map(|c| c.text.as_ref().filter(|t| t.required.is_none()))
+        .map(|t| t.pattern)
+        .collect();
+    assert!(unfiltered.len() <= 3, "{unfiltered:?}");
+}
+
+#[test]
+fn an_explanation_compiles_only_the_patterns_whose_words_appear() {
+    let reply = Reply::parse("421 4.7.0 Try again later").unwrap();
+    let text = reply.text().to_ascii_lowercase();
+    let candidates = COMPILED
+        .iter()
+        .filter_map(|c| c.text.as_ref())
+        .filter(|t| t.might_match(&text))
+        .count();
+    assert!(candidates <= 8, "{candidates} candidate patterns");
+}
+
+proptest::proptest! {
+    #[test]
+    fn the_literal_prefilter_never_hides_a_match_in_mixed_wordings(
+        picks in proptest::collection::vec((0usize..10_000, 0usize..4), 1..14),
+    ) {
+        // Words of the catalog's examples and patterns, shuffled and cut: texts that many
+        // patterns come close to matching.
+        static WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
+            entries()
+                .flat_map(|e| e.example.split_whitespace().chain(e.when.text.split(['|', ' '])))
+                .map(|w| w.to_ascii_lowercase())
+                .collect()
+        });
+        let text: Vec<String> = picks
+            .iter()
+            .map(|&(word, cut)| {
+                let word = &WORDS[word % WORDS.len()];
+                let cut = word.char_indices().nth(cut).map_or(0, |(at, _)| at);
+                word[cut..].to_owned()
+            })
+            .collect();
+        assert_prefilter_keeps_matches(&text.join(" "));
+    }
+}

@@ -126,12 +126,7 @@ static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
 /// Every kind's wordings in one pattern: most lines of a log hold none, and one search says so
 /// where one search per kind and wording did.
 static ANY_WORDING: LazyLock<Regex> = LazyLock::new(|| {
-    let wordings: Vec<String> = KINDS
-        .iter()
-        .flat_map(|kind| [kind.mail_only, kind.generic])
-        .filter(|pattern| !pattern.is_empty())
-        .map(|pattern| format!("(?:{pattern})"))
-        .collect();
+    let wordings: Vec<String> = wordings().map(|pattern| format!("(?:{pattern})")).collect();
     RegexBuilder::new(&wordings.join("|"))
         .case_insensitive(true)
         .build()
@@ -143,6 +138,14 @@ static MAIL_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)smtp|e-?mail|\bmail|nodemailer|phpmailer|lettre|:(25|465|587|2525)\b|port:? (25|465|587|2525)\b")
         .expect("the mail-context pattern is valid")
 });
+
+/// Every kind's wordings, mail-only and generic, each matched in any case.
+pub(super) fn wordings() -> impl Iterator<Item = &'static str> {
+    KINDS
+        .iter()
+        .flat_map(|kind| [kind.mail_only, kind.generic])
+        .filter(|pattern| !pattern.is_empty())
+}
 
 /// Whether a line mentions mail, so that generic wordings on it and just after it count.
 pub(super) fn mentions_mail(line: &str) -> bool {

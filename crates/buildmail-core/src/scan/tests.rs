@@ -278,3 +278,188 @@ fn numbers_in_build_noise_are_not_replies() {
                [2024-05-01T02:00:04.113Z] GET https://repo.example.com/b-1.2.3.pom HTTP/1.1 200 OK 552 bytes\n";
     assert_eq!(found(log), []);
 }
+
+/// Lines of every shape the scanner reads, and noise close to them: the material of the
+/// generated logs below.
+const SAMPLE_LINES: &[&str] = &[
+    "[2024-05-01T02:00:04.112Z] > Task :compileJava UP-TO-DATE 4521 files in 3.2s",
+    "[2024-05-01T02:00:04.113Z] GET https://repo.example.com/a/b/1.2.3/b-1.2.3.pom HTTP/1.1 200 OK 552 bytes",
+    "[2024-05-01T02:00:04.114Z] Tests: 450 passed, 0 failed, port: 587 pid: 4212",
+    "com.sun.mail.smtp.SMTPSendFailedException: 421 4.7.0 Try again later, closing connection.",
+    "421-4.7.0 [192.0.2.1] Our system has detected",
+    "421-4.7.0 unsolicited mail.",
+    "421 4.7.0 https://support.google.com/mail/?p=UnsolicitedRateLimitError",
+    "Error: Invalid login: 535-5.7.8 Username and Password not accepted. Learn more at",
+    "535 5.7.8  https://support.google.com/mail/?p=BadCredentials a1sm gsmtp",
+    "  response: '535-5.7.8 Username and Password not accepted. Learn more at\\n' +",
+    "  '535 5.7.8  https://support.google.com/mail/?p=BadCredentials a1sm gsmtp',",
+    "  responseCode: 535,",
+    "2024-05-01 10:00:01 SERVER -> CLIENT: 421 4.7.0 Try again later, closing connection.",
+    "2024-05-01 10:00:01 SMTP ERROR: RCPT TO command failed: 550 5.1.1 <bob@example.com> User unknown",
+    "smtplib.SMTPAuthenticationError: (535, b'5.7.8 Username and Password not accepted.')",
+    "smtplib.SMTPSenderRefused: (530, b'5.7.0 Must issue a STARTTLS command first.', 'ci@example.com')",
+    "Error: permanent error (550): 5.1.1 <bob@example.com>: Recipient address rejected",
+    "Error { kind: Permanent(Code { severity: PermanentNegativeCompletion, category: MailSystem, detail: Zero }), source: \"5.1.1 unknown\" }",
+    "<~  421 4.7.0 Too many connections",
+    "<** 554 5.7.1 Relay access denied",
+    "S: 550 5.7.1 Relay denied",
+    "SMTP<< 451 Temporary local problem",
+    "<<< 452 4.3.1 Insufficient system storage",
+    "postfix/smtp[123]: 4BX2: to=<bob@example.org>, relay=mx.example.org[192.0.2.9]:25, status=deferred (host mx.example.org[192.0.2.9] said: 450 4.2.0 <bob@example.org>: Recipient address rejected: Greylisted (in reply to RCPT TO command))",
+    "production.ERROR: Expected response code \"250\" but got code \"550\", with message \"550 \"envelope sender not allowed ci@example.com\"\".",
+    "with message \"535-5.7.8 Username and Password not accepted.",
+    "535 5.7.8 https://support.google.com/mail/?p=BadCredentials\".",
+    "Net::SMTPServerBusy: 421 Too many concurrent SMTP connections",
+    "System.Net.Mail.SmtpException: Mailbox unavailable. The server response was: 5.7.1 Client does not have permissions to send as this sender",
+    "MailKit.Net.Smtp.SmtpCommandException: 4.3.2 Service not available",
+    "** qa@example.com R=dnslookup T=remote_smtp H=mx.example.com [192.0.2.26]: SMTP error from remote mail server after pipelined end of data: 550-5.7.1 Our system has detected\\n550 5.7.1 unsolicited mail.",
+    "2024/05/01 07:00:08 failed to issue MAIL command: 502 Invalid input from 192.0.2.8",
+    "Exception: 4.2.1 is the minimum version",
+    "HTTP/1.1 503 Service Unavailable",
+    "Downloaded 450 files in 4.2.1 seconds",
+    "550 tests passed",
+    "550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown",
+    "\u{1b}[31m550 5.1.1 <bob@example.com>: Recipient address rejected\u{1b}[0m",
+    "smtp error:\u{a0}550 no such user here",
+    "Error: connect ECONNREFUSED 127.0.0.1:587",
+    "Caused by: java.net.ConnectException: Connection refused",
+    "SMTP Error: Could not connect to SMTP host.",
+    "javax.net.ssl.SSLHandshakeException: PKIX path building failed",
+    "getaddrinfo ENOTFOUND smtp.example.com",
+    "Connection timed out while fetching https://repo.example.com",
+    "sending the notification e-mail",
+    "    at SMTPConnection._formatError (/app/node_modules/nodemailer/lib/smtp-connection/index.js:798:19)",
+    "",
+    "   ",
+    "Ünïcödé build step 5.7.1 → ok",
+];
+
+/// The real logs the CLI's tests scan, one per format (`crates/buildmail/tests/fixtures/scan`).
+fn real_logs() -> Vec<(String, String)> {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../buildmail/tests/fixtures/scan"
+    );
+    let mut logs: Vec<(String, String)> = std::fs::read_dir(dir)
+        .expect("the CLI's scan fixtures")
+        .map(|entry| entry.expect("a fixture").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "log"))
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).expect("a readable fixture");
+            (path.display().to_string(), text)
+        })
+        .collect();
+    logs.sort();
+    logs
+}
+
+/// [`SAMPLE_LINES`] and every line of the real logs.
+static LINE_POOL: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let real: Vec<String> = real_logs()
+        .iter()
+        .flat_map(|(_, text)| text.lines().map(str::to_owned).collect::<Vec<_>>())
+        .collect();
+    SAMPLE_LINES
+        .iter()
+        .map(|l| (*l).to_owned())
+        .chain(real)
+        .collect()
+});
+
+/// A log of `picks` from [`LINE_POOL`], each whole, cut short or joined to the next one.
+fn generated_log(picks: &[(usize, usize, u8)]) -> String {
+    let mut log = String::new();
+    for &(index, cut, how) in picks {
+        let line = &LINE_POOL[index % LINE_POOL.len()];
+        let cut = line
+            .char_indices()
+            .nth(cut % (line.len() + 1))
+            .map_or(line.len(), |(at, _)| at);
+        match how % 4 {
+            0 => log.push_str(&line[cut..]),
+            1 => log.push_str(&line[..cut]),
+            _ => log.push_str(line),
+        }
+        if how % 4 != 3 {
+            log.push('\n');
+        }
+    }
+    log
+}
+
+fn scanned(scanner: Scanner<&[u8]>) -> Vec<Found> {
+    scanner
+        .map(|item| item.expect("reading from memory"))
+        .collect()
+}
+
+#[test]
+fn every_connection_wording_has_literals_to_look_for() {
+    assert!(quiet::every_wording_has_literals());
+}
+
+#[test]
+fn the_benchmark_noise_is_quiet_and_its_replies_busy() {
+    // Numbers everywhere, a mail port: none of it is parsed.
+    assert_eq!(
+        quiet::classify(SAMPLE_LINES[0].as_bytes()),
+        quiet::Line::Quiet
+    );
+    assert_eq!(
+        quiet::classify(SAMPLE_LINES[1].as_bytes()),
+        quiet::Line::Quiet
+    );
+    assert_eq!(
+        quiet::classify(SAMPLE_LINES[2].as_bytes()),
+        quiet::Line::Quiet
+    );
+    assert_eq!(
+        quiet::classify(SAMPLE_LINES[3].as_bytes()),
+        quiet::Line::Busy
+    );
+}
+
+#[test]
+fn a_quiet_line_that_mentions_mail_still_makes_a_generic_wording_count() {
+    let log = "Tests: 450 passed, port: 587\nok\nok\nok\nok\nCaused by: java.net.ConnectException: Connection refused\n";
+    let found = scanned(scan(log.as_bytes()));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].line, 6);
+    // One line further, the mention is too far away.
+    let log = log.replacen("ok\n", "ok\nok\n", 1);
+    assert_eq!(scanned(scan(log.as_bytes())), []);
+}
+
+#[test]
+fn passing_over_quiet_lines_finds_what_parsing_every_line_finds_in_real_logs() {
+    let logs = real_logs();
+    assert!(logs.len() >= 18, "{} logs", logs.len());
+    for (name, text) in logs {
+        let fast = scanned(scan(text.as_bytes()));
+        assert!(!fast.is_empty(), "{name}");
+        assert_eq!(fast, scanned(scan_line_by_line(text.as_bytes())), "{name}");
+    }
+}
+
+#[test]
+fn passing_over_quiet_lines_finds_what_parsing_every_line_finds_in_the_samples() {
+    let log = SAMPLE_LINES.join("\n");
+    let fast = scanned(scan(log.as_bytes()));
+    assert!(fast.len() > 20, "{fast:?}");
+    assert_eq!(fast, scanned(scan_line_by_line(log.as_bytes())));
+}
+
+proptest::proptest! {
+    #[test]
+    fn passing_over_quiet_lines_finds_what_parsing_every_line_finds(
+        picks in proptest::collection::vec((0usize..100_000, 0usize..200, 0u8..8), 1..60),
+    ) {
+        let log = generated_log(&picks);
+        proptest::prop_assert_eq!(
+            scanned(scan(log.as_bytes())),
+            scanned(scan_line_by_line(log.as_bytes())),
+            "{:?}",
+            log
+        );
+    }
+}
