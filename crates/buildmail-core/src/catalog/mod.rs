@@ -68,6 +68,9 @@ pub struct When {
     pub enhanced: &'static str,
     /// A case-insensitive regular expression searched in the reply's text.
     pub text: &'static str,
+    /// The enhanced codes are a provider's own, outside the registry's meanings (Microsoft's
+    /// 4.7.500-699): they name the cause as precisely as a wording would, and weigh as much.
+    pub provider_codes: bool,
 }
 
 impl When {
@@ -76,6 +79,7 @@ impl When {
         code: "",
         enhanced: "",
         text: "",
+        provider_codes: false,
     };
 }
 
@@ -149,6 +153,10 @@ pub fn enhanced_meaning(code: EnhancedCode) -> Option<&'static str> {
     enhanced::meaning(code.subject, code.detail)
 }
 
+/// What a matching wording, or a provider's own code, adds to an entry's specificity: more than
+/// any code can, so a named cause outranks the registry's meaning of the same codes.
+const CAUSE_WEIGHT: u32 = 100;
+
 struct Compiled {
     entry: &'static Entry,
     tier: Tier,
@@ -168,7 +176,8 @@ static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
 
 impl Compiled {
     fn new(entry: &'static Entry, names_cause: bool) -> Self {
-        let tier = match (entry.when.text.is_empty(), names_cause) {
+        let names_no_cause = entry.when.text.is_empty() && !entry.when.provider_codes;
+        let tier = match (names_no_cause, names_cause) {
             (true, _) => Tier::Codes,
             (false, false) => Tier::VagueText,
             (false, true) => Tier::CauseText,
@@ -194,9 +203,14 @@ impl Compiled {
         let enhanced = best(&self.enhanced, |p| p.score(reply.enhanced()))?;
         let text = match &self.text {
             None => 0,
-            Some(pattern) => pattern.is_match(text).then_some(100)?,
+            Some(pattern) => pattern.is_match(text).then_some(CAUSE_WEIGHT)?,
         };
-        Some((self.tier, code + enhanced + text))
+        let provider = if self.entry.when.provider_codes {
+            CAUSE_WEIGHT
+        } else {
+            0
+        };
+        Some((self.tier, code + enhanced + text + provider))
     }
 }
 

@@ -51,6 +51,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             code: "4xx|5xx",
             enhanced: "X.3.2",
             text: r"^service currently unavailable$",
+            ..When::ANY
         },
         category: Category::Policy,
         title: "Postfix postscreen refused the client",
@@ -204,6 +205,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             code: "451",
             enhanced: "4.7.1",
             text: r"^try again later\.?$",
+            ..When::ANY
         },
         category: Category::Greylisting,
         title: "Greylisted (rspamd's default reply)",

@@ -274,6 +274,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             code: "4xx",
             enhanced: "X.7.500-699",
             text: r"reputation",
+            ..When::ANY
         },
         category: Category::Reputation,
         title: "Limited because of the sending IP's reputation",
@@ -288,7 +289,8 @@ pub(super) static ENTRIES: &[Entry] = &[
         when: When {
             code: "4xx",
             enhanced: "X.7.500-699",
-            text: r".",
+            provider_codes: true,
+            ..When::ANY
         },
         category: Category::RateLimit,
         title: "Microsoft is throttling this sender",
@@ -384,7 +386,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         id: "microsoft.banned-ip",
         when: When {
             enhanced: "5.7.606-649|5.7.511|5.7.513|5.7.700-749",
-            text: r".",
+            provider_codes: true,
             ..When::ANY
         },
         category: Category::Reputation,

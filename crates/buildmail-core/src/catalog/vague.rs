@@ -38,6 +38,7 @@ pub(super) static ENTRIES: &[Entry] = &[
             code: "5xx",
             enhanced: "5.4.1",
             text: r"access denied|recipient address rejected",
+            ..When::ANY
         },
         category: Category::Mailbox,
         title: "The recipient does not exist at Microsoft 365",
