@@ -72,14 +72,26 @@ fn reply_line(attempt: &AttemptReport) -> String {
 /// What follows an attempt's line when the delivery waits: `next try in 5s (backoff with
 /// jitter)`.
 pub fn wait(wait: Duration, reason: WaitReason) -> String {
-    let why = match reason {
-        WaitReason::ServerHint => "as the server asked",
-        WaitReason::Greylisting => "greylisting schedule",
-        WaitReason::Backoff => "backoff with jitter",
-        WaitReason::Refused => "refused: a relay restarting is back within seconds",
-        WaitReason::Pacing => "pacing to the rate limit the server showed",
-    };
-    format!("next try in {} ({why})", duration(wait))
+    format!("next try in {} ({})", duration(wait), why(reason))
+}
+
+/// A wait with no attempt line to complete (a batch's message paced before its first attempt),
+/// on a line of its own: `waiting 4s: pacing to the server's learned rate (3 per 2s)`.
+pub fn waiting(wait: Duration, reason: WaitReason) -> String {
+    format!("waiting {}: {}", duration(wait), why(reason))
+}
+
+fn why(reason: WaitReason) -> String {
+    match reason {
+        WaitReason::ServerHint => "as the server asked".to_owned(),
+        WaitReason::Greylisting => "greylisting schedule".to_owned(),
+        WaitReason::Backoff => "backoff with jitter".to_owned(),
+        WaitReason::Refused => "refused: a relay restarting is back within seconds".to_owned(),
+        WaitReason::Pacing { messages, window } => format!(
+            "pacing to the server's learned rate ({messages} per {})",
+            duration(window)
+        ),
+    }
 }
 
 /// What follows the last attempt's line when the delivery stops trying.
@@ -243,6 +255,10 @@ impl Lines {
             Event::Waiting {
                 wait: delay,
                 reason,
+            } if self.open.is_none() => vec![waiting(*delay, *reason)],
+            Event::Waiting {
+                wait: delay,
+                reason,
             } => self.complete(&wait(*delay, *reason)),
             Event::GaveUp(why) => self.complete(&give_up(why)),
         }
@@ -386,6 +402,24 @@ mod tests {
                 .finish()
                 .is_some_and(|line| line.ends_with("(accepted)"))
         );
+    }
+
+    #[test]
+    fn a_pacing_wait_before_any_attempt_is_a_line_of_its_own() {
+        let mut lines = Lines::new(|_| "--retry-budget");
+        let paced = Event::Waiting {
+            wait: Duration::from_secs(4),
+            reason: WaitReason::Pacing {
+                messages: 3,
+                window: Duration::from_secs(2),
+            },
+        };
+        let [line] = lines.on(&paced).try_into().expect("one line");
+        assert_eq!(
+            line,
+            "waiting 4s: pacing to the server's learned rate (3 per 2s)"
+        );
+        assert_eq!(lines.finish(), None);
     }
 
     #[test]
