@@ -11,20 +11,19 @@ use std::time::Duration;
 use anyhow::Context as _;
 use buildmail_core::Report;
 use buildmail_core::ci::{self, Build, BuildStatus};
-use buildmail_core::compose::Addressing;
 use buildmail_core::compose::gather::AttachmentRequest;
+use buildmail_core::compose::{Addressing, Priority};
 use buildmail_core::logtail::LogMatch;
 use buildmail_core::notify::{
-    Composed, FromChanges, LogRequest, NotifyError, Overrides, Request, TemplateFiles, Trigger,
+    Composed, FromChanges, LogRequest, Overrides, Request, TemplateFiles, Trigger,
 };
 use buildmail_core::sending::Sending;
-use regex::Regex;
 
 use crate::cmd::choices::Choices;
 
 use crate::cmd::common::{AddressArgs, OutputFormat, SmtpArgs};
 use crate::cmd::deliver::{deliver_and_report, print_dry_run, print_report};
-use crate::cmd::send::{Priority, split_headers};
+use crate::cmd::send::{priorities, split_headers};
 use crate::exit::{Exit, UserError};
 
 #[derive(Debug, clap::Args)]
@@ -105,8 +104,8 @@ pub struct NotifyOptions {
 
     /// Show the log lines that match this regular expression, with 3 lines of context, instead
     /// of the tail (email-ext's BUILD_LOG_REGEX).
-    #[arg(long, env = "BUILDMAIL_LOG_MATCH", value_name = "REGEX", value_parser = parse_regex)]
-    pub log_match: Option<Regex>,
+    #[arg(long, env = "BUILDMAIL_LOG_MATCH", value_name = "REGEX", value_parser = LogMatch::parse)]
+    pub log_match: Option<LogMatch>,
 
     /// JUnit XML reports: paths or globs, repeatable and comma-separated. The counts and the
     /// failed tests go in the mail; a file that is not a report is a warning.
@@ -144,7 +143,7 @@ pub struct NotifyOptions {
     pub headers: Vec<String>,
 
     /// The message's priority.
-    #[arg(long, env = "BUILDMAIL_PRIORITY", value_enum, default_value_t = Priority::Normal)]
+    #[arg(long, env = "BUILDMAIL_PRIORITY", value_parser = priorities(), default_value = "normal")]
     pub priority: Priority,
 
     /// Also attach the whole log (gzip-compressed when over 256 KiB).
@@ -263,10 +262,7 @@ pub fn run(mut args: NotifyArgs) -> anyhow::Result<Exit> {
             warnings,
             added,
         }) => (message, warnings, added),
-        Err(error @ NotifyError::NoStatus) => {
-            return Err(UserError::new(Exit::Usage, error.to_string()).into());
-        }
-        Err(error) => return Err(UserError::bad_input(error.to_string()).into()),
+        Err(error) => return Err(UserError::new(error.sysexit(), error.to_string()).into()),
     };
     warnings.splice(0..0, ci_warnings);
     if args.smtp.output == OutputFormat::Text || args.addresses.dry_run {
@@ -288,17 +284,13 @@ pub fn run(mut args: NotifyArgs) -> anyhow::Result<Exit> {
     deliver_and_report(&args.smtp, sending)
 }
 
-fn parse_regex(text: &str) -> Result<Regex, String> {
-    Regex::new(text).map_err(|error| format!("not a regular expression: {error}"))
-}
-
 /// The core's notification request, one-to-one with the flags; a `--header` that is not one
 /// line with a colon is bad input.
 fn request(args: &NotifyArgs, build: Build, dir: PathBuf) -> anyhow::Result<Request> {
     let options = &args.notify;
     let context = &args.context;
     let addresses = Addressing {
-        priority: options.priority.into(),
+        priority: options.priority,
         headers: split_headers(&options.headers)?,
         ..args.addresses.addressing()
     };
@@ -334,7 +326,7 @@ fn request(args: &NotifyArgs, build: Build, dir: PathBuf) -> anyhow::Result<Requ
         log: options.log.clone().map(|path| LogRequest {
             path,
             lines: options.log_lines,
-            pattern: options.log_match.clone().map(LogMatch::new),
+            pattern: options.log_match.clone(),
         }),
         attachments: AttachmentRequest {
             patterns: options.attach.clone(),
