@@ -15,7 +15,7 @@ use buildmail_core::compose::gather::AttachmentRequest;
 use buildmail_core::compose::{Addressing, Priority};
 use buildmail_core::logtail::LogMatch;
 use buildmail_core::notify::{
-    Composed, FromChanges, LogRequest, Overrides, Request, TemplateFiles, Trigger,
+    Composed, FromChanges, LogRequest, NotifyError, Overrides, Request, TemplateFiles, Trigger,
 };
 use buildmail_core::sending::Sending;
 
@@ -48,16 +48,7 @@ pub struct NotifyArgs {
 
 /// The words `--status` completes (the parser also takes Jenkins' and GitHub's).
 fn statuses() -> Choices<BuildStatus> {
-    Choices::new(
-        [
-            BuildStatus::Success,
-            BuildStatus::Failure,
-            BuildStatus::Unstable,
-            BuildStatus::Aborted,
-            BuildStatus::Cancelled,
-        ]
-        .map(BuildStatus::as_str),
-    )
+    Choices::new(BuildStatus::ALL.map(BuildStatus::as_str))
 }
 
 /// What to send and when.
@@ -262,15 +253,15 @@ pub fn run(mut args: NotifyArgs) -> anyhow::Result<Exit> {
             warnings,
             added,
         }) => (message, warnings, added),
-        Err(error) => return Err(UserError::new(error.sysexit(), error.to_string()).into()),
+        Err(error @ NotifyError::NoStatus) => {
+            return Err(UserError::new(Exit::Usage, error.to_string()).into());
+        }
+        Err(error) => return Err(UserError::bad_input(error.to_string()).into()),
     };
     warnings.splice(0..0, ci_warnings);
     if args.smtp.output == OutputFormat::Text || args.addresses.dry_run {
         for added in &added {
-            crate::out::note(&format!(
-                "buildmail: added {} to the recipients: {}",
-                added.address, added.reason
-            ));
+            crate::out::note(&format!("buildmail: {added}"));
         }
     }
     if args.addresses.dry_run {
@@ -344,7 +335,8 @@ fn request(args: &NotifyArgs, build: Build, dir: PathBuf) -> anyhow::Result<Requ
     })
 }
 
-/// A skipped notification: exit 0, why on stderr, and with `--output json` the report.
+/// A skipped notification: exit 0, why on stderr (the core's outcome line), and with
+/// `--output json` the report.
 fn report_skipped(reason: &str, smtp: &SmtpArgs) -> anyhow::Result<Exit> {
     let mut report = Report::skipped(reason);
     report.spell(crate::spelling::spell);
@@ -352,11 +344,7 @@ fn report_skipped(reason: &str, smtp: &SmtpArgs) -> anyhow::Result<Exit> {
     if smtp.output == OutputFormat::Json {
         print_report(&report, smtp.output)?;
     }
-    print_skip_reason(reason);
+    let outcome = buildmail_core::report::text::outcome_line(&report);
+    crate::out::note(&format!("buildmail: notification {outcome}"));
     Ok(Exit::Ok)
-}
-
-fn print_skip_reason(reason: &str) {
-    let reason = buildmail_core::settings::spell_placeholders(reason, crate::spelling::spell);
-    crate::out::note(&format!("buildmail: notification skipped: {reason}"));
 }
