@@ -92,17 +92,6 @@ pub enum NotifyError {
     Message(String),
 }
 
-impl NotifyError {
-    /// The exit code a front end that ends as a process ends with: a missing status is a usage
-    /// error (2), the rest bad input (65).
-    pub fn sysexit(&self) -> crate::Sysexit {
-        match self {
-            NotifyError::NoStatus => crate::Sysexit::Usage,
-            _ => crate::Sysexit::DataErr,
-        }
-    }
-}
-
 impl Notification {
     /// Renders the notification for `build`; `log` is shown when the outcome is bad.
     /// `domain` is the right-hand side of the thread id (the sender's domain).

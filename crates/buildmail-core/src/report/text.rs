@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::Category;
 use crate::deliver::{Event, GiveUp};
+use crate::outbox::escape_controls;
 use crate::policy::WaitReason;
 use crate::report::{
     AttemptOutcome, AttemptReport, DeliveryStatus, RecipientStatus, Report, Verdict,
@@ -155,6 +156,14 @@ pub fn summary(report: &Report) -> String {
     }
     text.push_str(&explanation(report));
     text.trim_end().to_owned()
+}
+
+/// An outbox entry's closing lines after a flush, `<id>: <summary>`, the id's control
+/// characters escaped and the settings spelled by `spell`.
+pub fn flushed(id: &str, report: &Report, spell: Spelling) -> String {
+    let mut report = report.clone();
+    report.spell(spell);
+    format!("{}: {}", escape_controls(id), summary(&report))
 }
 
 fn headline(report: &Report) -> String {
