@@ -356,11 +356,8 @@ impl<'a> Run<'a> {
         for number in 1.. {
             match self.retry.paced(clock::now()) {
                 Ok(None) => {}
-                Ok(Some(wait)) => {
-                    events(Event::Waiting {
-                        wait,
-                        reason: WaitReason::Pacing,
-                    });
+                Ok(Some((wait, reason))) => {
+                    events(Event::Waiting { wait, reason });
                     self.idle_for(wait).await;
                     clock::sleep(wait).await;
                     waited += wait;

@@ -97,7 +97,12 @@ pub enum WaitReason {
     Refused,
     /// In a batch, the server's rate limit learned from its refusals: the message waits for a
     /// place in the server's window instead of being refused.
-    Pacing,
+    Pacing {
+        /// The messages the server accepts in one window, as learned.
+        messages: usize,
+        /// The window, as learned.
+        window: Duration,
+    },
 }
 
 /// Why a delivery stopped while recipients were still deferred.
@@ -229,8 +234,10 @@ impl Retry {
 
     /// How long the next attempt waits for a place in the current relay's learned window, if
     /// it must; gives up when that wait would end at or after the end of the budget.
-    pub(crate) fn paced(&self, now: Instant) -> Result<Option<Duration>, GiveUp> {
-        let Some(wait) = (self.pace.as_ref()).and_then(|pace| pace.wait(self.relay, now)) else {
+    pub(crate) fn paced(&self, now: Instant) -> Result<Option<(Duration, WaitReason)>, GiveUp> {
+        let Some((wait, reason)) =
+            (self.pace.as_ref()).and_then(|pace| pace.paced(self.relay, now))
+        else {
             return Ok(None);
         };
         match self.deadline() {
@@ -238,7 +245,7 @@ impl Retry {
                 wait,
                 left: deadline.saturating_duration_since(now),
             }),
-            _ => Ok(Some(wait)),
+            _ => Ok(Some((wait, reason))),
         }
     }
 
@@ -467,6 +474,15 @@ struct Limit {
     window: Duration,
 }
 
+impl Limit {
+    fn reason(self) -> WaitReason {
+        WaitReason::Pacing {
+            messages: self.messages,
+            window: self.window,
+        }
+    }
+}
+
 /// What a batch learns of each relay's rate limit from its refusals, and the MAIL commands the
 /// relay accepted, which is what such limits count (Postfix anvil, Exim ratelimit, Exchange).
 ///
@@ -535,6 +551,12 @@ impl Pace {
                 window: known.window.max(learned.window),
             },
         });
+    }
+
+    /// How long a message to `relay` waits at `now` for a place in the learned window, and why.
+    fn paced(&self, relay: usize, now: Instant) -> Option<(Duration, WaitReason)> {
+        let limit = self.relays.get(relay)?.limit?;
+        Some((self.wait(relay, now)?, limit.reason()))
     }
 
     /// How long a message to `relay` waits at `now` for a place in the learned window.

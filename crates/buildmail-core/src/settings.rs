@@ -16,6 +16,7 @@ use crate::policy::RetryPolicy;
 use crate::server::{Server, Tls};
 
 pub mod accounts;
+pub mod check;
 
 /// A setting a user can give, whatever a front end calls it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -347,6 +348,24 @@ impl fmt::Display for SettingsError {
 }
 
 impl std::error::Error for SettingsError {}
+
+/// A timeout as a user writes it (humantime: `30s`, `2m`), above zero: a zero timeout would fail
+/// every step. The error says why, for the front end to show beside the setting's name.
+///
+/// ```
+/// use std::time::Duration;
+/// use buildmail_core::settings::positive_timeout;
+///
+/// assert_eq!(positive_timeout("2m"), Ok(Duration::from_secs(120)));
+/// assert!(positive_timeout("0s").is_err());
+/// ```
+pub fn positive_timeout(text: &str) -> Result<Duration, String> {
+    let duration = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    if duration.is_zero() {
+        return Err("a timeout of zero would fail every step: give one like 30s or 2m".into());
+    }
+    Ok(duration)
+}
 
 impl DeliverySettings {
     /// The validated delivery: relays with their credentials, TLS trust (only when a relay uses

@@ -7,7 +7,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use crate::{PHASES_HELP, SCENARIO_HELP, Scenario, Sim, SimError, SimHandle};
+use crate::{PHASES_HELP, Record, SCENARIO_HELP, Scenario, Sim, SimError, SimHandle};
 
 /// The scenario reference under `buildmail sim --help`, from the scenarios' own table.
 pub fn scenario_reference() -> String {
@@ -51,6 +51,24 @@ pub fn scenario_list(scenarios: &[Scenario]) -> String {
     }
     let specs: Vec<String> = scenarios.iter().map(ToString::to_string).collect();
     specs.join(", ")
+}
+
+/// What a sim that has stopped says of its run: how many connections it took and how many
+/// messages it accepted.
+///
+/// ```
+/// let record = buildmail_sim::Record::default();
+/// assert_eq!(
+///     buildmail_sim::program::stopped(&record),
+///     "stopped after 0 connection(s), 0 message(s) accepted"
+/// );
+/// ```
+pub fn stopped(record: &Record) -> String {
+    format!(
+        "stopped after {} connection(s), {} message(s) accepted",
+        record.connections.len(),
+        record.messages.len()
+    )
 }
 
 impl SimHandle {

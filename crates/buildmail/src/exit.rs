@@ -14,18 +14,10 @@ pub use buildmail_core::sysexits::ExitError as UserError;
 /// untagged one (a reply that does not parse, a file that cannot be read, anything else) is bad
 /// input (65).
 pub fn exit_for(error: &anyhow::Error) -> Exit {
-    for cause in error.chain() {
-        if let Some(user) = cause.downcast_ref::<UserError>() {
-            return user.exit;
-        }
-        if cause.downcast_ref::<buildmail_core::ReplyError>().is_some() {
-            return Exit::DataErr;
-        }
-        if cause.downcast_ref::<std::io::Error>().is_some() {
-            return Exit::DataErr;
-        }
-    }
-    Exit::DataErr
+    let tagged = error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<UserError>());
+    tagged.map_or(Exit::DataErr, |user| user.exit)
 }
 
 /// Prints the error once and turns the outcome into the process exit code. A closed stdout

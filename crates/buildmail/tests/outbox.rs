@@ -403,6 +403,29 @@ fn a_flush_through_a_rate_limit_is_paced_after_the_first_refusal() {
     assert_eq!(list(dir), "");
 }
 
+/// A pacing wait comes before an entry's first attempt, so it has no attempt line to complete:
+/// the text log says it on a line of its own instead of leaving a silent pause.
+#[test]
+fn a_paced_flush_says_in_its_text_log_why_it_waits() {
+    let outbox = tempfile::tempdir().unwrap();
+    let dir = outbox.path().to_str().unwrap();
+    keep(dir, 7, &[]);
+    // 3 per second: the fourth is refused and teaches the rate, the seventh waits for a place.
+    let limited = Server::start(&["ratelimit:3/1s"]);
+    let out = flush(dir, &limited.url(), &[], 0);
+    let waits: Vec<&str> = (out.stderr.lines())
+        .filter(|line| line.starts_with("waiting "))
+        .collect();
+    assert!(!waits.is_empty(), "{}", out.stderr);
+    for line in waits {
+        assert!(
+            line.contains(": pacing to the server's learned rate (3 per 1"),
+            "{line}"
+        );
+    }
+    assert_eq!(limited.record().messages.len(), 7);
+}
+
 /// A flush that cannot prepare an entry for sending (here its `.sending` mark cannot be
 /// written; on a full disk, every mark) must not exit 0 as if everything had gone: the entry
 /// stays and is reported deferred with the reason, and the entries after it still go.

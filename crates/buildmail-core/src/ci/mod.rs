@@ -60,6 +60,16 @@ pub enum BuildStatus {
 }
 
 impl BuildStatus {
+    /// Every status, in the order of the documentation.
+    pub const ALL: [BuildStatus; 6] = [
+        BuildStatus::Success,
+        BuildStatus::Failure,
+        BuildStatus::Unstable,
+        BuildStatus::Aborted,
+        BuildStatus::Cancelled,
+        BuildStatus::NotBuilt,
+    ];
+
     /// The lower-case word used on the command line and in reports.
     pub fn as_str(self) -> &'static str {
         match self {

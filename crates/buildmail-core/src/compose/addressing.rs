@@ -61,3 +61,42 @@ impl Addressing {
         }
     }
 }
+
+/// Headers as a front end takes them, `Name: value` each, split into `(name, value)`; the first
+/// that is not one line with a colon is the error, naming the setting as `{header}`. The draft
+/// checks the names.
+///
+/// ```
+/// use buildmail_core::compose::split_headers;
+///
+/// let split = split_headers(&["X-Build: 42".to_owned()]).unwrap();
+/// assert_eq!(split, [("X-Build".to_owned(), "42".to_owned())]);
+/// assert!(split_headers(&["no colon".to_owned()]).is_err());
+/// ```
+pub fn split_headers(headers: &[String]) -> Result<Vec<(String, String)>, String> {
+    headers.iter().map(|header| split_header(header)).collect()
+}
+
+fn split_header(text: &str) -> Result<(String, String), String> {
+    let bad = |why: &str| format!("{{header}} {text:?} {why}: write {{header}} 'X-Name: value'");
+    let (name, value) = text.split_once(':').ok_or_else(|| bad("has no colon"))?;
+    if value.contains(['\r', '\n']) {
+        return Err(bad("spans several lines"));
+    }
+    Ok((name.trim().to_owned(), value.trim().to_owned()))
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::*;
+
+    #[test]
+    fn headers_must_be_one_line_with_a_colon() {
+        assert_eq!(
+            split_header("X-Build: 42").unwrap(),
+            ("X-Build".to_owned(), "42".to_owned())
+        );
+        assert!(split_header("no colon").is_err());
+        assert!(split_header("X-Inject: a\r\nBcc: evil@example.com").is_err());
+    }
+}

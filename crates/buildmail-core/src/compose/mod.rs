@@ -20,7 +20,7 @@ pub mod markdown;
 mod wire_tests;
 
 pub use address_list::address_list;
-pub use addressing::Addressing;
+pub use addressing::{Addressing, split_headers};
 pub use attach::{AttachError, Attacher, Attachment, Collected, LeftOut, SizePolicy};
 pub use draft::{ComposeError, Draft, Priority, new_message_id, sender_domain};
 

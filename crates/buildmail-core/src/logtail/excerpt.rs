@@ -112,6 +112,21 @@ impl LogMatch {
             max_matches: 20,
         }
     }
+
+    /// A pattern as a user writes it (email-ext's `BUILD_LOG_REGEX`), with the defaults of
+    /// [`LogMatch::new`]; the error says why it is not a regular expression.
+    ///
+    /// ```
+    /// use buildmail_core::logtail::LogMatch;
+    ///
+    /// assert_eq!(LogMatch::parse("^error").unwrap().context, 3);
+    /// assert!(LogMatch::parse("(").unwrap_err().starts_with("not a regular expression: "));
+    /// ```
+    pub fn parse(text: &str) -> Result<LogMatch, String> {
+        Regex::new(text)
+            .map(LogMatch::new)
+            .map_err(|error| format!("not a regular expression: {error}"))
+    }
 }
 
 /// The excerpt of the log file at `path`: the matches of `pattern` when given, else the tail,

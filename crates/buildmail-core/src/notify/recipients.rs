@@ -35,6 +35,17 @@ pub struct Added {
     pub reason: String,
 }
 
+impl std::fmt::Display for Added {
+    /// The line a front end logs: `added dev@example.com to the recipients: author of ...`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "added {} to the recipients: {}",
+            self.address, self.reason
+        )
+    }
+}
+
 /// What [`FromChanges::pick`] found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Picked {

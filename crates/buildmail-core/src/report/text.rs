@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::Category;
 use crate::deliver::{Event, GiveUp};
+use crate::outbox::escape_controls;
 use crate::policy::WaitReason;
 use crate::report::{
     AttemptOutcome, AttemptReport, DeliveryStatus, RecipientStatus, Report, Verdict,
@@ -72,14 +73,26 @@ fn reply_line(attempt: &AttemptReport) -> String {
 /// What follows an attempt's line when the delivery waits: `next try in 5s (backoff with
 /// jitter)`.
 pub fn wait(wait: Duration, reason: WaitReason) -> String {
-    let why = match reason {
-        WaitReason::ServerHint => "as the server asked",
-        WaitReason::Greylisting => "greylisting schedule",
-        WaitReason::Backoff => "backoff with jitter",
-        WaitReason::Refused => "refused: a relay restarting is back within seconds",
-        WaitReason::Pacing => "pacing to the rate limit the server showed",
-    };
-    format!("next try in {} ({why})", duration(wait))
+    format!("next try in {} ({})", duration(wait), why(reason))
+}
+
+/// A wait with no attempt line to complete (a batch's message paced before its first attempt),
+/// on a line of its own: `waiting 4s: pacing to the server's learned rate (3 per 2s)`.
+pub fn waiting(wait: Duration, reason: WaitReason) -> String {
+    format!("waiting {}: {}", duration(wait), why(reason))
+}
+
+fn why(reason: WaitReason) -> String {
+    match reason {
+        WaitReason::ServerHint => "as the server asked".to_owned(),
+        WaitReason::Greylisting => "greylisting schedule".to_owned(),
+        WaitReason::Backoff => "backoff with jitter".to_owned(),
+        WaitReason::Refused => "refused: a relay restarting is back within seconds".to_owned(),
+        WaitReason::Pacing { messages, window } => format!(
+            "pacing to the server's learned rate ({messages} per {})",
+            duration(window)
+        ),
+    }
 }
 
 /// What follows the last attempt's line when the delivery stops trying.
@@ -143,6 +156,14 @@ pub fn summary(report: &Report) -> String {
     }
     text.push_str(&explanation(report));
     text.trim_end().to_owned()
+}
+
+/// An outbox entry's closing lines after a flush, `<id>: <summary>`, the id's control
+/// characters escaped and the settings spelled by `spell`.
+pub fn flushed(id: &str, report: &Report, spell: Spelling) -> String {
+    let mut report = report.clone();
+    report.spell(spell);
+    format!("{}: {}", escape_controls(id), summary(&report))
 }
 
 fn headline(report: &Report) -> String {
@@ -240,6 +261,10 @@ impl Lines {
                 let finished = self.open.replace(attempt(done));
                 finished.into_iter().collect()
             }
+            Event::Waiting {
+                wait: delay,
+                reason,
+            } if self.open.is_none() => vec![waiting(*delay, *reason)],
             Event::Waiting {
                 wait: delay,
                 reason,
@@ -386,6 +411,24 @@ mod tests {
                 .finish()
                 .is_some_and(|line| line.ends_with("(accepted)"))
         );
+    }
+
+    #[test]
+    fn a_pacing_wait_before_any_attempt_is_a_line_of_its_own() {
+        let mut lines = Lines::new(|_| "--retry-budget");
+        let paced = Event::Waiting {
+            wait: Duration::from_secs(4),
+            reason: WaitReason::Pacing {
+                messages: 3,
+                window: Duration::from_secs(2),
+            },
+        };
+        let [line] = lines.on(&paced).try_into().expect("one line");
+        assert_eq!(
+            line,
+            "waiting 4s: pacing to the server's learned rate (3 per 2s)"
+        );
+        assert_eq!(lines.finish(), None);
     }
 
     #[test]

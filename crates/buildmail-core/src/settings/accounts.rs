@@ -42,6 +42,17 @@ pub enum AccountsError {
     PasswordCommand(String),
 }
 
+impl AccountsError {
+    /// The exit code a front end that ends as a process ends with: a failing
+    /// `password_command` is about the credentials (77), anything else is configuration (78).
+    pub fn sysexit(&self) -> crate::Sysexit {
+        match self {
+            AccountsError::PasswordCommand(_) => crate::Sysexit::NoPerm,
+            _ => crate::Sysexit::Config,
+        }
+    }
+}
+
 /// The file, as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

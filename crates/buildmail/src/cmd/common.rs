@@ -13,7 +13,7 @@ use clap::{Args, ValueEnum};
 use crate::exit::{Exit, UserError};
 use crate::spelling::spell;
 use buildmail_core::settings::accounts::{self, AccountsError, Resolved};
-use buildmail_core::settings::spell_placeholders;
+use buildmail_core::settings::{positive_timeout, spell_placeholders};
 
 /// How the outcome is reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -88,7 +88,7 @@ pub struct SmtpArgs {
 
     /// Connect and per-command timeout (humantime: 30s, 2m); above zero.
     #[arg(long, env = "BUILDMAIL_TIMEOUT", value_name = "DUR", default_value = "60s",
-          value_parser = positive_duration)]
+          value_parser = positive_timeout)]
     pub timeout: Duration,
 
     /// Deadline for the whole command, attempts and waits included (humantime: 10m, 1h);
@@ -229,14 +229,12 @@ impl SmtpArgs {
     }
 }
 
-/// The accounts file's error with its exit code: a failing `password_command` is about the
-/// credentials (77), anything else is configuration (78).
+/// The accounts file's error with its exit code (the core's).
 fn accounts_error(error: AccountsError) -> UserError {
-    let exit = match error {
-        AccountsError::PasswordCommand(_) => Exit::NoPerm,
-        _ => Exit::Config,
-    };
-    UserError::new(exit, spell_placeholders(&error.to_string(), spell))
+    UserError::new(
+        error.sysexit(),
+        spell_placeholders(&error.to_string(), spell),
+    )
 }
 
 /// `BUILDMAIL_PASSWORD`: the `BUILDMAIL_<FLAG>` name of `--password`, read besides
@@ -249,15 +247,6 @@ fn spell_secret(setting: Setting) -> &'static str {
         Setting::Password => "BUILDMAIL_SMTP_PASSWORD (or --password-file)",
         other => spell(other),
     }
-}
-
-/// A `--timeout`: a humantime duration above zero (a zero timeout would fail every step).
-fn positive_duration(text: &str) -> Result<Duration, String> {
-    let duration = humantime::parse_duration(text).map_err(|e| e.to_string())?;
-    if duration.is_zero() {
-        return Err("a timeout of zero would fail every step: give one like 30s or 2m".into());
-    }
-    Ok(duration)
 }
 
 impl AddressArgs {

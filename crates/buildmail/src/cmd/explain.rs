@@ -101,22 +101,23 @@ fn run_scan(path: &PathBuf, output: OutputFormat) -> anyhow::Result<Exit> {
     let mut found = Vec::new();
     let mut count = 0usize;
     for item in scan::scan(reader) {
-        let item = item.with_context(|| format!("reading the log {name}"))?;
+        let mut explained = item
+            .with_context(|| format!("reading the log {name}"))?
+            .explain();
+        explained.spell(spell);
         count += 1;
         match output {
             // Text streams as it goes, so a long log shows its first reply at once.
             OutputFormat::Text => {
                 let separator = if count > 1 { "\n" } else { "" };
-                let mut explained = item.explain();
-                explained.spell(spell);
-                let article = format!("{separator}line {}: {}", item.line, explained.to_text());
+                let article = format!(
+                    "{separator}line {}: {}",
+                    explained.line(),
+                    explained.to_text()
+                );
                 out::stdout(article.as_bytes())?;
             }
-            OutputFormat::Json => {
-                let mut explained = item.explain();
-                explained.spell(spell);
-                found.push(explained);
-            }
+            OutputFormat::Json => found.push(explained),
         }
     }
     if output == OutputFormat::Json {

@@ -11,20 +11,19 @@ use std::time::Duration;
 use anyhow::Context as _;
 use buildmail_core::Report;
 use buildmail_core::ci::{self, Build, BuildStatus};
-use buildmail_core::compose::Addressing;
 use buildmail_core::compose::gather::AttachmentRequest;
+use buildmail_core::compose::{Addressing, Priority};
 use buildmail_core::logtail::LogMatch;
 use buildmail_core::notify::{
     Composed, FromChanges, LogRequest, NotifyError, Overrides, Request, TemplateFiles, Trigger,
 };
 use buildmail_core::sending::Sending;
-use regex::Regex;
 
 use crate::cmd::choices::Choices;
 
 use crate::cmd::common::{AddressArgs, OutputFormat, SmtpArgs};
 use crate::cmd::deliver::{deliver_and_report, print_dry_run, print_report};
-use crate::cmd::send::{Priority, split_headers};
+use crate::cmd::send::{priorities, split_headers};
 use crate::exit::{Exit, UserError};
 
 #[derive(Debug, clap::Args)]
@@ -49,16 +48,7 @@ pub struct NotifyArgs {
 
 /// The words `--status` completes (the parser also takes Jenkins' and GitHub's).
 fn statuses() -> Choices<BuildStatus> {
-    Choices::new(
-        [
-            BuildStatus::Success,
-            BuildStatus::Failure,
-            BuildStatus::Unstable,
-            BuildStatus::Aborted,
-            BuildStatus::Cancelled,
-        ]
-        .map(BuildStatus::as_str),
-    )
+    Choices::new(BuildStatus::ALL.map(BuildStatus::as_str))
 }
 
 /// What to send and when.
@@ -105,8 +95,8 @@ pub struct NotifyOptions {
 
     /// Show the log lines that match this regular expression, with 3 lines of context, instead
     /// of the tail (email-ext's BUILD_LOG_REGEX).
-    #[arg(long, env = "BUILDMAIL_LOG_MATCH", value_name = "REGEX", value_parser = parse_regex)]
-    pub log_match: Option<Regex>,
+    #[arg(long, env = "BUILDMAIL_LOG_MATCH", value_name = "REGEX", value_parser = LogMatch::parse)]
+    pub log_match: Option<LogMatch>,
 
     /// JUnit XML reports: paths or globs, repeatable and comma-separated. The counts and the
     /// failed tests go in the mail; a file that is not a report is a warning.
@@ -144,7 +134,7 @@ pub struct NotifyOptions {
     pub headers: Vec<String>,
 
     /// The message's priority.
-    #[arg(long, env = "BUILDMAIL_PRIORITY", value_enum, default_value_t = Priority::Normal)]
+    #[arg(long, env = "BUILDMAIL_PRIORITY", value_parser = priorities(), default_value = "normal")]
     pub priority: Priority,
 
     /// Also attach the whole log (gzip-compressed when over 256 KiB).
@@ -271,10 +261,7 @@ pub fn run(mut args: NotifyArgs) -> anyhow::Result<Exit> {
     warnings.splice(0..0, ci_warnings);
     if args.smtp.output == OutputFormat::Text || args.addresses.dry_run {
         for added in &added {
-            crate::out::note(&format!(
-                "buildmail: added {} to the recipients: {}",
-                added.address, added.reason
-            ));
+            crate::out::note(&format!("buildmail: {added}"));
         }
     }
     if args.addresses.dry_run {
@@ -288,17 +275,13 @@ pub fn run(mut args: NotifyArgs) -> anyhow::Result<Exit> {
     deliver_and_report(&args.smtp, sending)
 }
 
-fn parse_regex(text: &str) -> Result<Regex, String> {
-    Regex::new(text).map_err(|error| format!("not a regular expression: {error}"))
-}
-
 /// The core's notification request, one-to-one with the flags; a `--header` that is not one
 /// line with a colon is bad input.
 fn request(args: &NotifyArgs, build: Build, dir: PathBuf) -> anyhow::Result<Request> {
     let options = &args.notify;
     let context = &args.context;
     let addresses = Addressing {
-        priority: options.priority.into(),
+        priority: options.priority,
         headers: split_headers(&options.headers)?,
         ..args.addresses.addressing()
     };
@@ -334,7 +317,7 @@ fn request(args: &NotifyArgs, build: Build, dir: PathBuf) -> anyhow::Result<Requ
         log: options.log.clone().map(|path| LogRequest {
             path,
             lines: options.log_lines,
-            pattern: options.log_match.clone().map(LogMatch::new),
+            pattern: options.log_match.clone(),
         }),
         attachments: AttachmentRequest {
             patterns: options.attach.clone(),
@@ -352,7 +335,8 @@ fn request(args: &NotifyArgs, build: Build, dir: PathBuf) -> anyhow::Result<Requ
     })
 }
 
-/// A skipped notification: exit 0, why on stderr, and with `--output json` the report.
+/// A skipped notification: exit 0, why on stderr (the core's outcome line), and with
+/// `--output json` the report.
 fn report_skipped(reason: &str, smtp: &SmtpArgs) -> anyhow::Result<Exit> {
     let mut report = Report::skipped(reason);
     report.spell(crate::spelling::spell);
@@ -360,11 +344,7 @@ fn report_skipped(reason: &str, smtp: &SmtpArgs) -> anyhow::Result<Exit> {
     if smtp.output == OutputFormat::Json {
         print_report(&report, smtp.output)?;
     }
-    print_skip_reason(reason);
+    let outcome = buildmail_core::report::text::outcome_line(&report);
+    crate::out::note(&format!("buildmail: notification {outcome}"));
     Ok(Exit::Ok)
-}
-
-fn print_skip_reason(reason: &str) {
-    let reason = buildmail_core::settings::spell_placeholders(reason, crate::spelling::spell);
-    crate::out::note(&format!("buildmail: notification skipped: {reason}"));
 }

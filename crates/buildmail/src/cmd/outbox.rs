@@ -6,6 +6,7 @@ use anyhow::Context as _;
 use buildmail_core::Report;
 use buildmail_core::outbox::{Broken, Dropped, FlushEvent, Listed, Outbox, escape_controls};
 use buildmail_core::report::Verdict;
+use buildmail_core::report::text::flushed;
 
 use crate::cmd::common::{OutputFormat, SmtpArgs};
 use crate::cmd::deliver::Progress;
@@ -141,14 +142,8 @@ fn flush(smtp: &SmtpArgs) -> anyhow::Result<Exit> {
         )),
         FlushEvent::Done { id, report } => {
             progress.finish();
-            let mut report = report.clone();
-            report.spell(spell);
             if text {
-                note(&format!(
-                    "{}: {}",
-                    escape_controls(id),
-                    buildmail_core::report::text::summary(&report)
-                ));
+                note(&flushed(id, report, spell));
             }
         }
     };

@@ -6,13 +6,15 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use buildmail_core::Outgoing;
 use buildmail_core::compose::gather::AttachmentRequest;
-use buildmail_core::compose::{self, Addressing, Draft, markdown};
+use buildmail_core::compose::{self, Addressing, Draft, Priority, markdown};
 use buildmail_core::sending::Sending;
-use clap::ValueEnum;
+use buildmail_core::settings::spell_placeholders;
 
 pub use super::deliver::{deliver_and_report, print_dry_run};
+use crate::cmd::choices::Choices;
 use crate::cmd::common::{AddressArgs, SmtpArgs};
 use crate::exit::{Exit, UserError};
+use crate::spelling::spell;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
@@ -86,7 +88,7 @@ pub struct MessageArgs {
     pub headers: Vec<String>,
 
     /// The message's priority.
-    #[arg(long, env = "BUILDMAIL_PRIORITY", value_enum, default_value_t = Priority::Normal)]
+    #[arg(long, env = "BUILDMAIL_PRIORITY", value_parser = priorities(), default_value = "normal")]
     pub priority: Priority,
 
     /// The Message-ID this message replies to (threads build mails together).
@@ -107,21 +109,9 @@ pub struct MessageArgs {
     pub envelope_to: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Priority {
-    High,
-    Normal,
-    Low,
-}
-
-impl From<Priority> for compose::Priority {
-    fn from(priority: Priority) -> Self {
-        match priority {
-            Priority::High => compose::Priority::High,
-            Priority::Normal => compose::Priority::Normal,
-            Priority::Low => compose::Priority::Low,
-        }
-    }
+/// The words `--priority` takes, in its help and its completions.
+pub fn priorities() -> Choices<Priority> {
+    Choices::new(["high", "normal", "low"])
 }
 
 pub fn run(mut args: SendArgs) -> anyhow::Result<Exit> {
@@ -200,7 +190,7 @@ pub fn build(
     let addressing = Addressing {
         in_reply_to: args.in_reply_to.clone(),
         headers: split_headers(&args.headers)?,
-        priority: args.priority.into(),
+        priority: args.priority,
         envelope_from: args.envelope_from.clone(),
         envelope_to: args.envelope_to.clone(),
         ..addresses.addressing()
@@ -235,37 +225,8 @@ fn body(args: &MessageArgs) -> anyhow::Result<String> {
     }
 }
 
-/// Every `--header`, split; the first that is not one line with a colon is bad input.
-pub fn split_headers(headers: &[String]) -> anyhow::Result<Vec<(String, String)>> {
-    headers.iter().map(|header| split_header(header)).collect()
-}
-
-/// A `--header 'Name: value'` as its name and its one-line value; the core checks the name.
-pub fn split_header(text: &str) -> anyhow::Result<(String, String)> {
-    let bad = |why: &str| -> anyhow::Error {
-        UserError::bad_input(format!(
-            "--header {text:?} {why}: write --header 'X-Name: value'"
-        ))
-        .into()
-    };
-    let (name, value) = text.split_once(':').ok_or_else(|| bad("has no colon"))?;
-    if value.contains(['\r', '\n']) {
-        return Err(bad("spans several lines"));
-    }
-    Ok((name.trim().to_owned(), value.trim().to_owned()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn headers_must_be_one_line_with_a_colon() {
-        assert_eq!(
-            split_header("X-Build: 42").unwrap(),
-            ("X-Build".to_owned(), "42".to_owned())
-        );
-        assert!(split_header("no colon").is_err());
-        assert!(split_header("X-Inject: a\r\nBcc: evil@example.com").is_err());
-    }
+/// Every `--header`, split by the core; the first that is not one line with a colon is bad input.
+pub fn split_headers(headers: &[String]) -> Result<Vec<(String, String)>, UserError> {
+    compose::split_headers(headers)
+        .map_err(|error| UserError::bad_input(spell_placeholders(&error, spell)))
 }

@@ -102,11 +102,7 @@ async fn serve(args: SimArgs, credentials: Option<(String, String)>) -> anyhow::
     stop.await;
     let record = sim.record();
     sim.shutdown().await;
-    crate::out::note(&format!(
-        "buildmail sim: stopped after {} connection(s), {} message(s) accepted",
-        record.connections.len(),
-        record.messages.len()
-    ));
+    crate::out::note(&format!("buildmail sim: {}", program::stopped(&record)));
     Ok(Exit::Ok)
 }
 
