@@ -853,29 +853,41 @@ fn has_ignoring_case(bytes: &[u8], needle: &[u8]) -> bool {
 /// from remote mail server after ...: host ...:`), whose marker is not next to the code.
 fn code_after_marker_possible(bytes: &[u8]) -> bool {
     failure_codes(bytes).any(|at| {
-        let mut before = &bytes[..at];
-        if let [rest @ .., b'\'' | b'"'] = before {
-            before = rest;
-        }
-        let Some(end) = before.iter().rposition(|&b| !is_space_like(b)) else {
+        let Some(before) = text_before_code(bytes, at) else {
             return false;
         };
-        match before[end] {
-            b'(' | b'e' | b'E' => true,
-            b':' | b'=' => {
-                let word = &before[..end];
-                let word = &word[..word
-                    .iter()
-                    .rposition(|&b| !is_space_like(b))
-                    .map_or(0, |e| e + 1)];
-                MARKER_WORDS
-                    .iter()
-                    .any(|marker| ends_with_ignoring_case(word, marker))
+        match before.last() {
+            Some(b'(' | b'e' | b'E') => true,
+            Some(b':' | b'=') => {
+                marker_word_ends(&before[..before.len() - 1])
                     || has_ignoring_case(bytes, b"from remote")
             }
             _ => false,
         }
     })
+}
+
+/// The line before the code at `at`, past an optional quote and spaces: it ends with the
+/// character a marker would end with; `None` when nothing comes before.
+pub(super) fn text_before_code(bytes: &[u8], at: usize) -> Option<&[u8]> {
+    let mut before = &bytes[..at];
+    if let [rest @ .., b'\'' | b'"'] = before {
+        before = rest;
+    }
+    let end = before.iter().rposition(|&b| !is_space_like(b))?;
+    Some(&before[..=end])
+}
+
+/// Whether `text`, spaces at its end aside, ends with one of [`MARKER_WORDS`] (`error`, `said`,
+/// ...): the word before a marker's `:` or `=`.
+pub(super) fn marker_word_ends(text: &[u8]) -> bool {
+    let end = text
+        .iter()
+        .rposition(|&b| !is_space_like(b))
+        .map_or(0, |e| e + 1);
+    MARKER_WORDS
+        .iter()
+        .any(|marker| ends_with_ignoring_case(&text[..end], marker))
 }
 
 /// The words [`AFTER_MARKER`] accepts before its `:` or `=`.

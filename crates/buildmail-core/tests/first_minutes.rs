@@ -4,16 +4,19 @@
 
 #![allow(clippy::unwrap_used)] // a test helper that fails should panic
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use buildmail_core::connector::{BoxStream, ConnectFuture, Connector, TlsTrust};
+use buildmail_core::connector::{ConnectFuture, Connector, TlsTrust};
 use buildmail_core::deliver::{Delivery, Event, GiveUp, Outgoing};
 use buildmail_core::policy::WaitReason;
 use buildmail_core::report::{DeliveryStatus, RecipientStatus};
 use buildmail_core::transcript::Line;
 use buildmail_core::{Category, Phase, Server, Verdict};
 use buildmail_sim::{Scenario, Sim, SimHandle, SimTls};
+use support::SimNet;
 
 /// Every connection is refused, as on a port where nothing listens.
 struct NothingListens;
@@ -43,19 +46,6 @@ impl Connector for Restarting {
                 return Err(std::io::ErrorKind::ConnectionRefused.into());
             }
             SimNet(self.sim.clone()).connect(_server).await
-        })
-    }
-}
-
-/// Every connection goes to the sim over an in-memory pipe.
-struct SimNet(Arc<SimHandle>);
-
-impl Connector for SimNet {
-    fn connect<'a>(&'a self, _server: &'a Server) -> ConnectFuture<'a> {
-        Box::pin(async move {
-            let (client, server) = tokio::io::duplex(64 * 1024);
-            self.0.serve_stream(server);
-            Ok(Box::new(client) as BoxStream)
         })
     }
 }

@@ -4,17 +4,20 @@
 
 #![allow(clippy::unwrap_used)] // a test helper that fails should panic
 
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use buildmail_core::connector::{BoxStream, ConnectFuture, Connector};
+use buildmail_core::connector::{ConnectFuture, Connector};
 use buildmail_core::deliver::{Delivery, Outgoing};
 use buildmail_core::notify::Added;
 use buildmail_core::outbox::{Listed, Outbox};
 use buildmail_core::policy::RetryPolicy;
 use buildmail_core::sending::Sending;
 use buildmail_core::{DeliveryStatus, Server};
-use buildmail_sim::{Sim, SimHandle};
+use buildmail_sim::Sim;
+use support::SimNet;
 
 /// Every connection is refused, as on a port where nothing listens: the delivery defers.
 struct NothingListens;
@@ -22,19 +25,6 @@ struct NothingListens;
 impl Connector for NothingListens {
     fn connect<'a>(&'a self, _server: &'a Server) -> ConnectFuture<'a> {
         Box::pin(async { Err(std::io::ErrorKind::ConnectionRefused.into()) })
-    }
-}
-
-/// Every connection goes to the sim over an in-memory pipe.
-struct SimNet(Arc<SimHandle>);
-
-impl Connector for SimNet {
-    fn connect<'a>(&'a self, _server: &'a Server) -> ConnectFuture<'a> {
-        Box::pin(async move {
-            let (client, server) = tokio::io::duplex(64 * 1024);
-            self.0.serve_stream(server);
-            Ok(Box::new(client) as BoxStream)
-        })
     }
 }
 

@@ -15,8 +15,8 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 
 use super::{
-    DOTNET_MARKER, LETTRE_DEBUG_MARKER_TEXT, MARKER_WORDS, ends_with_ignoring_case,
-    has_ignoring_case, is_enhanced_at, is_space_like,
+    DOTNET_MARKER, LETTRE_DEBUG_MARKER_TEXT, ends_with_ignoring_case, has_ignoring_case,
+    is_enhanced_at, is_space_like, marker_word_ends, text_before_code,
 };
 use crate::literals::required_literals;
 
@@ -102,29 +102,17 @@ fn reply_possible(bytes: &[u8]) -> bool {
 /// past an optional quote and spaces. `exim` keeps whether the line says `from remote` once
 /// a marker needed to know.
 fn after_marker(bytes: &[u8], at: usize, exim: &mut Option<bool>) -> bool {
-    let mut before = &bytes[..at];
-    if let [rest @ .., b'\'' | b'"'] = before {
-        before = rest;
-    }
-    let Some(end) = before.iter().rposition(|&b| !is_space_like(b)) else {
+    let Some(marker) = text_before_code(bytes, at) else {
         return false;
     };
-    let marker = &before[..=end];
-    match before[end] {
-        b'(' => {
+    match marker.last() {
+        Some(b'(') => {
             ends_with_ignoring_case(marker, b"error (")
                 || ends_with_ignoring_case(marker, b"busy (")
         }
-        b'e' | b'E' => ends_with_ignoring_case(marker, b"with message"),
-        b':' | b'=' => {
-            let word = &before[..end];
-            let word = &word[..word
-                .iter()
-                .rposition(|&b| !is_space_like(b))
-                .map_or(0, |e| e + 1)];
-            MARKER_WORDS
-                .iter()
-                .any(|marker| ends_with_ignoring_case(word, marker))
+        Some(b'e' | b'E') => ends_with_ignoring_case(marker, b"with message"),
+        Some(b':' | b'=') => {
+            marker_word_ends(&marker[..marker.len() - 1])
                 || *exim.get_or_insert_with(|| has_ignoring_case(bytes, b"from remote"))
         }
         _ => false,
