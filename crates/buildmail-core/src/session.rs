@@ -47,8 +47,8 @@ const QUIT_TIMEOUT: Duration = Duration::from_secs(5);
 pub(crate) const KEEP_IDLE_AT_MOST: Duration = Duration::from_secs(60);
 /// The most recipients sent in one pipelined group. A group is written before any reply is read,
 /// so its replies wait in the socket buffers meanwhile; past this many, those buffers could fill
-/// both ways and each side would wait for the other (the deadlock RFC 2920 section 3.1 warns
-/// of). A larger envelope goes one command at a time.
+/// both ways and each side would wait for the other (the deadlock RFC 2920 warns of for a
+/// client that does not read while it writes). A larger envelope goes one command at a time.
 const PIPELINED_RECIPIENTS_AT_MOST: usize = 100;
 /// AUTH LOGIN asks for the user name, then for the password: two challenges, never more.
 const LOGIN_CHALLENGES: usize = 2;

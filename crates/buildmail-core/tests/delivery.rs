@@ -1680,3 +1680,52 @@ async fn a_flush_pipelines_each_message_over_one_connection() {
     assert_eq!(fake.deliveries().len(), 3);
     assert_eq!(fake.connections(), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_pipelined_flush_rsets_after_an_entry_refused_for_good() {
+    let (_dir, outbox) = outbox_of(2).await;
+    let rcpts = Mutex::new(0);
+    let fake = Fake::new(move |ctx| {
+        let mut count = rcpts.lock().unwrap();
+        *count += usize::from(ctx.step == "rcpt");
+        offers_pipelining(ctx)
+            .or_else(|| (ctx.step == "rcpt" && *count == 1).then(|| say("550 5.1.1 No such user")))
+    });
+    let reports = flush(&outbox, &delivery(&fake)).await;
+    assert_eq!(reports[0].status, DeliveryStatus::Rejected);
+    assert_eq!(reports[1].status, DeliveryStatus::Delivered);
+    assert_eq!(fake.connections(), 1);
+    let verbs: Vec<String> = fake
+        .heard_on(1)
+        .iter()
+        .map(|line| line.split([' ', ':']).next().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        verbs,
+        [
+            "EHLO", "MAIL", "RCPT", "RSET", "MAIL", "RCPT", "DATA", "QUIT"
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_kept_connection_that_died_before_a_pipelined_mail_is_replaced_within_the_attempt() {
+    let (_dir, outbox) = outbox_of(3).await;
+    let mails = Mutex::new(0);
+    let fake = Fake::new(move |ctx| {
+        let mut count = mails.lock().unwrap();
+        *count += usize::from(ctx.step == "mail");
+        offers_pipelining(ctx).or_else(|| {
+            (ctx.step == "mail" && ctx.connection == 1 && *count == 2).then_some(Act::Drop)
+        })
+    });
+    let reports = flush(&outbox, &delivery(&fake)).await;
+    assert!(
+        reports.iter().all(|r| r.status == DeliveryStatus::Delivered
+            && r.attempts.len() == 1
+            && !r.possible_duplicate),
+        "{reports:#?}"
+    );
+    assert_eq!(fake.deliveries().len(), 3, "each once");
+    assert_eq!(fake.connections(), 2);
+}
