@@ -499,7 +499,8 @@ impl Session {
             Ok(_) => return Ok(()),
             Err(refusal) => refusal,
         };
-        if !closes_connection(&refusal) {
+        // Only after a refusal is the stream known to be at the RCPTs' replies.
+        if refusal.server_reply().is_some() && !closes_connection(&refusal) {
             self.skip_replies(recipients.len()).await;
         }
         Err(refusal)
