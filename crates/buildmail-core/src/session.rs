@@ -9,6 +9,10 @@
 //! and the message goes over a fresh connection, as it does when the kept one fails before any
 //! part of the new transaction was accepted.
 //!
+//! A server that offers PIPELINING (RFC 2920) gets MAIL FROM and every RCPT TO in one write, and
+//! the replies are read in order after it; DATA waits for them and goes alone, and the message
+//! goes only after its 354. A server that does not offer it gets one command at a time.
+//!
 //! lettre's `AsyncSmtpConnection` times out only the TCP connect, aborts at the first refused
 //! recipient and cannot run over an in-memory pipe, so the dialogue is driven here, with lettre's
 //! command types writing the wire lines and its `Mechanism` answering AUTH.
@@ -41,6 +45,11 @@ const QUIT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The longest wait a batch holds an idle connection open through; before a longer one it
 /// QUITs. RFC 5321 section 4.5.3.2.7 has servers wait 5 minutes for a command.
 pub(crate) const KEEP_IDLE_AT_MOST: Duration = Duration::from_secs(60);
+/// The most recipients sent in one pipelined group. A group is written before any reply is read,
+/// so its replies wait in the socket buffers meanwhile; past this many, those buffers could fill
+/// both ways and each side would wait for the other (the deadlock RFC 2920 warns of for a
+/// client that does not read while it writes). A larger envelope goes one command at a time.
+const PIPELINED_RECIPIENTS_AT_MOST: usize = 100;
 /// AUTH LOGIN asks for the user name, then for the password: two challenges, never more.
 const LOGIN_CHALLENGES: usize = 2;
 /// Why credentials were not sent: the connection is not encrypted and the host is not loopback.
@@ -216,6 +225,7 @@ async fn dialogue(
         )
         .await;
     let usable = match &outcome.end {
+        _ if kept.session.hung_up => None,
         Ok(_) => Some(false),
         Err(error) => reusable_after(error),
     };
@@ -267,6 +277,28 @@ struct Session {
     transcript: Option<Transcript>,
     /// The first bytes the server sent on this connection, whatever read them.
     first_bytes: FirstBytes,
+    /// The server said 421 or hung up while replies that decide nothing were being read: not a
+    /// word more goes over this connection, not even QUIT.
+    hung_up: bool,
+}
+
+/// How MAIL FROM and the RCPT TOs of a transaction go to the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Envelope {
+    /// Each command waits for its reply before the next one is sent.
+    OneByOne,
+    /// MAIL FROM and every RCPT TO in one write, then their replies in order (RFC 2920).
+    Pipelined,
+}
+
+impl Envelope {
+    fn for_transaction(capabilities: &Capabilities, recipients: usize) -> Envelope {
+        if capabilities.pipelining && recipients <= PIPELINED_RECIPIENTS_AT_MOST {
+            Envelope::Pipelined
+        } else {
+            Envelope::OneByOne
+        }
+    }
 }
 
 /// How long one wait may take: the per-command timeout, cut short by the delivery's deadline so
@@ -307,6 +339,7 @@ struct Capabilities {
     starttls: bool,
     eight_bit_mime: bool,
     smtputf8: bool,
+    pipelining: bool,
     auth: Vec<String>,
 }
 
@@ -338,6 +371,7 @@ impl Session {
             encrypted,
             transcript: spec.transcript.cloned(),
             first_bytes,
+            hung_up: false,
         })
     }
 
@@ -402,14 +436,20 @@ impl Session {
         if let Some(address) = needs_smtputf8(spec).filter(|_| !capabilities.smtputf8) {
             return Err(Error::no_smtputf8(address));
         }
-        let mail = Mail::new(spec.from.cloned(), mail_parameters(spec, capabilities));
+        let mail = Mail::new(spec.from.cloned(), mail_parameters(spec, capabilities)).to_string();
+        let envelope = Envelope::for_transaction(capabilities, spec.recipients.len());
         let sent = clock::now();
-        self.command(Phase::Mail, &mail.to_string()).await?;
+        match envelope {
+            Envelope::OneByOne => {
+                self.command(Phase::Mail, &mail).await?;
+            }
+            Envelope::Pipelined => self.pipelined_mail(&mail, spec.recipients).await?,
+        }
         *mail_accepted = Some(MailAccepted {
             sent,
             accepted: clock::now(),
         });
-        let accepted = self.recipients(spec.recipients, rcpt).await?;
+        let accepted = self.recipients(spec.recipients, rcpt, envelope).await?;
         if accepted == 0 {
             return Err(last_refusal(rcpt));
         }
@@ -440,15 +480,60 @@ impl Session {
             .is_pending()
     }
 
+    /// MAIL FROM and every RCPT TO in one write, then MAIL's reply. When MAIL is refused, the
+    /// replies to the RCPTs sent with it (a 503 "need MAIL" as a rule) are read to keep the
+    /// stream in step and are not the recipients' own: the refusal is MAIL's, as it is without
+    /// pipelining.
+    async fn pipelined_mail(&mut self, mail: &str, recipients: &[Address]) -> Result<(), Error> {
+        let mut group = Vec::with_capacity(recipients.len() + 1);
+        group.push(mail.to_owned());
+        group.extend(recipients.iter().map(rcpt_line));
+        for line in &group {
+            for shown in transcript::command_lines(line, false, self.encrypted) {
+                self.show(shown);
+            }
+        }
+        // Nothing was read yet: a connection lost while writing is lost waiting for MAIL's reply.
+        self.write(Phase::Mail, group.concat().as_bytes()).await?;
+        let refusal = match self.expect(Phase::Mail).await {
+            Ok(_) => return Ok(()),
+            Err(refusal) => refusal,
+        };
+        // Only after a refusal is the stream known to be at the RCPTs' replies.
+        if refusal.server_reply().is_some() && !closes_connection(&refusal) {
+            self.skip_replies(recipients.len()).await;
+        }
+        Err(refusal)
+    }
+
+    /// Reads `count` replies that decide nothing. A 421, a lost connection or a silence ends the
+    /// reading and the connection with it.
+    async fn skip_replies(&mut self, count: usize) {
+        for _ in 0..count {
+            match self.read_reply(Phase::Rcpt).await {
+                Ok((reply, _)) if reply.code() != 421 => {}
+                _ => {
+                    self.hung_up = true;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Each recipient's RCPT reply, by its index; with `Envelope::Pipelined` the RCPTs were
+    /// already sent with MAIL, and only their replies are read here.
     async fn recipients(
         &mut self,
         recipients: &[Address],
         rcpt: &mut Vec<(usize, Result<Reply, Error>)>,
+        envelope: Envelope,
     ) -> Result<usize, Error> {
         let mut accepted = 0;
         for (index, address) in recipients.iter().enumerate() {
-            let line = Rcpt::new(address.clone(), Vec::new()).to_string();
-            let result = self.command(Phase::Rcpt, &line).await;
+            let result = match envelope {
+                Envelope::OneByOne => self.command(Phase::Rcpt, &rcpt_line(address)).await,
+                Envelope::Pipelined => self.expect(Phase::Rcpt).await,
+            };
             match &result {
                 Ok(_) => accepted += 1,
                 Err(error) if closes_connection(error) => return Err(error.clone()),
@@ -624,6 +709,9 @@ impl Session {
     }
 
     async fn quit(&mut self) {
+        if self.hung_up {
+            return;
+        }
         let limits = Limits {
             timeout: QUIT_TIMEOUT.min(self.limits.timeout),
             ..self.limits
@@ -725,6 +813,7 @@ impl Capabilities {
                 "STARTTLS" => capabilities.starttls = true,
                 "8BITMIME" => capabilities.eight_bit_mime = true,
                 "SMTPUTF8" => capabilities.smtputf8 = true,
+                "PIPELINING" => capabilities.pipelining = true,
                 "AUTH" => capabilities
                     .auth
                     .extend(words.filter(|w| !w.is_empty()).map(str::to_owned)),
@@ -733,6 +822,10 @@ impl Capabilities {
         }
         capabilities
     }
+}
+
+fn rcpt_line(address: &Address) -> String {
+    Rcpt::new(address.clone(), Vec::new()).to_string()
 }
 
 fn mail_parameters(spec: &AttemptSpec<'_>, capabilities: &Capabilities) -> Vec<MailParameter> {
@@ -812,6 +905,15 @@ mod tests {
         .to_vec();
         let capabilities = Capabilities::parse(&lines);
         assert!(capabilities.starttls && capabilities.eight_bit_mime && !capabilities.smtputf8);
+        assert!(!capabilities.pipelining);
         assert_eq!(capabilities.auth, ["PLAIN", "LOGIN"]);
+    }
+
+    #[test]
+    fn pipelining_is_read_from_ehlo_in_any_case() {
+        let lines: Vec<String> = ["250-mail.example.com", "250-pipelining", "250 8BITMIME"]
+            .map(String::from)
+            .to_vec();
+        assert!(Capabilities::parse(&lines).pipelining);
     }
 }

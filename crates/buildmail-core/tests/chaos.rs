@@ -393,11 +393,15 @@ impl Check<'_> {
         );
     }
 
-    /// RCPT TO for an address after the server refused it for good.
+    /// RCPT TO for an address after the server refused it for good. A pipelining client sends
+    /// its RCPTs with MAIL, so a refused MAIL is followed by RCPTs the server answers with a
+    /// 503 "need MAIL command": that is the order of the commands, not a verdict on the address.
     fn no_rcpt_after_a_permanent_refusal(&self) {
         let mut refused: Vec<String> = Vec::new();
         for connection in &self.record.connections {
             let mut pending_rcpt: Option<String> = None;
+            let mut pending_mail = false;
+            let mut mail_accepted = false;
             for event in &connection.events {
                 match event {
                     SimEvent::Command { line } => {
@@ -409,9 +413,14 @@ impl Check<'_> {
                             );
                         }
                         pending_rcpt = rcpt;
+                        pending_mail = line.to_ascii_uppercase().starts_with("MAIL FROM");
                     }
                     SimEvent::Reply { text } => {
+                        if std::mem::take(&mut pending_mail) {
+                            mail_accepted = text.starts_with('2');
+                        }
                         if let Some(address) = pending_rcpt.take()
+                            && mail_accepted
                             && text.starts_with('5')
                         {
                             refused.push(address);

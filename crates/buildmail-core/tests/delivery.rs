@@ -18,6 +18,8 @@ use tokio::time::Instant;
 /// What the scripted server does at a step.
 enum Act {
     Say(String),
+    /// Says it and goes on listening, even after a 421: whatever the client says after is heard.
+    SayStayingOpen(String),
     Drop,
     Stall,
 }
@@ -45,6 +47,11 @@ struct Fake {
     delivered: Mutex<Vec<(Vec<String>, String)>>,
     /// Every line the client sent, in order, over all connections, with its connection.
     heard: Mutex<Vec<(usize, String)>>,
+    /// Replies to MAIL and RCPT are held until this many of those commands were read, then
+    /// sent together: a client that waits for each reply before the next command gets none.
+    hold_envelope: Option<usize>,
+    /// Connections the server has finished with (the client hung up or it closed).
+    ended: Mutex<usize>,
 }
 
 impl Fake {
@@ -55,7 +62,19 @@ impl Fake {
             connections: Mutex::new(0),
             delivered: Mutex::new(Vec::new()),
             heard: Mutex::new(Vec::new()),
+            hold_envelope: None,
+            ended: Mutex::new(0),
         })
+    }
+
+    /// A server that answers MAIL and `recipients` RCPTs only once it has read all of them.
+    fn holding_envelope(
+        recipients: usize,
+        script: impl Fn(&Ctx) -> Option<Act> + Send + Sync + 'static,
+    ) -> Arc<Fake> {
+        let mut fake = Arc::into_inner(Fake::new(script)).unwrap();
+        fake.hold_envelope = Some(recipients + 1);
+        Arc::new(fake)
     }
 
     fn deliveries(&self) -> Vec<(Vec<String>, String)> {
@@ -89,7 +108,20 @@ impl Fake {
             .collect()
     }
 
+    /// Waits until the server has finished with `connections` connections: all they carried was
+    /// heard.
+    async fn ended(&self, connections: usize) {
+        while *self.ended.lock().unwrap() < connections {
+            tokio::task::yield_now().await;
+        }
+    }
+
     async fn serve(self: Arc<Self>, stream: DuplexStream) {
+        self.clone().converse(stream).await;
+        *self.ended.lock().unwrap() += 1;
+    }
+
+    async fn converse(self: Arc<Self>, stream: DuplexStream) {
         let connection = {
             let mut count = self.connections.lock().unwrap();
             *count += 1;
@@ -107,6 +139,7 @@ impl Fake {
         };
         let mut stream = BufReader::new(stream);
         let mut rcpts = Vec::new();
+        let mut held = Vec::new();
         // After a 334 the next line answers the challenge: it is part of AUTH, not a command.
         let mut in_auth = false;
         if !reply(&mut stream, act("greeting", "", "220 fake ESMTP")).await {
@@ -182,6 +215,21 @@ impl Fake {
             };
             in_auth = verb == "AUTH" || in_auth;
             in_auth &= matches!(&next, Act::Say(text) if text.starts_with("334"));
+            if let Some(hold) = self
+                .hold_envelope
+                .filter(|_| verb == "MAIL" || verb == "RCPT")
+            {
+                held.push(next);
+                if held.len() < hold {
+                    continue;
+                }
+                for next in held.drain(..) {
+                    if !reply(&mut stream, next).await {
+                        return;
+                    }
+                }
+                continue;
+            }
             if !reply(&mut stream, next).await {
                 return;
             }
@@ -196,6 +244,10 @@ async fn reply(stream: &mut BufReader<DuplexStream>, act: Act) -> bool {
             let closes = text.starts_with("421");
             let wire = format!("{}\r\n", text);
             stream.get_mut().write_all(wire.as_bytes()).await.is_ok() && !closes
+        }
+        Act::SayStayingOpen(text) => {
+            let wire = format!("{}\r\n", text);
+            stream.get_mut().write_all(wire.as_bytes()).await.is_ok()
         }
         Act::Drop => false,
         Act::Stall => std::future::pending().await,
@@ -1432,4 +1484,248 @@ async fn pacing_that_would_outlast_the_budget_leaves_the_rest_for_the_next_flush
         .filter(|a| a.outcome != AttemptOutcome::Ok)
         .count();
     assert_eq!(refused, 1);
+}
+
+const THREE: [&str; 3] = ["a@example.com", "b@example.com", "c@example.com"];
+
+/// The EHLO of a server that offers PIPELINING (RFC 2920).
+fn offers_pipelining(ctx: &Ctx) -> Option<Act> {
+    (ctx.step == "ehlo").then(|| say("250-fake\r\n250-PIPELINING\r\n250 8BITMIME"))
+}
+
+/// A delivery of one attempt with a one-second timeout: a client that waits for a reply the
+/// server holds fails within it.
+fn one_quick_attempt(fake: &Arc<Fake>) -> Delivery {
+    delivery(fake)
+        .timeout(Duration::from_secs(1))
+        .policy(RetryPolicy {
+            budget: Duration::ZERO,
+            max_attempts: 1,
+        })
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_pipelining_server_gets_mail_and_every_rcpt_before_it_answers_any() {
+    let fake = Fake::holding_envelope(3, offers_pipelining);
+    let (report, _) = send(&one_quick_attempt(&fake), &message(&THREE)).await;
+    assert_eq!(report.status, DeliveryStatus::Delivered, "{report:#?}");
+    assert_eq!(fake.deliveries()[0].0, THREE);
+    let heard = fake.heard_on(1);
+    assert_eq!(
+        heard[1..6],
+        [
+            "MAIL FROM:<ci@example.com>",
+            "RCPT TO:<a@example.com>",
+            "RCPT TO:<b@example.com>",
+            "RCPT TO:<c@example.com>",
+            "DATA"
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_pipelining_each_command_waits_for_its_reply() {
+    // The same holding server, not offering PIPELINING: the client sends MAIL and waits.
+    let fake = Fake::holding_envelope(3, |_| None);
+    let (report, _) = send(&one_quick_attempt(&fake), &message(&THREE)).await;
+    assert_eq!(report.status, DeliveryStatus::Deferred, "{report:#?}");
+    assert_eq!(report.attempts[0].phase, Phase::Mail);
+    assert_eq!(fake.heard_on(1)[1..], ["MAIL FROM:<ci@example.com>"]);
+}
+
+/// A server that refuses MAIL for good and answers each RCPT after it with a 503.
+fn refuses_mail(pipelining: bool) -> Arc<Fake> {
+    Fake::new(move |ctx| match ctx.step {
+        "ehlo" if pipelining => offers_pipelining(ctx),
+        "mail" => Some(say("550 5.7.1 Sender address rejected: not permitted")),
+        "rcpt" => Some(say("503 5.5.1 Error: need MAIL command")),
+        _ => None,
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refused_mail_reads_the_same_pipelined_or_not() {
+    let pipelined = refuses_mail(true);
+    let one_by_one = refuses_mail(false);
+    let (report, events) = send(&delivery(&pipelined), &message(&THREE)).await;
+    let (expected, expected_events) = send(&delivery(&one_by_one), &message(&THREE)).await;
+    assert_eq!(report, expected);
+    assert_eq!(format!("{events:?}"), format!("{expected_events:?}"));
+    assert_eq!(report.status, DeliveryStatus::Failed, "{report:#?}");
+    assert_eq!(report.attempts[0].phase, Phase::Mail);
+    assert_eq!(report.attempts[0].reply.as_ref().unwrap().code(), 550);
+    // The 503s were read, so the QUIT after them was answered in step.
+    assert_eq!(pipelined.heard_on(1).last().unwrap(), "QUIT");
+    assert_eq!(pipelined.heard("RCPT").len(), 3);
+    assert!(one_by_one.heard("RCPT").is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_421_among_the_replies_to_a_refused_mail_ends_the_connection_without_quit() {
+    let fake = Fake::new(|ctx| match ctx.step {
+        "ehlo" => offers_pipelining(ctx),
+        "mail" => Some(say("550 5.7.1 Sender address rejected")),
+        "rcpt" => Some(Act::SayStayingOpen("421 4.3.2 Shutting down".to_owned())),
+        _ => None,
+    });
+    let (report, _) = send(&delivery(&fake), &message(&THREE)).await;
+    assert_eq!(report.attempts[0].reply.as_ref().unwrap().code(), 550);
+    fake.ended(1).await;
+    assert!(fake.heard("QUIT").is_empty(), "{:?}", fake.heard_on(1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn one_pipelined_rcpt_of_three_refused_is_partial_and_the_others_get_it_once() {
+    let fake = Fake::new(|ctx| {
+        offers_pipelining(ctx).or_else(|| {
+            (ctx.step == "rcpt" && ctx.argument == "b@example.com")
+                .then(|| say("550 5.1.1 <b@example.com>: no such user"))
+        })
+    });
+    let (report, _) = send(&delivery(&fake), &message(&THREE)).await;
+    assert_eq!(report.status, DeliveryStatus::Partial);
+    let statuses: Vec<_> = report.recipients.iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses,
+        [
+            RecipientStatus::Delivered,
+            RecipientStatus::Rejected,
+            RecipientStatus::Delivered
+        ]
+    );
+    let delivered: Vec<_> = fake.deliveries().into_iter().map(|(to, _)| to).collect();
+    assert_eq!(delivered, [["a@example.com", "c@example.com"]]);
+    assert_eq!(report.attempts.len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_421_in_the_middle_of_a_pipelined_batch_is_the_last_word_read() {
+    let fake = Fake::holding_envelope(3, |ctx| {
+        offers_pipelining(ctx).or_else(|| {
+            (ctx.step == "rcpt" && ctx.argument == "b@example.com" && ctx.connection == 1)
+                .then(|| say("421 4.7.0 Too many connections, try again in 5 seconds"))
+        })
+    });
+    let (report, _) = send(&delivery(&fake), &message(&THREE)).await;
+    assert_eq!(report.status, DeliveryStatus::Delivered, "{report:#?}");
+    assert_eq!(report.attempts[0].phase, Phase::Rcpt);
+    assert_eq!(report.attempts[0].reply.as_ref().unwrap().code(), 421);
+    assert_eq!(report.attempts[1].waited_ms, 5_000, "as the server asked");
+    assert_eq!(
+        fake.heard_on(1).last().unwrap(),
+        "RCPT TO:<c@example.com>",
+        "the batch went in one write; nothing after it, not even QUIT"
+    );
+    assert_eq!(fake.deliveries().len(), 1, "once");
+    assert_eq!(fake.deliveries()[0].0, THREE);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_421_to_a_pipelined_mail_ends_the_connection_without_quit() {
+    let fake = Fake::new(|ctx| {
+        offers_pipelining(ctx)
+            .or_else(|| (ctx.step == "mail" && ctx.connection == 1).then(|| say("421 4.3.2 busy")))
+    });
+    let (report, _) = send(&delivery(&fake), &message(&THREE)).await;
+    assert_eq!(report.status, DeliveryStatus::Delivered, "{report:#?}");
+    assert_eq!(report.attempts[0].phase, Phase::Mail);
+    assert_eq!(report.attempts[0].reply.as_ref().unwrap().code(), 421);
+    assert_eq!(
+        fake.deliveries().len(),
+        1,
+        "once, over the second connection"
+    );
+    assert_eq!(fake.connections(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_connection_lost_mid_batch_is_lost_at_the_reply_awaited() {
+    let fake = Fake::new(|ctx| {
+        offers_pipelining(ctx).or_else(|| {
+            (ctx.step == "rcpt" && ctx.argument == "b@example.com" && ctx.connection == 1)
+                .then_some(Act::Drop)
+        })
+    });
+    let (report, _) = send(&delivery(&fake), &message(&THREE)).await;
+    assert_eq!(report.status, DeliveryStatus::Delivered, "{report:#?}");
+    assert_eq!(report.attempts[0].phase, Phase::Rcpt);
+    assert_eq!(report.attempts[0].outcome, AttemptOutcome::Transient);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_silent_reply_mid_batch_times_out_at_that_reply() {
+    let fake = Fake::new(|ctx| {
+        offers_pipelining(ctx).or_else(|| {
+            (ctx.step == "rcpt" && ctx.argument == "c@example.com").then_some(Act::Stall)
+        })
+    });
+    let started = Instant::now();
+    let (report, _) = send(&one_quick_attempt(&fake), &message(&THREE)).await;
+    assert_eq!(report.status, DeliveryStatus::Deferred, "{report:#?}");
+    assert_eq!(report.attempts[0].phase, Phase::Rcpt);
+    assert_eq!(started.elapsed(), Duration::from_secs(1), "the timeout");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_flush_pipelines_each_message_over_one_connection() {
+    let (_dir, outbox) = outbox_of(3).await;
+    let fake = Fake::holding_envelope(1, offers_pipelining);
+    let reports = flush(&outbox, &delivery(&fake).timeout(Duration::from_secs(1))).await;
+    assert!(
+        reports
+            .iter()
+            .all(|r| r.status == DeliveryStatus::Delivered),
+        "{reports:#?}"
+    );
+    assert_eq!(fake.deliveries().len(), 3);
+    assert_eq!(fake.connections(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_pipelined_flush_rsets_after_an_entry_refused_for_good() {
+    let (_dir, outbox) = outbox_of(2).await;
+    let rcpts = Mutex::new(0);
+    let fake = Fake::new(move |ctx| {
+        let mut count = rcpts.lock().unwrap();
+        *count += usize::from(ctx.step == "rcpt");
+        offers_pipelining(ctx)
+            .or_else(|| (ctx.step == "rcpt" && *count == 1).then(|| say("550 5.1.1 No such user")))
+    });
+    let reports = flush(&outbox, &delivery(&fake)).await;
+    assert_eq!(reports[0].status, DeliveryStatus::Rejected);
+    assert_eq!(reports[1].status, DeliveryStatus::Delivered);
+    assert_eq!(fake.connections(), 1);
+    let verbs: Vec<String> = fake
+        .heard_on(1)
+        .iter()
+        .map(|line| line.split([' ', ':']).next().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        verbs,
+        [
+            "EHLO", "MAIL", "RCPT", "RSET", "MAIL", "RCPT", "DATA", "QUIT"
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_kept_connection_that_died_before_a_pipelined_mail_is_replaced_within_the_attempt() {
+    let (_dir, outbox) = outbox_of(3).await;
+    let mails = Mutex::new(0);
+    let fake = Fake::new(move |ctx| {
+        let mut count = mails.lock().unwrap();
+        *count += usize::from(ctx.step == "mail");
+        offers_pipelining(ctx).or_else(|| {
+            (ctx.step == "mail" && ctx.connection == 1 && *count == 2).then_some(Act::Drop)
+        })
+    });
+    let reports = flush(&outbox, &delivery(&fake)).await;
+    assert!(
+        reports.iter().all(|r| r.status == DeliveryStatus::Delivered
+            && r.attempts.len() == 1
+            && !r.possible_duplicate),
+        "{reports:#?}"
+    );
+    assert_eq!(fake.deliveries().len(), 3, "each once");
+    assert_eq!(fake.connections(), 2);
 }
