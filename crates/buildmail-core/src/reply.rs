@@ -444,6 +444,25 @@ mod tests {
     }
 
     #[test]
+    fn a_success_quoted_with_only_its_enhanced_code_is_a_250() {
+        let reply = Reply::parse("2.0.0 Ok: queued as 4F1B2").unwrap();
+        assert_eq!((reply.code(), reply.class()), (250, Class::Success));
+    }
+
+    #[test]
+    fn a_line_without_a_code_is_named_in_the_error_up_to_80_characters() {
+        assert_eq!(
+            Reply::parse("hello there"),
+            Err(ReplyError::MissingCode("hello there".into()))
+        );
+        let long = "x".repeat(200);
+        assert_eq!(
+            Reply::parse(&long),
+            Err(ReplyError::MissingCode(format!("{}...", "x".repeat(80))))
+        );
+    }
+
+    #[test]
     fn bad_input_is_an_error_not_a_panic() {
         assert_eq!(Reply::parse("  \n"), Err(ReplyError::Empty));
         assert_eq!(
