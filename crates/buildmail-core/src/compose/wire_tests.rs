@@ -150,3 +150,19 @@ fn a_long_subject_is_folded_within_78_characters_a_line() {
         }
     }
 }
+
+/// A plain display name reaches the wire as it is, so `--dry-run`, which prints the raw message
+/// into a CI log, shows the name and not an encoded word.
+#[test]
+fn a_plain_display_name_stays_readable_on_the_wire() {
+    let draft = Draft {
+        from: "\"CI Bot\" <ci@example.com>".into(),
+        to: vec!["Dev Team <dev@example.com>".into()],
+        subject: "build".into(),
+        ..Draft::default()
+    };
+    let formatted = draft.build().expect("builds").formatted();
+    let text = String::from_utf8_lossy(&formatted);
+    assert!(text.contains("CI Bot"), "{text}");
+    assert!(text.contains("Dev Team"), "{text}");
+}
