@@ -406,7 +406,13 @@ mod tests {
 
     #[test]
     fn an_enhanced_code_is_one_digit_then_two_numbers_of_up_to_three() {
-        for text in ["5.1.1.1 x", "5.1000.1 x", "5.1.1000 x", "55.1.1 x", "5.a.1 x"] {
+        for text in [
+            "5.1.1.1 x",
+            "5.1000.1 x",
+            "5.1.1000 x",
+            "55.1.1 x",
+            "5.a.1 x",
+        ] {
             let reply = Reply::parse(&format!("550 {text}")).unwrap();
             assert_eq!(reply.enhanced(), None, "{text}");
             assert_eq!(reply.text(), text);

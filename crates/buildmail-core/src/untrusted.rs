@@ -131,7 +131,10 @@ mod tests {
     fn both_forms_of_a_workflow_command_are_recognised() {
         assert!(is_workflow_command("::error::x"));
         assert!(is_workflow_command(" \t::add-mask::x"), "after white space");
-        assert!(is_workflow_command("text ##[error]x"), "the old form, anywhere");
+        assert!(
+            is_workflow_command("text ##[error]x"),
+            "the old form, anywhere"
+        );
         assert!(!is_workflow_command("a ::error::x"), "not after other text");
         assert!(!is_workflow_command("[::1] ##x"));
     }
