@@ -453,6 +453,42 @@ mod tests {
     }
 
     #[test]
+    fn a_save_that_draws_a_taken_id_draws_again_and_replaces_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        // The id is the millisecond and 24 random bits. With the generator seeded, the first
+        // draw is known: every id it can give in the next 3 s is taken before the save.
+        fastrand::seed(16);
+        let random = fastrand::u32(..0x100_0000);
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis();
+        let taken = |millis: u128| dir.path().join(format!("{millis:013x}-{random:06x}.eml"));
+        for millis in now..now + 3_000 {
+            fs::write(taken(millis), b"another entry").unwrap();
+        }
+        fastrand::seed(16);
+        let deferred = report(&[("a@example.com", RecipientStatus::Deferred)]);
+        let id = outbox.save(&message(), &deferred).unwrap();
+        assert!(!id.ends_with(&format!("-{random:06x}")), "{id}");
+        let claim = outbox.claim(&id).unwrap().unwrap();
+        assert_eq!(claim.outgoing().unwrap().bytes, message().bytes);
+        let millis = u128::from_str_radix(&id[..13], 16).unwrap();
+        assert_eq!(fs::read(taken(millis)).unwrap(), b"another entry");
+    }
+
+    #[test]
+    fn a_save_into_a_directory_that_vanished_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        fs::remove_dir_all(dir.path()).unwrap();
+        let deferred = report(&[("a@example.com", RecipientStatus::Deferred)]);
+        let error = outbox.save(&message(), &deferred).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::NotFound);
+    }
+
+    #[test]
     fn keeps_only_the_deferred_recipients_and_the_exact_bytes() {
         let dir = tempfile::tempdir().unwrap();
         let outbox = Outbox::open(dir.path()).unwrap();
