@@ -19,8 +19,8 @@
 # - The `mutants` profile (root Cargo.toml): no debug info, incremental compilation of the
 #   workspace members, so a one-line mutant recompiles in about 3 s.
 # - The copy of the tree is made once at a fixed place ($CARGO_TARGET_DIR/mutants/src, uncommitted
-#   changes included) and mutated in place, building into $CARGO_TARGET_DIR: dependencies and the
-#   incremental cache are built once. In place, mutants are tested one at a time (-j 1).
+#   changes included) and mutated in place, building into $CARGO_TARGET_DIR/mutants/target:
+#   dependencies and the incremental cache are built once. In place, mutants are tested one at a time (-j 1).
 # - The first pass of a pure module runs only the unit tests named after it (`hint::`): a mutant
 #   they miss is not counted missed yet, the second pass gives it every test that could notice.
 # - The baseline (the tests on the unmutated tree) runs once per module; BASELINE=skip skips it
@@ -51,8 +51,11 @@ modules=(
 wanted=("$@")
 target="$(realpath -m "${CARGO_TARGET_DIR:-target}")"
 # Incremental compilation is what makes a mutant cheap (see above): the profile asks for it,
-# and CARGO_INCREMENTAL=0 in the environment would override it.
-export CARGO_TARGET_DIR="$target" CARGO_INCREMENTAL=1
+# and CARGO_INCREMENTAL=0 in the environment would override it. The copy builds into its own
+# target directory: cargo names a workspace member's artifacts after its path relative to the
+# workspace, the same for the copy and the work tree, so a build of the work tree in the same
+# profile would replace the mutated test binary (and a mutant would run unmutated code).
+export CARGO_TARGET_DIR="$target/mutants/target" CARGO_INCREMENTAL=1
 
 # The tree as it is now: tracked files and new ones not ignored, the work tree's content.
 src="$target/mutants/src"
