@@ -649,5 +649,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let outbox = Outbox::open(dir.path()).unwrap();
         assert!(outbox.claim("../etc/passwd").unwrap().is_none());
+        // A name that does not start with a dot can still climb out through a slash.
+        fs::create_dir(dir.path().join("x")).unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join("stolen.eml"), b"x").unwrap();
+        fs::write(outside.path().join("stolen.json"), b"{}").unwrap();
+        let climbing = format!(
+            "x/../../{}/stolen",
+            outside.path().file_name().unwrap().to_string_lossy()
+        );
+        assert!(outbox.claim(&climbing).unwrap().is_none());
     }
 }
