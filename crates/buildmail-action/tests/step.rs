@@ -26,8 +26,10 @@ fn a_dawidd6_step_works_unchanged() {
 
 #[test]
 fn a_greylisted_delivery_retries_and_warns_what_it_cost() {
+    // The server states a one-second window: an unplaced 450 would be probed after greylisting's
+    // 10 s, a real wait this test does not need (the schedule is the paused-clock tests' subject).
     let sim = SimServer::start(&[
-        "fault:rcpt:450 4.2.0 Greylisted, see https://postgrey.schweikert.ch/:1",
+        "fault:rcpt:450 4.2.0 Greylisted for 1 second, see https://postgrey.schweikert.ch/:1",
     ]);
     let ran = Step::new().dawidd6(&sim).input("retry_budget", "1m").run();
     ran.assert_code(0);

@@ -394,6 +394,33 @@ mod tests {
     }
 
     #[test]
+    fn a_continuation_line_loses_only_the_codes_that_repeat_the_first_line() {
+        // Another basic code, or another enhanced code, is part of what the server said.
+        let reply = Reply::parse("550-5.1.1 first\r\n421 second").unwrap();
+        assert_eq!(reply.text(), "first 421 second");
+        let reply = Reply::parse("550-5.1.1 first\r\n550 5.2.2 second").unwrap();
+        assert_eq!(reply.text(), "first 5.2.2 second");
+        let reply = Reply::parse("550-5.1.1 first\r\n550 5.1.1 second").unwrap();
+        assert_eq!(reply.text(), "first second");
+    }
+
+    #[test]
+    fn an_enhanced_code_is_one_digit_then_two_numbers_of_up_to_three() {
+        for text in [
+            "5.1.1.1 x",
+            "5.1000.1 x",
+            "5.1.1000 x",
+            "55.1.1 x",
+            "5.a.1 x",
+        ] {
+            let reply = Reply::parse(&format!("550 {text}")).unwrap();
+            assert_eq!(reply.enhanced(), None, "{text}");
+            assert_eq!(reply.text(), text);
+        }
+        assert_eq!("5.123.456".parse(), Ok(EnhancedCode::new(5, 123, 456)));
+    }
+
+    #[test]
     fn bare_code_has_empty_text() {
         let reply = Reply::parse("421").unwrap();
         assert_eq!(
@@ -419,6 +446,25 @@ mod tests {
         assert_eq!(
             reply.text(),
             "STOREDRV.ClientSubmit; sender thread limit exceeded."
+        );
+    }
+
+    #[test]
+    fn a_success_quoted_with_only_its_enhanced_code_is_a_250() {
+        let reply = Reply::parse("2.0.0 Ok: queued as 4F1B2").unwrap();
+        assert_eq!((reply.code(), reply.class()), (250, Class::Success));
+    }
+
+    #[test]
+    fn a_line_without_a_code_is_named_in_the_error_up_to_80_characters() {
+        assert_eq!(
+            Reply::parse("hello there"),
+            Err(ReplyError::MissingCode("hello there".into()))
+        );
+        let long = "x".repeat(200);
+        assert_eq!(
+            Reply::parse(&long),
+            Err(ReplyError::MissingCode(format!("{}...", "x".repeat(80))))
         );
     }
 

@@ -125,6 +125,20 @@ mod tests {
         assert_eq!(escaped("[::1] at 10:00"), "[::1] at 10:00");
     }
 
+    /// The oracle of every test that says "no workflow command" (here, the CLI's and the
+    /// Action's): if it recognised nothing, those tests could not fail.
+    #[test]
+    fn both_forms_of_a_workflow_command_are_recognised() {
+        assert!(is_workflow_command("::error::x"));
+        assert!(is_workflow_command(" \t::add-mask::x"), "after white space");
+        assert!(
+            is_workflow_command("text ##[error]x"),
+            "the old form, anywhere"
+        );
+        assert!(!is_workflow_command("a ::error::x"), "not after other text");
+        assert!(!is_workflow_command("[::1] ##x"));
+    }
+
     #[test]
     fn ordinary_text_is_borrowed_unchanged() {
         assert!(matches!(

@@ -274,6 +274,16 @@ mod tests {
     }
 
     #[test]
+    fn a_group_is_closed_by_an_endgroup() {
+        let out = printed(|c| {
+            c.group("Delivery").unwrap();
+            c.line("250 ok").unwrap();
+            c.end_group().unwrap();
+        });
+        assert_eq!(out, "::group::Delivery\n250 ok\n::endgroup::\n");
+    }
+
+    #[test]
     fn a_mask_covers_each_line_of_a_secret() {
         let out = printed(|c| c.mask("pa%ss\nword2\r\n").unwrap());
         assert_eq!(out, "::add-mask::pa%25ss\n::add-mask::word2\n");

@@ -123,3 +123,46 @@ fn a_cr_dot_cr_in_the_body_is_no_end_of_data() {
     let wire = dot_stuffed(&draft.build().expect("builds").bytes);
     assert_eq!(line_problems(&wire), Vec::<String>::new());
 }
+
+/// RFC 5322 section 2.1.1: a line SHOULD be at most 78 characters. Folding counts the header's
+/// name on the first line; a long subject of plain and encoded words stays within that.
+#[test]
+fn a_long_subject_is_folded_within_78_characters_a_line() {
+    for subject in [
+        "build ".repeat(30),
+        "Größe ".repeat(30),
+        "pipeline ".repeat(12),
+    ] {
+        let draft = Draft {
+            from: "ci@example.com".into(),
+            to: vec!["dev@example.com".into()],
+            subject: subject.trim_end().to_owned(),
+            ..Draft::default()
+        };
+        let message = String::from_utf8(draft.build().expect("builds").bytes).expect("ASCII");
+        let mut lines = message
+            .split("\r\n")
+            .skip_while(|line| !line.starts_with("Subject:"));
+        let first = lines.next().expect("a Subject header");
+        let folded = lines.take_while(|line| line.starts_with(' '));
+        for line in std::iter::once(first).chain(folded) {
+            assert!(line.len() <= 78, "{} characters: {line:?}", line.len());
+        }
+    }
+}
+
+/// A plain display name reaches the wire as it is, so `--dry-run`, which prints the raw message
+/// into a CI log, shows the name and not an encoded word.
+#[test]
+fn a_plain_display_name_stays_readable_on_the_wire() {
+    let draft = Draft {
+        from: "\"CI Bot\" <ci@example.com>".into(),
+        to: vec!["Dev Team <dev@example.com>".into()],
+        subject: "build".into(),
+        ..Draft::default()
+    };
+    let formatted = draft.build().expect("builds").bytes;
+    let text = String::from_utf8_lossy(&formatted);
+    assert!(text.contains("CI Bot"), "{text}");
+    assert!(text.contains("Dev Team"), "{text}");
+}

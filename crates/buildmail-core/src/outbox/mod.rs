@@ -455,6 +455,56 @@ mod tests {
     }
 
     #[test]
+    fn a_save_that_draws_a_taken_id_draws_again_and_replaces_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let deferred = report(&[("a@example.com", RecipientStatus::Deferred)]);
+        let now = || {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap()
+                .as_millis()
+        };
+        // The id is the millisecond and 24 random bits. With the generator seeded, the first
+        // draw is known: every id it can give in the next 100 ms is taken, then the message is
+        // saved. A save that started later than that proves nothing, and is tried again with
+        // twice the window (a slow disk).
+        let mut window = 100;
+        for _ in 0..8 {
+            fastrand::seed(16);
+            let random = fastrand::u32(..0x100_0000);
+            let taken = |millis: u128| dir.path().join(format!("{millis:013x}-{random:06x}.eml"));
+            let from = now();
+            for millis in from..from + window {
+                fs::write(taken(millis), b"another entry").unwrap();
+            }
+            fastrand::seed(16);
+            let id = outbox.save(&message(), &deferred).unwrap();
+            let millis = u128::from_str_radix(&id[..13], 16).unwrap();
+            if millis >= from + window {
+                window *= 2;
+                continue;
+            }
+            assert!(!id.ends_with(&format!("-{random:06x}")), "{id}");
+            let claim = outbox.claim(&id).unwrap().unwrap();
+            assert_eq!(claim.outgoing().unwrap().bytes, message().bytes);
+            assert_eq!(fs::read(taken(millis)).unwrap(), b"another entry");
+            return;
+        }
+        panic!("no save started within the window of ids taken before it, in 8 tries");
+    }
+
+    #[test]
+    fn a_save_into_a_directory_that_vanished_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        fs::remove_dir_all(dir.path()).unwrap();
+        let deferred = report(&[("a@example.com", RecipientStatus::Deferred)]);
+        let error = outbox.save(&message(), &deferred).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::NotFound);
+    }
+
+    #[test]
     fn keeps_only_the_deferred_recipients_and_the_exact_bytes() {
         let dir = tempfile::tempdir().unwrap();
         let outbox = Outbox::open(dir.path()).unwrap();
@@ -601,5 +651,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let outbox = Outbox::open(dir.path()).unwrap();
         assert!(outbox.claim("../etc/passwd").unwrap().is_none());
+        // A name that does not start with a dot can still climb out through a slash.
+        fs::create_dir(dir.path().join("x")).unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join("stolen.eml"), b"x").unwrap();
+        fs::write(outside.path().join("stolen.json"), b"{}").unwrap();
+        let climbing = format!(
+            "x/../../{}/stolen",
+            outside.path().file_name().unwrap().to_string_lossy()
+        );
+        assert!(outbox.claim(&climbing).unwrap().is_none());
     }
 }

@@ -164,5 +164,6 @@ mod tests {
             "550 a\\|b<br>&lt;img src=x&gt; &#96;c&#96;"
         );
         assert_eq!(cell("abcdef", 3), "abc…");
+        assert_eq!(cell("a &lt; b \\| c", 100), "a &amp;lt; b \\\\\\| c");
     }
 }
