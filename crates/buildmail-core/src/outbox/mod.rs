@@ -647,6 +647,74 @@ mod tests {
     }
 
     #[test]
+    fn an_entry_says_when_it_was_saved() {
+        let now = || {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap()
+                .as_secs()
+        };
+        let before = now();
+        let (_dir, outbox, id) = one_deferred_entry();
+        let after = now();
+        let listed = outbox.list().unwrap();
+        let [Listed::Entry(entry)] = listed.as_slice() else {
+            panic!("{listed:?}");
+        };
+        assert_eq!(entry.id, id);
+        assert!(
+            (before..=after).contains(&entry.saved_at),
+            "saved_at {} outside {before}..={after}",
+            entry.saved_at
+        );
+    }
+
+    #[test]
+    fn a_possible_duplicate_stays_flagged_through_later_deferrals() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let mut lost_reply = report(&[("a@example.com", RecipientStatus::Deferred)]);
+        lost_reply.possible_duplicate = true;
+        let id = outbox.save(&message(), &lost_reply).unwrap();
+        // A later flush is deferred cleanly: the message may still have reached the server
+        // the first time.
+        let deferred = report(&[("a@example.com", RecipientStatus::Deferred)]);
+        outbox.claim(&id).unwrap().unwrap().keep(&deferred).unwrap();
+        let again = outbox.claim(&id).unwrap().unwrap();
+        assert!(again.info().possible_duplicate);
+        assert!(again.outgoing().unwrap().possibly_sent_before);
+        assert!(again.info().line().ends_with(", possible duplicate)"));
+    }
+
+    #[test]
+    fn an_entry_released_unsent_is_not_a_possible_duplicate() {
+        let (_dir, outbox, id) = one_deferred_entry();
+        let claim = outbox.claim(&id).unwrap().unwrap();
+        claim.mark_sending().unwrap();
+        claim.release().unwrap();
+        let again = outbox.claim(&id).unwrap().unwrap();
+        assert!(!again.outgoing().unwrap().possibly_sent_before);
+    }
+
+    /// A directory named like an entry: reading it fails with an error other than "not found".
+    #[test]
+    fn an_unreadable_entry_is_listed_as_broken_and_never_reported_dropped_while_there() {
+        let (dir, outbox, good) = one_deferred_entry();
+        let stray = dir.path().join("stray.json");
+        fs::create_dir(&stray).unwrap();
+        fs::write(stray.join("inside"), b"x").unwrap();
+        let listed = outbox.list().unwrap();
+        assert!(
+            matches!(&listed[..], [Listed::Entry(e), Listed::Broken(b)]
+                if e.id == good && b.id == "stray" && b.problem.starts_with("unreadable")),
+            "{listed:?}"
+        );
+        // A file that cannot be removed is an error, never a drop that left it in place.
+        assert!(outbox.drop_entry("stray").is_err());
+        assert_eq!(outbox.list().unwrap().len(), 2);
+    }
+
+    #[test]
     fn ids_cannot_leave_the_directory() {
         let dir = tempfile::tempdir().unwrap();
         let outbox = Outbox::open(dir.path()).unwrap();
