@@ -1486,6 +1486,26 @@ async fn pacing_that_would_outlast_the_budget_leaves_the_rest_for_the_next_flush
     assert_eq!(refused, 1);
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_connection_is_not_held_idle_through_a_pacing_wait_of_minutes() {
+    let (_dir, outbox) = outbox_of(8).await;
+    // 3 messages per 2 minutes: 3 at once, the refusal of the 4th teaches the rate, 3 more on a
+    // new connection at 120 s, then a wait of about 2 minutes before the last 2.
+    let fake = rate_limited(3, Duration::from_secs(120));
+    let reports = flush(&outbox, &delivery(&fake)).await;
+    assert!(
+        reports
+            .iter()
+            .all(|r| r.status == DeliveryStatus::Delivered),
+        "{reports:#?}"
+    );
+    assert_eq!(fake.deliveries().len(), 8);
+    // The second connection is ended with QUIT before the wait, not left holding one of the
+    // server's slots (a server times an idle connection out long before that).
+    assert_eq!(fake.connections(), 3);
+    assert_eq!(fake.heard_on(2).last().unwrap(), "QUIT");
+}
+
 const THREE: [&str; 3] = ["a@example.com", "b@example.com", "c@example.com"];
 
 /// The EHLO of a server that offers PIPELINING (RFC 2920).
