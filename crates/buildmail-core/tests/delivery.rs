@@ -1506,6 +1506,30 @@ async fn a_connection_is_not_held_idle_through_a_pacing_wait_of_minutes() {
     assert_eq!(fake.heard_on(2).last().unwrap(), "QUIT");
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_flush_does_not_send_to_the_primary_over_the_fallbacks_kept_connection() {
+    let (_dir, outbox) = outbox_of(2).await;
+    // The primary is busy for its first connection only: the first entry goes to the fallback,
+    // the second to the primary again.
+    let primary = Fake::new(|ctx| {
+        (ctx.step == "greeting" && ctx.connection == 1).then(|| say("421 4.3.2 busy"))
+    });
+    let fallback = Fake::new(|_| None);
+    let reports = flush(&outbox, &two_relays(&primary, &fallback, "")).await;
+    assert!(
+        reports
+            .iter()
+            .all(|r| r.status == DeliveryStatus::Delivered),
+        "{reports:#?}"
+    );
+    assert_eq!(reports[0].delivered_by(), Some("127.0.0.1:2526"));
+    assert_eq!(reports[1].delivered_by(), Some("127.0.0.1:2525"));
+    // What the report says is what the relays saw.
+    assert_eq!(fallback.deliveries().len(), 1);
+    assert_eq!(primary.deliveries().len(), 1);
+    assert_eq!(fallback.heard_on(1).last().unwrap(), "QUIT");
+}
+
 const THREE: [&str; 3] = ["a@example.com", "b@example.com", "c@example.com"];
 
 /// The EHLO of a server that offers PIPELINING (RFC 2920).
