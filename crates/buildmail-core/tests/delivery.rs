@@ -1530,6 +1530,64 @@ async fn a_flush_does_not_send_to_the_primary_over_the_fallbacks_kept_connection
     assert_eq!(fallback.heard_on(1).last().unwrap(), "QUIT");
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_connection_refused_for_now_at_rcpt_is_closed_and_the_retry_opens_a_new_one() {
+    let (_dir, outbox) = outbox_of(2).await;
+    // One message per connection: the second RCPT of a connection is refused for now. Sent
+    // again over the same connection, it would be refused until the budget ran out.
+    let rcpts = Mutex::new(std::collections::HashMap::<usize, usize>::new());
+    let fake = Fake::new(move |ctx| {
+        if ctx.step != "rcpt" {
+            return None;
+        }
+        let mut rcpts = rcpts.lock().unwrap();
+        let on_this_connection = rcpts.entry(ctx.connection).or_default();
+        *on_this_connection += 1;
+        (*on_this_connection > 1).then(|| say("451 4.7.0 Too many messages on this connection"))
+    });
+    let reports = flush(&outbox, &delivery(&fake)).await;
+    assert!(
+        reports
+            .iter()
+            .all(|r| r.status == DeliveryStatus::Delivered),
+        "{reports:#?}"
+    );
+    assert_eq!(reports[1].attempts.len(), 2, "{reports:#?}");
+    assert_eq!(fake.connections(), 2);
+    assert_eq!(fake.heard_on(1).last().unwrap(), "QUIT");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_message_refused_for_good_after_its_final_dot_leaves_the_connection_to_the_next() {
+    let (_dir, outbox) = outbox_of(2).await;
+    let dots = Mutex::new(0);
+    let fake = Fake::new(move |ctx| {
+        let mut count = dots.lock().unwrap();
+        *count += usize::from(ctx.step == "end_of_data");
+        (ctx.step == "end_of_data" && *count == 1).then(|| say("554 5.6.0 Message refused"))
+    });
+    let reports = flush(&outbox, &delivery(&fake)).await;
+    assert_eq!(reports[0].status, DeliveryStatus::Rejected, "{reports:#?}");
+    assert_eq!(reports[1].status, DeliveryStatus::Delivered, "{reports:#?}");
+    assert_eq!(fake.connections(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn after_a_reply_that_is_not_smtp_nothing_more_is_said_not_even_quit() {
+    // The server's state is unknown: a QUIT could be read as anything (a password).
+    let fake = Fake::new(|ctx| {
+        (ctx.step == "mail").then(|| Act::SayStayingOpen("what is this".to_owned()))
+    });
+    let once = delivery(&fake).policy(RetryPolicy {
+        budget: Duration::ZERO,
+        max_attempts: 1,
+    });
+    let (report, _) = send(&once, &message(&["a@example.com"])).await;
+    assert_eq!(report.status, DeliveryStatus::Deferred, "{report:#?}");
+    let heard = fake.heard_on(1);
+    assert!(heard.last().unwrap().starts_with("MAIL"), "{heard:?}");
+}
+
 const THREE: [&str; 3] = ["a@example.com", "b@example.com", "c@example.com"];
 
 /// The EHLO of a server that offers PIPELINING (RFC 2920).
