@@ -208,7 +208,7 @@ impl Fake {
                     say("250 2.0.0 reset")
                 }
                 "QUIT" => {
-                    reply(&mut stream, say("221 bye")).await;
+                    reply(&mut stream, act("quit", "", "221 bye")).await;
                     return;
                 }
                 _ => say("500 unknown"),
@@ -1586,6 +1586,59 @@ async fn after_a_reply_that_is_not_smtp_nothing_more_is_said_not_even_quit() {
     assert_eq!(report.status, DeliveryStatus::Deferred, "{report:#?}");
     let heard = fake.heard_on(1);
     assert!(heard.last().unwrap().starts_with("MAIL"), "{heard:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn replies_of_a_bare_code_without_text_are_understood() {
+    let fake = Fake::new(|ctx| match ctx.step {
+        "mail" | "rcpt" | "end_of_data" => Some(say("250")),
+        "data" => Some(say("354")),
+        _ => None,
+    });
+    let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
+    assert_eq!(report.status, DeliveryStatus::Delivered, "{report:#?}");
+    assert_eq!(fake.deliveries().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_reply_line_shorter_than_a_code_is_a_garbled_reply() {
+    let fake = Fake::new(|ctx| (ctx.step == "mail").then(|| say("OK")));
+    let once = delivery(&fake).policy(RetryPolicy {
+        budget: Duration::ZERO,
+        max_attempts: 1,
+    });
+    let (report, _) = send(&once, &message(&["a@example.com"])).await;
+    assert_eq!(report.status, DeliveryStatus::Deferred, "{report:#?}");
+    assert_eq!(report.attempts[0].phase, Phase::Mail);
+    let cause = &report.explanation.as_ref().unwrap().cause;
+    assert!(cause.contains("Not an SMTP reply at mail: OK"), "{cause}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_server_that_never_answers_quit_costs_five_seconds_not_the_command_timeout() {
+    let fake = Fake::new(|ctx| (ctx.step == "quit").then_some(Act::Stall));
+    let patient = delivery(&fake).timeout(Duration::from_secs(60));
+    let start = Instant::now();
+    let (report, _) = send(&patient, &message(&["a@example.com"])).await;
+    assert_eq!(report.status, DeliveryStatus::Delivered, "{report:#?}");
+    assert_eq!(start.elapsed(), Duration::from_secs(5));
+}
+
+#[tokio::test(start_paused = true)]
+async fn of_two_recipients_deferred_alike_the_report_shows_the_later_reply() {
+    let fake = Fake::new(|ctx| match (ctx.step, ctx.argument) {
+        ("rcpt", "a@example.com") => Some(say("451 4.3.0 Mailbox a busy")),
+        ("rcpt", "b@example.com") => Some(say("451 4.3.0 Mailbox b busy")),
+        _ => None,
+    });
+    let once = delivery(&fake).policy(RetryPolicy {
+        budget: Duration::ZERO,
+        max_attempts: 1,
+    });
+    let (report, _) = send(&once, &message(&["a@example.com", "b@example.com"])).await;
+    assert_eq!(report.status, DeliveryStatus::Deferred, "{report:#?}");
+    let reply = report.attempts[0].reply.as_ref().unwrap();
+    assert!(reply.text().contains("Mailbox b busy"), "{reply:?}");
 }
 
 const THREE: [&str; 3] = ["a@example.com", "b@example.com", "c@example.com"];
