@@ -1884,3 +1884,19 @@ async fn a_kept_connection_that_died_before_a_pipelined_mail_is_replaced_within_
     assert_eq!(fake.deliveries().len(), 3, "each once");
     assert_eq!(fake.connections(), 2);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_421_to_a_pipelined_mail_ends_the_attempt_at_once() {
+    // The server says 421 and then neither closes nor answers the RCPTs already sent: nothing
+    // after a 421 is waited for.
+    let fake = Fake::new(|ctx| match ctx.step {
+        "mail" => Some(Act::SayStayingOpen("421 4.3.2 Shutting down".to_owned())),
+        "rcpt" => Some(Act::Stall),
+        _ => offers_pipelining(ctx),
+    });
+    let start = Instant::now();
+    let (report, _) = send(&one_quick_attempt(&fake), &message(&THREE)).await;
+    assert_eq!(report.status, DeliveryStatus::Deferred, "{report:#?}");
+    assert_eq!(report.attempts[0].reply.as_ref().unwrap().code(), 421);
+    assert_eq!(start.elapsed(), Duration::ZERO);
+}
