@@ -205,7 +205,7 @@ impl Fake {
                 }
                 "RSET" => {
                     rcpts.clear();
-                    say("250 2.0.0 reset")
+                    act("rset", "", "250 2.0.0 reset")
                 }
                 "QUIT" => {
                     reply(&mut stream, act("quit", "", "221 bye")).await;
@@ -1899,4 +1899,48 @@ async fn a_421_to_a_pipelined_mail_ends_the_attempt_at_once() {
     assert_eq!(report.status, DeliveryStatus::Deferred, "{report:#?}");
     assert_eq!(report.attempts[0].reply.as_ref().unwrap().code(), 421);
     assert_eq!(start.elapsed(), Duration::ZERO);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_421_to_the_rset_of_a_kept_connection_is_its_last_word() {
+    let (_dir, outbox) = outbox_of(2).await;
+    let rcpts = Mutex::new(0);
+    let fake = Fake::new(move |ctx| {
+        let mut count = rcpts.lock().unwrap();
+        *count += usize::from(ctx.step == "rcpt");
+        match ctx.step {
+            "rcpt" if *count == 1 => Some(say("550 5.1.1 No such user")),
+            "rset" => Some(Act::SayStayingOpen("421 4.3.2 Shutting down".to_owned())),
+            _ => None,
+        }
+    });
+    let reports = flush(&outbox, &delivery(&fake)).await;
+    assert_eq!(reports[0].status, DeliveryStatus::Rejected, "{reports:#?}");
+    assert_eq!(reports[1].status, DeliveryStatus::Delivered, "{reports:#?}");
+    assert_eq!(fake.heard_on(1).last().unwrap(), "RSET");
+    assert_eq!(fake.connections(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_kept_connection_the_server_closed_while_idle_gets_no_further_command() {
+    let (_dir, outbox) = outbox_of(2).await;
+    // The server takes the first message and says 421 at once, before the next MAIL.
+    let fake = Fake::new(|ctx| {
+        (ctx.step == "end_of_data" && ctx.connection == 1)
+            .then(|| say("250 2.0.0 queued\r\n421 4.4.2 Idle timeout, closing"))
+    });
+    let reports = flush(&outbox, &delivery(&fake)).await;
+    assert!(
+        reports
+            .iter()
+            .all(|r| r.status == DeliveryStatus::Delivered),
+        "{reports:#?}"
+    );
+    let mails = fake
+        .heard_on(1)
+        .iter()
+        .filter(|line| line.starts_with("MAIL"))
+        .count();
+    assert_eq!(mails, 1, "nothing after the 421: {:?}", fake.heard_on(1));
+    assert_eq!(fake.connections(), 2);
 }
