@@ -1944,3 +1944,15 @@ async fn a_kept_connection_the_server_closed_while_idle_gets_no_further_command(
     assert_eq!(mails, 1, "nothing after the 421: {:?}", fake.heard_on(1));
     assert_eq!(fake.connections(), 2);
 }
+
+#[test]
+fn the_warning_about_unchecked_certificates_is_given_only_when_tls_is_used() {
+    use buildmail_core::connector::TlsTrust;
+    let insecure = || TlsTrust::insecure_skip_verify().unwrap();
+    let encrypted = || Delivery::new("smtps://relay.example.com".parse().unwrap());
+    let plain = || Delivery::new("smtp://relay.example.com?tls=none".parse().unwrap());
+    assert_eq!(encrypted().trust(insecure()).warnings().len(), 1);
+    assert!(encrypted().warnings().is_empty());
+    // Nothing is encrypted, so no certificate goes unchecked: a warning would be noise.
+    assert!(plain().trust(insecure()).warnings().is_empty());
+}
