@@ -1956,3 +1956,19 @@ fn the_warning_about_unchecked_certificates_is_given_only_when_tls_is_used() {
     // Nothing is encrypted, so no certificate goes unchecked: a warning would be noise.
     assert!(plain().trust(insecure()).warnings().is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_connection_is_held_through_a_pacing_wait_of_a_minute() {
+    let (_dir, outbox) = outbox_of(8).await;
+    // 3 messages a minute: the paced wait before the 7th is the minute a kept connection may
+    // idle through (RFC 5321 has servers wait 5 minutes for a command).
+    let fake = rate_limited(3, Duration::from_secs(60));
+    let reports = flush(&outbox, &delivery(&fake)).await;
+    assert!(
+        reports
+            .iter()
+            .all(|r| r.status == DeliveryStatus::Delivered),
+        "{reports:#?}"
+    );
+    assert_eq!(fake.connections(), 2);
+}
