@@ -1972,3 +1972,75 @@ async fn a_connection_is_held_through_a_pacing_wait_of_a_minute() {
     );
     assert_eq!(fake.connections(), 2);
 }
+
+/// The EHLO of a server that offers SMTPUTF8 and 8BITMIME.
+fn offers_smtputf8(ctx: &Ctx) -> Option<Act> {
+    (ctx.step == "ehlo").then(|| say("250-fake\r\n250-SMTPUTF8\r\n250 8BITMIME"))
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_address_only_smtputf8_can_carry_is_sent_with_it_and_an_ascii_one_without() {
+    let fake = Fake::new(offers_smtputf8);
+    let (report, _) = send(&delivery(&fake), &message(&["jöran@example.com"])).await;
+    assert_eq!(report.status, DeliveryStatus::Delivered, "{report:#?}");
+    let (report, _) = send(&delivery(&fake), &message(&["a@example.com"])).await;
+    assert_eq!(report.status, DeliveryStatus::Delivered, "{report:#?}");
+    let mail = |connection| {
+        fake.heard_on(connection)
+            .into_iter()
+            .find(|line| line.starts_with("MAIL"))
+            .unwrap()
+    };
+    assert!(mail(1).ends_with(" SMTPUTF8"), "{}", mail(1));
+    assert_eq!(mail(2), "MAIL FROM:<ci@example.com>");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_eight_bit_body_is_announced_to_a_server_that_offers_8bitmime() {
+    let fake = Fake::new(offers_smtputf8);
+    let bytes = "Message-ID: <1@example.com>\r\n\r\nBuild grün\r\n"
+        .as_bytes()
+        .to_vec();
+    let message = Outgoing::new(
+        Some("ci@example.com"),
+        &["a@example.com"],
+        "<1@example.com>",
+        bytes,
+    )
+    .unwrap();
+    let (report, _) = send(&delivery(&fake), &message).await;
+    assert_eq!(report.status, DeliveryStatus::Delivered, "{report:#?}");
+    let heard = fake.heard_on(1);
+    assert!(
+        heard
+            .iter()
+            .any(|line| line == "MAIL FROM:<ci@example.com> BODY=8BITMIME"),
+        "{heard:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_server_receives_the_message_exactly_with_or_without_a_final_line_break() {
+    let fake = Fake::new(|_| None);
+    for bytes in ["Subject: a\r\n\r\nbody\r\n", "Subject: a\r\n\r\nbody"] {
+        let message = Outgoing::new(
+            Some("ci@example.com"),
+            &["a@example.com"],
+            "<1@example.com>",
+            bytes.as_bytes().to_vec(),
+        )
+        .unwrap();
+        let (report, _) = send(&one_quick_attempt(&fake), &message).await;
+        assert_eq!(
+            report.status,
+            DeliveryStatus::Delivered,
+            "{bytes:?}: {report:#?}"
+        );
+    }
+    let data: Vec<String> = fake
+        .deliveries()
+        .into_iter()
+        .map(|(_, data)| data)
+        .collect();
+    assert_eq!(data, ["Subject: a\r\n\r\nbody\r\n"; 2]);
+}
