@@ -2044,3 +2044,16 @@ async fn the_server_receives_the_message_exactly_with_or_without_a_final_line_br
         .collect();
     assert_eq!(data, ["Subject: a\r\n\r\nbody\r\n"; 2]);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_delay_named_in_a_line_that_is_not_smtp_is_not_a_stated_delay() {
+    let fake = Fake::new(|ctx| (ctx.step == "mail").then(|| say("please try again in 30 minutes")));
+    let (report, _) = send(&one_quick_attempt(&fake), &message(&["a@example.com"])).await;
+    assert_eq!(report.status, DeliveryStatus::Deferred, "{report:#?}");
+    let explanation = report.explanation.as_ref().unwrap();
+    assert!(
+        explanation.cause.contains("try again in 30 minutes"),
+        "{explanation:?}"
+    );
+    assert_eq!(explanation.retry_after, None, "{explanation:?}");
+}
