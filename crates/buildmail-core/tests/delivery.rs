@@ -938,6 +938,8 @@ async fn a_host_that_does_not_resolve_is_a_configuration_error_not_retried() {
         explanation.cause.contains("relay.example.invalid"),
         "{explanation:?}"
     );
+    assert_eq!(explanation.title, "The server's host name does not resolve");
+    assert!(explanation.fix[0].contains("{smtp_url}"), "{explanation:?}");
 }
 
 #[tokio::test(start_paused = true)]
@@ -2056,4 +2058,16 @@ async fn a_delay_named_in_a_line_that_is_not_smtp_is_not_a_stated_delay() {
         "{explanation:?}"
     );
     assert_eq!(explanation.retry_after, None, "{explanation:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_address_only_smtputf8_can_carry_is_explained_when_the_server_lacks_it() {
+    let fake = Fake::new(|_| None);
+    let (report, _) = send(&one_quick_attempt(&fake), &message(&["jöran@example.com"])).await;
+    assert!(fake.deliveries().is_empty());
+    let explanation = report.explanation.as_ref().expect("explained");
+    assert_eq!(
+        explanation.title,
+        "An address needs SMTPUTF8, which the server does not offer"
+    );
 }
