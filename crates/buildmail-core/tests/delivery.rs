@@ -1140,6 +1140,7 @@ async fn endless_auth_challenges_are_a_protocol_error_not_a_loop() {
         assert!(fake.deliveries().is_empty());
         let explanation = report.explanation.unwrap();
         assert!(explanation.cause.contains("334"), "{explanation:?}");
+        assert_eq!(explanation.title, "The server broke the SMTP protocol");
     }
 }
 
