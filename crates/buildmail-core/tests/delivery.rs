@@ -2006,7 +2006,7 @@ async fn an_eight_bit_body_is_announced_to_a_server_that_offers_8bitmime() {
         .to_vec();
     let message = Outgoing::new(
         Some("ci@example.com"),
-        &["a@example.com"],
+        ["a@example.com"],
         "<1@example.com>",
         bytes,
     )
@@ -2028,7 +2028,7 @@ async fn the_server_receives_the_message_exactly_with_or_without_a_final_line_br
     for bytes in ["Subject: a\r\n\r\nbody\r\n", "Subject: a\r\n\r\nbody"] {
         let message = Outgoing::new(
             Some("ci@example.com"),
-            &["a@example.com"],
+            ["a@example.com"],
             "<1@example.com>",
             bytes.as_bytes().to_vec(),
         )
