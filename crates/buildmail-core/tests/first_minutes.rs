@@ -193,6 +193,31 @@ async fn smtps_to_a_plain_port_names_smtp_with_starttls() {
     assert!(!explanation.cause.contains("InvalidContentType"));
 }
 
+/// A certificate the client does not trust, on a port that does speak TLS from the first byte,
+/// is a certificate problem: not "use smtp://", which would send the user the wrong way.
+#[tokio::test(start_paused = true)]
+async fn smtps_to_an_untrusted_certificate_is_not_called_a_wrong_tls_mode() {
+    let (sim, _) = sim(true).await;
+    let stranger = SimTls::generate().unwrap();
+    let delivery = Delivery::new("smtps://localhost:465".parse().unwrap())
+        .connector(Arc::new(SimNet(sim)))
+        .trust(TlsTrust::only(stranger.ca_pem().as_bytes()).unwrap());
+    let (report, _) = send(&delivery).await;
+    assert_eq!(report.recipients[0].status, RecipientStatus::NotSent);
+    let explanation = report.explanation.unwrap();
+    assert_eq!(explanation.category, Category::Tls);
+    assert!(
+        !explanation.cause.contains("speaks plain SMTP"),
+        "{}",
+        explanation.cause
+    );
+    assert!(
+        explanation.cause.to_lowercase().contains("certificate"),
+        "{}",
+        explanation.cause
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_server_slow_to_greet_in_plain_text_is_not_mistaken_for_tls() {
     let sim = Sim::builder()
