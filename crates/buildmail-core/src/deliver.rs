@@ -13,7 +13,7 @@ use crate::clock::{self, Instant};
 use crate::compose::ComposeError;
 use crate::connector::{Connector, TcpConnector, TlsTrust};
 use crate::error::{Error, Phase, TlsMode};
-use crate::explain::{Explanation, explain};
+use crate::explain::{Explanation, explain, when_to_retry};
 use crate::policy::Pace;
 use crate::policy::{Attempted, Next, Retry, RetryPolicy, WaitReason};
 use crate::reply::Reply;
@@ -697,7 +697,9 @@ fn explanation_of(error: &Error) -> Explanation {
         title: title.to_owned(),
         cause: capitalised(&error.to_string()),
         fix: fix.iter().map(|step| (*step).to_owned()).collect(),
+        // A delay in a line that is not a server reply was asked for by no server.
         retry_after: None,
+        when_to_retry: when_to_retry(stands_for.class(), category, None),
         ..explain(&stands_for)
     }
 }

@@ -95,7 +95,12 @@ fn meaning(reply: &Reply) -> Vec<String> {
     basic.into_iter().chain(enhanced).collect()
 }
 
-fn when_to_retry(class: Class, category: Category, retry_after: Option<Duration>) -> String {
+/// When to retry a reply of `class` and `category`, and the delay the server named, if any.
+pub(crate) fn when_to_retry(
+    class: Class,
+    category: Category,
+    retry_after: Option<Duration>,
+) -> String {
     match (class, retry_after) {
         (Class::Success | Class::Intermediate, _) => {
             "Nothing to retry: the server accepted the command.".to_owned()
@@ -105,7 +110,7 @@ fn when_to_retry(class: Class, category: Category, retry_after: Option<Duration>
                 .to_owned()
         }
         (Class::Permanent, Some(delay)) => format!(
-            "A 5xx reply is final, so buildmail does not retry it; but the server named a delay of              {}: if the cause is a limit that clears, sending again after that may pass.",
+            "A 5xx reply is final, so buildmail does not retry it; but the server named a delay of {}: if the cause is a limit that clears, sending again after that may pass.",
             human_duration(delay)
         ),
         (Class::Transient, Some(delay)) => format!(

@@ -2059,6 +2059,11 @@ async fn a_delay_named_in_a_line_that_is_not_smtp_is_not_a_stated_delay() {
         "{explanation:?}"
     );
     assert_eq!(explanation.retry_after, None, "{explanation:?}");
+    assert!(
+        !explanation.when_to_retry.contains("as the server asked"),
+        "no server reply asked for a delay: {}",
+        explanation.when_to_retry
+    );
 }
 
 #[tokio::test(start_paused = true)]
