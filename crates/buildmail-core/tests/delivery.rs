@@ -108,6 +108,14 @@ impl Fake {
             .collect()
     }
 
+    /// The command verbs heard on `connection` (`MAIL`, `RCPT`, ...), in order.
+    fn verbs_on(&self, connection: usize) -> Vec<String> {
+        self.heard_on(connection)
+            .iter()
+            .map(|line| line.split([' ', ':']).next().unwrap().to_owned())
+            .collect()
+    }
+
     /// Waits until the server has finished with `connections` connections: all they carried was
     /// heard.
     async fn ended(&self, connections: usize) {
@@ -1296,9 +1304,8 @@ async fn a_flush_sends_every_entry_over_one_connection_and_quits_once() {
     assert_eq!(fake.deliveries().len(), 5);
     assert_eq!(fake.connections(), 1);
     let heard: Vec<String> = fake
-        .heard_on(1)
-        .iter()
-        .map(|line| line.split([' ', ':']).next().unwrap().to_owned())
+        .verbs_on(1)
+        .into_iter()
         .filter(|verb| verb != "RCPT")
         .collect();
     let mut expected = vec!["EHLO"];
@@ -1357,11 +1364,7 @@ async fn an_entry_refused_for_good_is_followed_by_rset_on_the_same_connection() 
     assert_eq!(reports[0].status, DeliveryStatus::Rejected);
     assert_eq!(reports[1].status, DeliveryStatus::Delivered);
     assert_eq!(fake.connections(), 1);
-    let verbs: Vec<String> = fake
-        .heard_on(1)
-        .iter()
-        .map(|line| line.split([' ', ':']).next().unwrap().to_owned())
-        .collect();
+    let verbs = fake.verbs_on(1);
     assert_eq!(
         verbs,
         [
@@ -1853,11 +1856,7 @@ async fn a_pipelined_flush_rsets_after_an_entry_refused_for_good() {
     assert_eq!(reports[0].status, DeliveryStatus::Rejected);
     assert_eq!(reports[1].status, DeliveryStatus::Delivered);
     assert_eq!(fake.connections(), 1);
-    let verbs: Vec<String> = fake
-        .heard_on(1)
-        .iter()
-        .map(|line| line.split([' ', ':']).next().unwrap().to_owned())
-        .collect();
+    let verbs = fake.verbs_on(1);
     assert_eq!(
         verbs,
         [
