@@ -88,3 +88,32 @@ async fn a_delivered_message_is_not_kept() {
     assert!(Outbox::open(dir.path()).unwrap().list().unwrap().is_empty());
     assert_eq!(sim.record().messages.len(), 1);
 }
+
+/// A flush that cannot mark an entry as being sent (its disk full) leaves alone the mark that a
+/// flush which died mid-send left: the next flush still says the message may be a duplicate.
+#[tokio::test]
+async fn a_flush_that_cannot_prepare_an_entry_keeps_a_dead_flushs_mark() {
+    let dir = tempfile::tempdir().unwrap();
+    let kept = sending(dir.path())
+        .run(&delivery(Arc::new(NothingListens)), &mut |_| {})
+        .await;
+    let id = kept.outbox_id.expect("kept");
+    std::fs::write(dir.path().join(format!("{id}.sending")), b"").unwrap();
+    // The mark is written through a temporary of this process's name: block it.
+    let blocker = dir
+        .path()
+        .join(format!(".{id}.sending.{}.tmp", std::process::id()));
+    std::fs::create_dir(&blocker).unwrap();
+    let sim = Arc::new(Sim::builder().start().await.unwrap());
+    let relay = Delivery::new("smtp://relay.example.com:25?tls=none".parse().unwrap())
+        .connector(Arc::new(SimNet(sim.clone())))
+        .timeout(Duration::from_secs(5));
+    let outbox = Outbox::open(dir.path()).unwrap();
+    let reports = outbox.flush(&relay, &mut |_| {}).await.unwrap();
+    assert_eq!(reports[0].status, DeliveryStatus::Deferred, "{reports:#?}");
+    assert!(sim.record().messages.is_empty());
+    std::fs::remove_dir(&blocker).unwrap();
+    let reports = outbox.flush(&relay, &mut |_| {}).await.unwrap();
+    assert_eq!(reports[0].status, DeliveryStatus::Delivered, "{reports:#?}");
+    assert!(reports[0].possible_duplicate, "{reports:#?}");
+}

@@ -123,7 +123,9 @@ impl Outbox {
         let outgoing = match prepared {
             Ok(outgoing) => outgoing,
             Err(e) => {
-                let _ = claim.release();
+                // Only the lock goes: a mark left by a flush that died mid-send still flags
+                // the message as a possible duplicate, and this flush wrote none.
+                drop(claim);
                 return Sent::NotPrepared(not_sent(
                     entry,
                     format!(
